@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import { csrf } from 'hono/csrf';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Platform } from './platform/platform.ts';
+import { identity, type IdentityEnv } from './identity.ts';
+import { NotFoundPage } from '../components/Layout.tsx';
+import { ChatRoom } from './realtime/chat-room.tsx';
+import { RoomRegistry } from './realtime/rooms.ts';
+import { chatRoutes } from './routes/chat.tsx';
+import { homeRoutes } from './routes/home.tsx';
+import { sessionRoutes } from './routes/session.tsx';
+
+export interface App {
+  app: Hono<IdentityEnv>;
+  /** Resolves when every accepted message has been stored and broadcast. */
+  drain(): Promise<void>;
+}
+
+export function createApp(platform: Platform): App {
+  const app = new Hono<IdentityEnv>();
+  const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
+    (name) =>
+      new ChatRoom(name, platform, {
+        onMessage: () => {},
+        onEmpty: () => void chatRooms.release(name),
+      }),
+  );
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", ...platform.config.allowedOrigins],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+      xFrameOptions: 'DENY',
+      xContentTypeOptions: 'nosniff',
+    }),
+  );
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
+
+  app.use('*', identity(platform.sessionSecret, platform.store));
+  app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || platform.config.allowedOrigins.includes(origin) }));
+
+  app.route('/', homeRoutes(platform));
+  app.route('/session', sessionRoutes(platform));
+  app.route('/chat', chatRoutes(platform, chatRooms));
+
+  app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
+  app.onError((error, c) => {
+    console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    return c.text('Something went wrong on our side; please try again.', 500);
+  });
+
+  return { app, drain: () => chatRooms.drain() };
+}

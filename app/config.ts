@@ -1,0 +1,105 @@
+/** Every setting and bound of the app, read and validated in one place (SPEC §2, §6). */
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  sessionSecret: string | undefined;
+  apiToken: string | undefined;
+  allowedOrigins: string[];
+  heartbeatMs: number;
+  historyLimit: number;
+  maxBufferedBytes: number;
+  limits: Limits;
+}
+
+/** Fixed bounds of the contract; tests may lower some of them through `overrides`. */
+export interface Limits {
+  maxFrameBytes: number;
+  maxBodyBytes: number;
+  maxMessageChars: number;
+  maxNameChars: number;
+  rateBurst: number;
+  ratePerSecond: number;
+  maxToasts: number;
+  maxLobbyPlayers: number;
+  sseRingSize: number;
+  sparklinePoints: number;
+}
+
+export const LIMITS: Limits = {
+  maxFrameBytes: 64 * 1024,
+  maxBodyBytes: 64 * 1024,
+  maxMessageChars: 2000,
+  maxNameChars: 32,
+  rateBurst: 10,
+  ratePerSecond: 1,
+  maxToasts: 5,
+  maxLobbyPlayers: 8,
+  sseRingSize: 500,
+  sparklinePoints: 30,
+};
+
+/** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */
+export const ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function origins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      try {
+        const url = new URL(item);
+        if (url.origin === 'null') throw new Error('opaque');
+        return url.origin;
+      } catch {
+        throw new ConfigError(`ALLOWED_ORIGINS must be a comma-separated list of origins like https://example.com, got "${item}"`);
+      }
+    });
+}
+
+export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const databaseUrl = env.DATABASE_URL?.trim() || 'file:data/switchboard.db';
+  if (databaseUrl !== ':memory:' && !/^(file|libsql|https?|wss?):/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be a libSQL URL (file:…, libsql://…) or :memory:, got "${databaseUrl}"`);
+  }
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
+  }
+  const sessionSecret = env.SESSION_SECRET || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 16) {
+    throw new ConfigError('SESSION_SECRET must be at least 16 characters long');
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host,
+    databaseUrl,
+    redisUrl,
+    sessionSecret,
+    apiToken: env.API_TOKEN || undefined,
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    heartbeatMs: integer(env, 'HEARTBEAT_MS', 15000, 50, 3_600_000),
+    historyLimit: integer(env, 'HISTORY_LIMIT', 50, 1, 1000),
+    maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
+    limits: { ...LIMITS, ...overrides },
+  };
+}

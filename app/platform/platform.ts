@@ -1,0 +1,24 @@
+import type { MiddlewareHandler } from 'hono';
+import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import type { Config } from '../config.ts';
+import type { Hub } from '../realtime/hub.ts';
+import type { SocketTransport } from '../realtime/peer.ts';
+import type { Presence } from '../realtime/presence.ts';
+import type { Stats } from '../realtime/stats.ts';
+import type { Store } from '../store/store.ts';
+
+/** Everything the runtime-free app needs from the runtime it runs on. */
+export interface Platform {
+  config: Config;
+  sessionSecret: string;
+  store: Store;
+  hub: Hub;
+  presence: Presence;
+  stats: Stats;
+  upgradeWebSocket: UpgradeWebSocket<any>;
+  /** Adapts a runtime's socket to the core's transport (send accounting, close). */
+  socketTransport(ws: WSContext<any>): SocketTransport;
+  serveStatic: MiddlewareHandler;
+  /** Aborted when the process begins shutting down: streams end, rooms stop taking work. */
+  closing: AbortSignal;
+}

@@ -1,0 +1,105 @@
+import type { Platform } from '../platform/platform.ts';
+import { render } from '../../components/render.ts';
+import { ChatError, ChatSnapshot, NewMessage, PresenceUpdate } from '../../components/Chat.tsx';
+import type { ChatMessage } from '../store/store.ts';
+import { Channel } from './channel.ts';
+import { Fragment } from './fragment.ts';
+import type { Peer } from './peer.ts';
+import { SerialQueue } from './serial.ts';
+import { readMessageText, type SocketInput } from './socket-input.ts';
+import type { SocketRoom } from './socket-endpoint.ts';
+
+export const chatTopic = (room: string) => `chat:${room}`;
+
+export interface ChatRoomHooks {
+  /** Called with each stored and broadcast message, e.g. to notify @mentioned users. */
+  onMessage(message: ChatMessage): void;
+  /** Called when the last local socket has left. */
+  onEmpty(): void;
+}
+
+/** One chat room's local sockets. Messages are stored, then published through the hub. */
+export class ChatRoom implements SocketRoom {
+  readonly fields = ['message'] as const;
+  private readonly channel: Channel;
+  private readonly queue = new SerialQueue();
+  private readonly unsubscribe: () => void;
+  private readonly topic: string;
+
+  constructor(
+    readonly name: string,
+    private readonly platform: Platform,
+    private readonly hooks: ChatRoomHooks,
+  ) {
+    this.topic = chatTopic(name);
+    this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
+    this.unsubscribe = platform.hub.subscribe(this.topic, (event) => this.channel.broadcast(event.fragment));
+  }
+
+  get isEmpty(): boolean {
+    return this.channel.size === 0;
+  }
+
+  join(peer: Peer): Promise<void> {
+    return this.queue.run(async () => {
+      const { store, presence, config } = this.platform;
+      const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      this.channel.add(peer);
+      const page = await store.recentMessages(this.name, config.historyLimit + 1);
+      const more = page.length > config.historyLimit;
+      const messages = more ? page.slice(1) : page;
+      const people = await presence.list(this.topic);
+      this.channel.sendTo(peer, new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} people={people} />)));
+      if (newcomer) await this.publishPresence();
+    });
+  }
+
+  receive(peer: Peer, input: SocketInput): Promise<void> {
+    const text = readMessageText(input, this.platform.config.limits);
+    if (!text.ok) {
+      this.channel.sendTo(peer, this.errorFragment(text.error));
+      return Promise.resolve();
+    }
+    return this.post(peer.userId, peer.name, text.value).then(() => {
+      this.channel.sendTo(peer, this.errorFragment(''));
+    });
+  }
+
+  /** Stores a message, then broadcasts it with the delete of the one that leaves the window. */
+  post(userId: string, name: string, text: string): Promise<ChatMessage> {
+    return this.queue.run(async () => {
+      const { store, hub, config, stats } = this.platform;
+      const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
+      stats.messages++;
+      const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
+      await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
+      this.hooks.onMessage(message);
+      return message;
+    });
+  }
+
+  leave(peer: Peer): Promise<void> {
+    this.channel.delete(peer);
+    return this.queue.run(async () => {
+      if (await this.platform.presence.leave(this.topic, peer.userId)) await this.publishPresence();
+      if (this.isEmpty) this.hooks.onEmpty();
+    });
+  }
+
+  errorFragment(text: string): Fragment {
+    return new Fragment(render(<ChatError text={text} />));
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private async publishPresence(): Promise<void> {
+    const people = await this.platform.presence.list(this.topic);
+    await this.platform.hub.publish(this.topic, 'presence', render(<PresenceUpdate people={people} />));
+  }
+}

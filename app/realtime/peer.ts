@@ -1,0 +1,44 @@
+import type { Fragment } from './fragment.ts';
+
+/** What a runtime gives the core for one open WebSocket. */
+export interface SocketTransport {
+  /** Writes a text frame. */
+  send(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+  /** Bytes accepted but not yet handed to the network. */
+  bufferedAmount(): number;
+}
+
+export interface Identity {
+  userId: string;
+  name: string;
+}
+
+/** One open socket of one user. */
+export class Peer {
+  dropped = false;
+
+  constructor(
+    readonly id: string,
+    readonly identity: Identity,
+    readonly transport: SocketTransport,
+  ) {}
+
+  get userId(): string {
+    return this.identity.userId;
+  }
+
+  get name(): string {
+    return this.identity.name;
+  }
+
+  send(fragment: Fragment): void {
+    if (this.dropped) return;
+    this.transport.send(fragment.bytes);
+  }
+
+  close(code: number, reason: string): void {
+    this.dropped = true;
+    this.transport.close(code, reason);
+  }
+}

@@ -1,0 +1,50 @@
+/** Who is connected to each room or lobby: one entry per user, however many tabs they have open. */
+export interface PresenceEntry {
+  userId: string;
+  name: string;
+}
+
+export interface Presence {
+  /** Records one more connection; true when the user was not present before. */
+  join(topic: string, entry: PresenceEntry): Promise<boolean>;
+  /** Records one connection fewer; true when it was the user's last. */
+  leave(topic: string, userId: string): Promise<boolean>;
+  list(topic: string): Promise<PresenceEntry[]>;
+  /** Online user counts of every topic with anyone in it. */
+  counts(): Promise<Map<string, number>>;
+}
+
+export class LocalPresence implements Presence {
+  private readonly topics = new Map<string, Map<string, { name: string; connections: number }>>();
+
+  async join(topic: string, entry: PresenceEntry): Promise<boolean> {
+    let users = this.topics.get(topic);
+    if (!users) this.topics.set(topic, (users = new Map()));
+    const current = users.get(entry.userId);
+    users.set(entry.userId, { name: entry.name, connections: (current?.connections ?? 0) + 1 });
+    return current === undefined;
+  }
+
+  async leave(topic: string, userId: string): Promise<boolean> {
+    const users = this.topics.get(topic);
+    const current = users?.get(userId);
+    if (!users || !current) return false;
+    if (current.connections > 1) {
+      current.connections--;
+      return false;
+    }
+    users.delete(userId);
+    if (users.size === 0) this.topics.delete(topic);
+    return true;
+  }
+
+  async list(topic: string): Promise<PresenceEntry[]> {
+    const users = this.topics.get(topic);
+    if (!users) return [];
+    return [...users].map(([userId, { name }]) => ({ userId, name }));
+  }
+
+  async counts(): Promise<Map<string, number>> {
+    return new Map([...this.topics].map(([topic, users]) => [topic, users.size]));
+  }
+}

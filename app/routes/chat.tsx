@@ -1,0 +1,56 @@
+import { Hono } from 'hono';
+import type { Platform } from '../platform/platform.ts';
+import type { IdentityEnv } from '../identity.ts';
+import { ID_PATTERN } from '../config.ts';
+import { ChatPage, MessageList } from '../../components/Chat.tsx';
+import { NotFoundPage } from '../../components/Layout.tsx';
+import { ChatRoom } from '../realtime/chat-room.tsx';
+import { RoomRegistry } from '../realtime/rooms.ts';
+import { socketEndpoint } from '../realtime/socket-endpoint.ts';
+
+/** Room names are folded to lower case, then must match ID_PATTERN. */
+export function roomName(raw: string): string | null {
+  const name = raw.toLowerCase();
+  return ID_PATTERN.test(name) ? name : null;
+}
+
+export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
+  const app = new Hono<IdentityEnv>();
+  const { store, config } = platform;
+
+  app.use('/:room/*', async (c, next) => {
+    const name = roomName(c.req.param('room'));
+    if (!name) {
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+    }
+    await next();
+  });
+
+  app.get('/:room', async (c) => {
+    const raw = c.req.param('room');
+    const name = roomName(raw);
+    if (!name) {
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+    }
+    if (name !== raw) return c.redirect(`/chat/${name}`, 308);
+    const page = await store.recentMessages(name, config.historyLimit + 1);
+    const more = page.length > config.historyLimit;
+    return c.html(<ChatPage viewer={c.get('viewer')} room={name} messages={more ? page.slice(1) : page} more={more} />);
+  });
+
+  app.get('/:room/history', async (c) => {
+    const name = roomName(c.req.param('room'))!;
+    const before = Number(c.req.query('before'));
+    if (!Number.isSafeInteger(before) || before < 1) {
+      return c.html('<p id="load-older" class="error">The "before" parameter must be a message id.</p>', 400);
+    }
+    const page = await store.messagesBefore(name, before, config.historyLimit + 1);
+    const more = page.length > config.historyLimit;
+    return c.html(<MessageList room={name} messages={more ? page.slice(1) : page} more={more} />);
+  });
+
+  const [guard, upgrade] = socketEndpoint(platform, (c) => rooms.get(roomName(c.req.param('room') ?? '')!));
+  app.get('/:room/ws', guard, upgrade);
+
+  return app;
+}

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import type { Platform } from '../platform/platform.ts';
+import { validateName, type IdentityEnv } from '../identity.ts';
+import { Identity } from '../../components/Header.tsx';
+
+/** Pages that show nothing useful until the user has a name; they reload once it is set. */
+const NEEDS_NAME = /^\/(chat|lobby)\//;
+
+export function sessionRoutes(platform: Platform) {
+  const app = new Hono<IdentityEnv>();
+
+  app.post('/', async (c) => {
+    const viewer = c.get('viewer');
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const result = validateName(form.name, platform.config.limits.maxNameChars);
+    const isHtmx = c.req.header('hx-request') === 'true';
+    if (!result.ok) {
+      return c.html(<Identity viewer={viewer} error={result.error} />, isHtmx ? 200 : 400);
+    }
+    await platform.store.setUserName(viewer.userId, result.name);
+    const named = { ...viewer, name: result.name };
+    if (!isHtmx) return c.redirect(safeBack(c.req.header('referer'), c.req.url), 303);
+    const current = c.req.header('hx-current-url');
+    if (!viewer.name && current && NEEDS_NAME.test(new URL(current, c.req.url).pathname)) c.header('HX-Refresh', 'true');
+    return c.html(<Identity viewer={named} />);
+  });
+
+  return app;
+}
+
+/** Back to the page the form was on, if it is ours. */
+function safeBack(referer: string | undefined, requestUrl: string): string {
+  if (!referer) return '/';
+  try {
+    const url = new URL(referer);
+    return url.origin === new URL(requestUrl).origin ? url.pathname + url.search : '/';
+  } catch {
+    return '/';
+  }
+}

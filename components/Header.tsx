@@ -1,0 +1,50 @@
+import type { FC } from 'hono/jsx';
+
+export interface Viewer {
+  userId: string;
+  name: string | null;
+}
+
+/** The part of the header that `POST /session` returns: the name, or the form to choose one. */
+export const Identity: FC<{ viewer: Viewer; error?: string }> = ({ viewer, error }) => (
+  <div id="identity">
+    {viewer.name && !error ? (
+      <span class="user-name">
+        Signed in as <strong>{viewer.name}</strong>
+      </span>
+    ) : (
+      <form id="name-form" method="post" action="/session" hx-post="/session" hx-target="#identity" hx-swap="outerHTML">
+        <label for="name-input">Your name</label>
+        <input id="name-input" name="name" required maxlength={32} autocomplete="nickname" value={viewer.name ?? ''} />
+        <button type="submit">Set name</button>
+        {error ? (
+          <span class="form-error" role="alert">
+            {error}
+          </span>
+        ) : null}
+      </form>
+    )}
+  </div>
+);
+
+export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => (
+  <header data-user-id={viewer.userId}>
+    <a class="brand" href="/">
+      Switchboard
+    </a>
+    <nav>
+      <a href="/dashboard">Dashboard</a>
+    </nav>
+    <Identity viewer={viewer} />
+    <a class="bell" href="/notifications" aria-label="Notifications">
+      <span aria-hidden="true">🔔</span>
+      <span id="notif-count" sse-swap="notification-count" hx-swap="innerHTML">
+        <span>0</span>
+      </span>
+    </a>
+    <span id="connection-status" class="disconnected" role="status">
+      Connecting…
+    </span>
+    <div id="toast-container" sse-swap="new-notification" hx-swap="afterbegin" aria-live="polite"></div>
+  </header>
+);

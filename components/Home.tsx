@@ -1,0 +1,52 @@
+import type { FC } from 'hono/jsx';
+import { Layout } from './Layout.tsx';
+import type { Viewer } from './Header.tsx';
+
+export interface ActiveRoom {
+  kind: 'chat' | 'lobby';
+  name: string;
+  online: number;
+}
+
+export const RoomList: FC<{ rooms: ActiveRoom[] }> = ({ rooms }) =>
+  rooms.length === 0 ? (
+    <p class="empty">No one is online yet. Open a room below.</p>
+  ) : (
+    <ul>
+      {rooms.map((room) => (
+        <li class={`room room-${room.kind}`} id={`${room.kind}-${room.name}`}>
+          <a href={`/${room.kind}/${room.name}`}>{room.kind === 'chat' ? `#${room.name}` : `Lobby ${room.name}`}</a>{' '}
+          <span class="online">{room.online} online</span>
+        </li>
+      ))}
+    </ul>
+  );
+
+export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string }> = ({ viewer, rooms, error }) => (
+  <Layout title="Rooms" viewer={viewer} topics={['rooms']}>
+    <h1>Rooms and lobbies</h1>
+    <section>
+      <h2>Active now</h2>
+      <div id="room-list" sse-swap="rooms" hx-swap="innerHTML">
+        <RoomList rooms={rooms} />
+      </div>
+    </section>
+    <section>
+      <h2>Open a room</h2>
+      <form id="open-room" method="get" action="/open">
+        <label for="room-input">Room name</label>
+        <input id="room-input" name="room" required maxlength={64} pattern="[A-Za-z0-9_\-]{1,64}" placeholder="general" />
+        <select name="kind" aria-label="Kind">
+          <option value="chat">Chat room</option>
+          <option value="lobby">Game lobby</option>
+        </select>
+        <button type="submit">Open</button>
+        {error ? (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  </Layout>
+);

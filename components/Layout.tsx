@@ -1,0 +1,52 @@
+import type { Child, FC } from 'hono/jsx';
+import { raw } from 'hono/html';
+import { Header, type Viewer } from './Header.tsx';
+
+/** No inline styles (the CSP forbids them) and no eval. */
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false });
+
+export interface LayoutProps {
+  title: string;
+  viewer: Viewer;
+  /** SSE topics besides the user's own notifications, which every page receives. */
+  topics?: string[];
+  children?: Child;
+}
+
+export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }) => {
+  const events = topics.length ? `/events?topics=${topics.join(',')}` : '/events';
+  return (
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
+        <title>{`${title} · Switchboard`}</title>
+        <link rel="stylesheet" href="/css/app.css" />
+        <script src="/vendor/htmx.min.js" defer></script>
+        <script src="/vendor/ws.min.js" defer></script>
+        <script src="/vendor/sse.min.js" defer></script>
+        <script src="/js/sse-resume.js" defer></script>
+        <script src="/js/status.js" defer></script>
+        <script src="/js/local-time.js" defer></script>
+      </head>
+      <body hx-ext="sse" sse-connect={events}>
+        <Header viewer={viewer} />
+        <main>{children}</main>
+      </body>
+      </html>
+    </>
+  );
+};
+
+export const NotFoundPage: FC<{ viewer: Viewer; message: string }> = ({ viewer, message }) => (
+  <Layout title="Not found" viewer={viewer}>
+    <h1>Not found</h1>
+    <p>{message}</p>
+    <p>
+      <a href="/">Back to the rooms</a>
+    </p>
+  </Layout>
+);

@@ -1,0 +1,99 @@
+import WebSocket from 'ws';
+
+/** Gets a `sid` cookie for a new user and, if given, sets its display name. */
+export async function newUser(baseUrl: string, name?: string): Promise<{ cookie: string; userId: string }> {
+  const res = await fetch(`${baseUrl}/`);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const userId = /data-user-id="([^"]+)"/.exec(await res.text())![1]!;
+  if (name !== undefined) {
+    const body = new URLSearchParams({ name });
+    const set = await fetch(`${baseUrl}/session`, {
+      method: 'POST',
+      headers: { cookie, 'hx-request': 'true', origin: baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    if (set.status !== 200) throw new Error(`POST /session answered ${set.status}`);
+  }
+  return { cookie, userId };
+}
+
+/** A real WebSocket client that keeps every text frame it receives, in order. */
+export class SocketClient {
+  readonly frames: string[] = [];
+  readonly socket: WebSocket;
+  closeCode: number | undefined;
+  private waiters: Array<() => void> = [];
+  readonly opened: Promise<void>;
+  readonly closed: Promise<number>;
+
+  constructor(url: string, options: { cookie?: string; origin?: string; autoPong?: boolean } = {}) {
+    const headers: Record<string, string> = {};
+    if (options.cookie) headers.cookie = options.cookie;
+    if (options.origin) headers.origin = options.origin;
+    this.socket = new WebSocket(url, { headers, autoPong: options.autoPong ?? true });
+    this.socket.on('message', (data, isBinary) => {
+      this.frames.push(isBinary ? `<binary ${(data as Buffer).length}>` : data.toString());
+      this.wake();
+    });
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      this.socket.once('error', reject);
+    });
+    this.closed = new Promise((resolve) => {
+      this.socket.once('close', (code) => {
+        this.closeCode = code;
+        this.wake();
+        resolve(code);
+      });
+    });
+  }
+
+  static async connect(url: string, options: ConstructorParameters<typeof SocketClient>[1] = {}): Promise<SocketClient> {
+    const client = new SocketClient(url, options);
+    await client.opened;
+    return client;
+  }
+
+  send(value: unknown): void {
+    this.socket.send(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+
+  sendMessage(message: string): void {
+    this.send({ message, HEADERS: { 'HX-Request': 'true', 'HX-Trigger': 'chat-form' } });
+  }
+
+  /** Resolves with the first frame from index `from` on that matches. */
+  async waitFor(match: (frame: string) => boolean, timeoutMs = 5000, from = 0): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.slice(from).find(match);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`no matching frame within ${timeoutMs} ms; got:\n${this.frames.join('\n---\n')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async waitForText(text: string, timeoutMs?: number, from?: number): Promise<string> {
+    return this.waitFor((frame) => frame.includes(text), timeoutMs, from);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+export const wsUrl = (baseUrl: string, path: string) => baseUrl.replace(/^http/, 'ws') + path;
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

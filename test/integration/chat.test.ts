@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeServer } from '../../app/platform/node.ts';
+import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
+import { startServer } from '../helpers/server.ts';
+
+let server: NodeServer;
+let alice: { cookie: string; userId: string };
+let bob: { cookie: string; userId: string };
+let roomCounter = 0;
+const freshRoom = () => `room-${process.pid}-${++roomCounter}`;
+
+const join = async (room: string, user: { cookie: string }) => {
+  const client = await SocketClient.connect(wsUrl(server.url, `/chat/${room}/ws`), { cookie: user.cookie });
+  await client.waitForText('id="chat-messages" hx-swap-oob="innerHTML"');
+  return client;
+};
+
+beforeAll(async () => {
+  server = await startServer({ HISTORY_LIMIT: '3' });
+  alice = await newUser(server.url, 'Alice');
+  bob = await newUser(server.url, 'Bob');
+});
+afterAll(() => server.shutdown());
+
+describe('SPEC 4.2 chat page', () => {
+  it('renders the markup contract', async () => {
+    const html = await (await fetch(`${server.url}/chat/general`, { headers: { cookie: alice.cookie } })).text();
+    expect(html).toContain('hx-ext="ws" ws-connect="/chat/general/ws"');
+    expect(html).toMatch(/<div id="chat-messages" role="log" aria-live="polite">/);
+    expect(html).toContain('id="presence"');
+    expect(html).toContain('id="chat-error"');
+    expect(html).toMatch(/<form id="chat-form" ws-send[^>]*>/);
+    expect(html).toContain('name="message"');
+    expect(html).toContain('id="connection-status"');
+    expect(html).toContain(`data-user-id="${alice.userId}"`);
+  });
+
+  it('answers 404 for names outside [a-z0-9_-]{1,64} and folds upper case', async () => {
+    for (const bad of ['no%20spaces', 'a'.repeat(65), 'caf%C3%A9', 'dot.dot']) {
+      const res = await fetch(`${server.url}/chat/${bad}`);
+      expect(res.status, bad).toBe(404);
+      expect(await res.text()).toContain('Not found');
+    }
+    const folded = await fetch(`${server.url}/chat/General`, { redirect: 'manual' });
+    expect(folded.status).toBe(308);
+    expect(folded.headers.get('location')).toBe('/chat/general');
+  });
+
+  it('serves every script the layout loads with 200', async () => {
+    const html = await (await fetch(`${server.url}/chat/general`)).text();
+    const sources = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sources).toEqual(expect.arrayContaining(['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js']));
+    for (const src of sources) {
+      const res = await fetch(server.url + src);
+      expect(res.status, src).toBe(200);
+      expect((await res.text()).length, src).toBeGreaterThan(100);
+    }
+    expect(html).not.toMatch(/<script(?![^>]*src=)[^>]*>/);
+  });
+});
+
+describe('SPEC 4.2 chat over WebSocket', () => {
+  it('sends the snapshot first, then one fragment per message to every socket', async () => {
+    const room = freshRoom();
+    const a = await join(room, alice);
+    const b = await join(room, bob);
+    expect(a.frames[0]).toContain('<div id="chat-messages" hx-swap-oob="innerHTML">');
+    expect(a.frames[0]).toContain('<div id="presence" hx-swap-oob="innerHTML">');
+
+    const fromA = a.frames.length;
+    const fromB = b.frames.length;
+    a.sendMessage('  hello <b>there</b> & "you"  ');
+    const seenByB = await b.waitForText('hello', 5000, fromB);
+    const seenByA = await a.waitForText('hello', 5000, fromA);
+    expect(seenByA).toBe(seenByB);
+    expect(seenByB).toMatch(
+      /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
+    );
+    expect(seenByB).not.toContain('<b>');
+    a.close();
+    b.close();
+  });
+
+  it('sends the last HISTORY_LIMIT messages on reconnect and deletes the one that falls out', async () => {
+    const room = freshRoom();
+    const a = await join(room, alice);
+    const ids: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      const from = a.frames.length;
+      a.sendMessage(text);
+      const frame = await a.waitForText(`</strong> ${text} `, 5000, from);
+      ids.push(/id="msg-(\d+)"/.exec(frame)![1]!);
+      expect(frame).not.toContain('hx-swap-oob="delete"');
+    }
+    const from = a.frames.length;
+    a.sendMessage('four');
+    const fourth = await a.waitForText('</strong> four ', 5000, from);
+    expect(fourth).toContain(`<div id="msg-${ids[0]}" hx-swap-oob="delete"></div>`);
+    a.close();
+
+    const again = await join(room, bob);
+    const snapshot = again.frames[0]!;
+    expect(snapshot).not.toContain('</strong> one ');
+    for (const text of ['two', 'three', 'four']) expect(snapshot).toContain(`</strong> ${text} `);
+    expect(snapshot).toContain(`hx-get="/chat/${room}/history?before=${ids[1]}"`);
+    again.close();
+  });
+
+  it('pages older history with Load older', async () => {
+    const room = freshRoom();
+    const a = await join(room, alice);
+    for (let i = 1; i <= 7; i++) {
+      const from = a.frames.length;
+      a.sendMessage(`m${i}`);
+      await a.waitForText(`</strong> m${i} `, 5000, from);
+    }
+    const page = await (await fetch(`${server.url}/chat/${room}`, { headers: { cookie: alice.cookie } })).text();
+    const before = /history\?before=(\d+)/.exec(page)![1]!;
+    const older = await (await fetch(`${server.url}/chat/${room}/history?before=${before}`)).text();
+    expect(older).toContain('</strong> m2 ');
+    expect(older).toContain('</strong> m4 ');
+    expect(older).not.toContain('</strong> m5 ');
+    expect(older).toContain('Load older');
+    const oldest = /history\?before=(\d+)/.exec(older)![1]!;
+    const first = await (await fetch(`${server.url}/chat/${room}/history?before=${oldest}`)).text();
+    expect(first).toContain('</strong> m1 ');
+    expect(first).toContain('start of #');
+    expect((await fetch(`${server.url}/chat/${room}/history?before=abc`)).status).toBe(400);
+    a.close();
+  });
+
+  it('lists each user once in #presence, however many tabs, and updates on leave', async () => {
+    const room = freshRoom();
+    const a1 = await join(room, alice);
+    const a2 = await join(room, alice);
+    const b = await join(room, bob);
+    const presence = await a1.waitForText('Online (2)');
+    expect(presence.match(/Alice/g)).toHaveLength(1);
+    const from = a1.frames.length;
+    a2.close();
+    await sleep(200);
+    expect(a1.frames.slice(from).some((f) => f.includes('Online (1)'))).toBe(false);
+    b.close();
+    const after = await a1.waitForText('Online (1)', 5000, from);
+    expect(after).toContain('Alice');
+    expect(after).not.toContain('Bob');
+    a1.close();
+  });
+});
+
+describe('SPEC 6 limits and bad input', () => {
+  it('refuses a foreign Origin with 403 before upgrading', async () => {
+    const room = freshRoom();
+    await expect(
+      SocketClient.connect(wsUrl(server.url, `/chat/${room}/ws`), { cookie: alice.cookie, origin: 'https://evil.example' }),
+    ).rejects.toThrow('403');
+    const same = await SocketClient.connect(wsUrl(server.url, `/chat/${room}/ws`), { cookie: alice.cookie, origin: server.url });
+    same.close();
+  });
+
+  it('lets ALLOWED_ORIGINS through', async () => {
+    const other = await startServer({ ALLOWED_ORIGINS: 'https://app.example.com' });
+    try {
+      const user = await newUser(other.url, 'Carol');
+      const ok = await SocketClient.connect(wsUrl(other.url, '/chat/x/ws'), { cookie: user.cookie, origin: 'https://app.example.com' });
+      ok.close();
+      await expect(SocketClient.connect(wsUrl(other.url, '/chat/x/ws'), { cookie: user.cookie, origin: 'https://evil.example' })).rejects.toThrow('403');
+    } finally {
+      await other.shutdown();
+    }
+  });
+
+  it('closes with 1009 on a frame over 64 KiB', async () => {
+    const client = await join(freshRoom(), alice);
+    client.send({ message: 'x'.repeat(70 * 1024) });
+    expect(await client.closed).toBe(1009);
+  });
+
+  it('answers bad input with an error fragment for that client only and keeps the socket open', async () => {
+    const room = freshRoom();
+    const a = await join(room, alice);
+    const b = await join(room, bob);
+    const fromB = b.frames.length;
+    const cases: Array<[string | Buffer, RegExp]> = [
+      [Buffer.from([1, 2, 3]), /Binary messages/],
+      ['{not json', /not valid JSON/],
+      ['[1,2]', /JSON object/],
+      [JSON.stringify({ HEADERS: {} }), /&quot;message&quot; field is missing/],
+      [JSON.stringify({ message: 42 }), /must be text/],
+      [JSON.stringify({ message: '   ' }), /empty/],
+      [JSON.stringify({ message: 'y'.repeat(2001) }), /2001 characters long; the limit is 2000/],
+      [JSON.stringify({ message: 'hi', admin: true }), /Unknown field &quot;admin&quot;/],
+    ];
+    for (const [payload, expected] of cases) {
+      const from = a.frames.length;
+      a.socket.send(payload);
+      const frame = await a.waitFor((f) => f.startsWith('<div id="chat-error" hx-swap-oob="innerHTML">'), 5000, from);
+      expect(frame).toMatch(expected);
+    }
+    expect(a.socket.readyState).toBe(a.socket.OPEN);
+    await sleep(100);
+    expect(b.frames.slice(fromB).some((f) => f.includes('chat-error'))).toBe(false);
+    const from = b.frames.length;
+    a.sendMessage('still here');
+    await b.waitForText('still here', 5000, from);
+    a.close();
+    b.close();
+  });
+
+  it('allows a burst of 10, then answers the excess with an error fragment that is not broadcast', async () => {
+    const room = freshRoom();
+    const a = await join(room, alice);
+    const b = await join(room, bob);
+    const fromB = b.frames.length;
+    for (let i = 1; i <= 12; i++) a.sendMessage(`burst ${i}`);
+    await b.waitForText('</strong> burst 10 ', 5000, fromB);
+    const error = await a.waitForText('too fast');
+    expect(error).toContain('id="chat-error"');
+    await sleep(300);
+    const delivered = b.frames.slice(fromB).filter((f) => f.includes('</strong> burst '));
+    expect(delivered).toHaveLength(10);
+    await sleep(1100);
+    const from = b.frames.length;
+    a.sendMessage('after the pause');
+    await b.waitForText('after the pause', 5000, from);
+    a.close();
+    b.close();
+  });
+
+  it('refuses sockets of users without a name', async () => {
+    const anonymous = await newUser(server.url);
+    const client = await SocketClient.connect(wsUrl(server.url, `/chat/${freshRoom()}/ws`), { cookie: anonymous.cookie });
+    expect(await client.closed).toBe(1008);
+    expect(client.frames.join()).toContain('Choose a name');
+  });
+});
