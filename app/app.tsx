@@ -7,6 +7,7 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
 import { chatRoutes } from './routes/chat.tsx';
+import { eventRoutes } from './routes/events.ts';
 import { homeRoutes } from './routes/home.tsx';
 import { sessionRoutes } from './routes/session.tsx';
 
@@ -53,6 +54,7 @@ export function createApp(platform: Platform): App {
   app.route('/', homeRoutes(platform));
   app.route('/session', sessionRoutes(platform));
   app.route('/chat', chatRoutes(platform, chatRooms));
+  app.route('/events', eventRoutes(platform));
 
   app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
   app.onError((error, c) => {

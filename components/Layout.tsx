@@ -24,6 +24,7 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{`${title} · Switchboard`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/css/app.css" />
         <script src="/vendor/htmx.min.js" defer></script>
         <script src="/vendor/ws.min.js" defer></script>

@@ -1,0 +1,67 @@
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tempDir } from './server.ts';
+
+/** Flags that keep Debian's Chromium quiet and offline (DEVELOPERS.md). */
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * One browser profile = one user: its own cookies and storage. Console errors and page errors are
+ * collected so a test can assert the page ran cleanly (CSP violations show up there too).
+ */
+export class BrowserUser {
+  readonly errors: string[] = [];
+  private constructor(readonly context: BrowserContext) {}
+
+  static async launch(): Promise<BrowserUser> {
+    const context = await chromium.launchPersistentContext(tempDir('switchboard-chromium-'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+    });
+    return new BrowserUser(context);
+  }
+
+  async open(url: string): Promise<Page> {
+    const page = await this.context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.errors.push(message.text());
+    });
+    page.on('pageerror', (error) => this.errors.push(error.message));
+    await page.goto(url);
+    return page;
+  }
+
+  /** Opens `url`, sets the display name through the header form and waits for the page to settle. */
+  async openNamed(url: string, name: string): Promise<Page> {
+    const page = await this.open(url);
+    await page.waitForFunction(() => 'htmx' in window);
+    if (await page.locator('#name-form').count()) {
+      await page.fill('#name-form input[name=name]', name);
+      await Promise.all([page.waitForLoadState('load'), page.click('#name-form button')]);
+      await page.waitForSelector('#identity .user-name');
+    }
+    return page;
+  }
+
+  close(): Promise<void> {
+    return this.context.close();
+  }
+}
+
+/** Waits until #connection-status reads `text`. */
+export async function statusIs(page: Page, text: 'Connected' | 'Reconnecting…', timeout = 15_000): Promise<void> {
+  await page.waitForFunction((expected) => document.getElementById('connection-status')?.textContent?.trim() === expected, text, {
+    timeout,
+  });
+}
