@@ -1,11 +1,14 @@
-import type { MiddlewareHandler } from 'hono';
-import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { WSContext, WSEvents } from 'hono/ws';
 import type { Config } from '../config.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
+
+/** The one form of hono's `upgradeWebSocket` the app uses: per-connection events from the request. */
+export type SocketUpgrade = (createEvents: (c: Context<any>) => WSEvents<any> | Promise<WSEvents<any>>) => MiddlewareHandler<any>;
 
 /** Everything the runtime-free app needs from the runtime it runs on. */
 export interface Platform {
@@ -15,7 +18,7 @@ export interface Platform {
   hub: Hub;
   presence: Presence;
   stats: Stats;
-  upgradeWebSocket: UpgradeWebSocket<any>;
+  upgradeWebSocket: SocketUpgrade;
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;
   serveStatic: MiddlewareHandler;

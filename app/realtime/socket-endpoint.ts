@@ -9,6 +9,16 @@ import { RateLimiter } from './rate-limit.ts';
 import { parseSocketInput, type SocketInput } from './socket-input.ts';
 
 export const CLOSE_POLICY = 1008;
+export const CLOSE_TOO_BIG = 1009;
+
+/** Bytes of a received frame; runtimes without a payload limit of their own (Deno, workerd) check it here. */
+function frameBytes(data: unknown, limit: number): number {
+  if (typeof data === 'string') return data.length > limit || data.length * 3 <= limit ? data.length : new TextEncoder().encode(data).byteLength;
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.size;
+  return 0;
+}
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {
@@ -63,6 +73,9 @@ export function socketEndpoint(platform: Platform, roomFor: (c: Context<Identity
       },
       onMessage(event) {
         if (!peer || peer.dropped) return;
+        if (frameBytes(event.data, limits.maxFrameBytes) > limits.maxFrameBytes) {
+          return peer.close(CLOSE_TOO_BIG, `frames are limited to ${limits.maxFrameBytes} bytes`);
+        }
         if (!limiter.take()) return fail('You are sending too fast; wait a moment and try again.');
         const parsed = parseSocketInput(event.data, room.fields);
         if (!parsed.ok) return fail(parsed.error);
