@@ -35,9 +35,17 @@ const { app, stop } = await buildStandaloneApp(config, {
 const server = Deno.serve({ port: config.port, hostname: config.host, onListen: () => {} }, app.fetch);
 console.log(`Switchboard listening on ${shownUrl(config.host, server.addr.port)}`);
 
+/** Resolves once every socket has finished its closing handshake, or after `ms`. */
+function socketsClosed(ms: number): Promise<void> {
+  const closing = [...sockets].map((ws) => new Promise((resolve) => ws.addEventListener('close', resolve)));
+  return Promise.race([Promise.all(closing).then(() => {}), new Promise<void>((resolve) => setTimeout(resolve, ms))]);
+}
+
 async function shutdown(): Promise<void> {
   for (const ws of sockets) ws.close(CLOSE_RESTARTING, 'server restarting');
   await stop();
+  // Deno.serve's shutdown ends upgraded sockets with 1001: let the 1012 handshakes finish first.
+  await socketsClosed(1000);
   await server.shutdown();
 }
 

@@ -2,23 +2,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
-import { Fragment } from './fragment.ts';
+import type { Fragment } from './fragment.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
-import { RateLimiter } from './rate-limit.ts';
-import { parseSocketInput, type SocketInput } from './socket-input.ts';
+import { SocketSession } from './socket-session.ts';
+import type { SocketInput } from './socket-input.ts';
 
-export const CLOSE_POLICY = 1008;
-export const CLOSE_TOO_BIG = 1009;
-
-/** Bytes of a received frame; runtimes without a payload limit of their own (Deno, workerd) check it here. */
-function frameBytes(data: unknown, limit: number): number {
-  if (typeof data === 'string') return data.length > limit || data.length * 3 <= limit ? data.length : new TextEncoder().encode(data).byteLength;
-  if (data instanceof ArrayBuffer) return data.byteLength;
-  if (ArrayBuffer.isView(data)) return data.byteLength;
-  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.size;
-  return 0;
-}
+export { CLOSE_POLICY, CLOSE_TOO_BIG } from './socket-session.ts';
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {
@@ -43,53 +33,20 @@ export function originGuard(allowed: readonly string[]): MiddlewareHandler {
 
 let connectionCounter = 0;
 
-/**
- * The WebSocket route of a room: identity, rate limit and input parsing at the edge, then the
- * room's own `join`/`receive`/`leave`. Nothing a client sends can throw past this point.
- */
+/** The WebSocket route of a room: origin check, then one `SocketSession` per connection. */
 export function socketEndpoint(platform: Platform, roomFor: (c: Context<IdentityEnv>) => SocketRoom): [MiddlewareHandler, MiddlewareHandler] {
-  const { limits } = platform.config;
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
     const room = roomFor(c);
-    const limiter = new RateLimiter(limits.rateBurst, limits.ratePerSecond);
-    let peer: Peer | undefined;
-    const fail = (text: string) => {
-      if (peer && !peer.dropped) peer.send(room.errorFragment(text));
-    };
+    let session: SocketSession | undefined;
     return {
       onOpen(_event, ws) {
-        peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
-        platform.stats.openSockets++;
-        if (!viewer.name) {
-          fail('Choose a name before joining.');
-          peer.close(CLOSE_POLICY, 'choose a name first');
-          return;
-        }
-        room.join(peer).catch((error) => {
-          console.error('join failed', error);
-          peer?.close(1011, 'could not join');
-        });
+        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
+        session = new SocketSession(platform, room, peer);
+        session.open();
       },
-      onMessage(event) {
-        if (!peer || peer.dropped) return;
-        if (frameBytes(event.data, limits.maxFrameBytes) > limits.maxFrameBytes) {
-          return peer.close(CLOSE_TOO_BIG, `frames are limited to ${limits.maxFrameBytes} bytes`);
-        }
-        if (!limiter.take()) return fail('You are sending too fast; wait a moment and try again.');
-        const parsed = parseSocketInput(event.data, room.fields);
-        if (!parsed.ok) return fail(parsed.error);
-        room.receive(peer, parsed.value).catch((error) => {
-          console.error('message failed', error);
-          fail('That message could not be delivered; try again.');
-        });
-      },
-      onClose() {
-        platform.stats.openSockets--;
-        if (!peer) return;
-        peer.dropped = true;
-        if (viewer.name) room.leave(peer).catch((error) => console.error('leave failed', error));
-      },
+      onMessage: (event) => session?.message(event.data),
+      onClose: () => session?.close(),
     };
   });
   return [originGuard(platform.config.allowedOrigins), upgrade];

@@ -1,0 +1,75 @@
+import type { Config } from '../config.ts';
+import type { Peer } from './peer.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { parseSocketInput } from './socket-input.ts';
+import type { SocketRoom } from './socket-endpoint.ts';
+import type { Stats } from './stats.ts';
+
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TOO_BIG = 1009;
+
+/** Bytes of a received frame; runtimes without a payload limit of their own (Deno, workerd) rely on this. */
+function frameBytes(data: unknown, limit: number): number {
+  if (typeof data === 'string') return data.length > limit || data.length * 3 <= limit ? data.length : new TextEncoder().encode(data).byteLength;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return data.size;
+  return 0;
+}
+
+/**
+ * One open socket in one room: frame limit, rate limit and input parsing at the edge, then the
+ * room's own `join`/`receive`/`leave`. Nothing a client sends can throw past this point. Every
+ * runtime drives it: hono's socket events on Node/Deno, the hibernation handlers on workerd.
+ */
+export class SocketSession {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly platform: { config: Config; stats: Stats },
+    private readonly room: SocketRoom,
+    readonly peer: Peer,
+  ) {
+    const { limits } = platform.config;
+    this.limiter = new RateLimiter(limits.rateBurst, limits.ratePerSecond);
+  }
+
+  open(): void {
+    this.platform.stats.openSockets++;
+    if (!this.peer.name) {
+      this.fail('Choose a name before joining.');
+      this.peer.close(CLOSE_POLICY, 'choose a name first');
+      return;
+    }
+    this.room.join(this.peer).catch((error) => {
+      console.error('join failed', error);
+      this.peer.close(1011, 'could not join');
+    });
+  }
+
+  message(data: unknown): void {
+    const { peer, room } = this;
+    if (peer.dropped) return;
+    const { limits } = this.platform.config;
+    if (frameBytes(data, limits.maxFrameBytes) > limits.maxFrameBytes) {
+      return peer.close(CLOSE_TOO_BIG, `frames are limited to ${limits.maxFrameBytes} bytes`);
+    }
+    if (!this.limiter.take()) return this.fail('You are sending too fast; wait a moment and try again.');
+    const parsed = parseSocketInput(data, room.fields);
+    if (!parsed.ok) return this.fail(parsed.error);
+    room.receive(peer, parsed.value).catch((error) => {
+      console.error('message failed', error);
+      this.fail('That message could not be delivered; try again.');
+    });
+  }
+
+  close(): void {
+    this.platform.stats.openSockets--;
+    const named = !!this.peer.name;
+    this.peer.dropped = true;
+    if (named) this.room.leave(this.peer).catch((error) => console.error('leave failed', error));
+  }
+
+  private fail(text: string): void {
+    if (!this.peer.dropped) this.peer.send(this.room.errorFragment(text));
+  }
+}
