@@ -25,3 +25,6 @@ export interface Platform {
   /** Aborted when the process begins shutting down: streams end, rooms stop taking work. */
   closing: AbortSignal;
 }
+
+/** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'stats'>;

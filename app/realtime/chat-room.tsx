@@ -1,4 +1,4 @@
-import type { Platform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError, ChatSnapshot, NewMessage, PresenceUpdate } from '../../components/Chat.tsx';
 import type { ChatMessage } from '../store/store.ts';
@@ -28,7 +28,7 @@ export class ChatRoom implements SocketRoom {
 
   constructor(
     readonly name: string,
-    private readonly platform: Platform,
+    private readonly platform: RoomPlatform,
     private readonly hooks: ChatRoomHooks,
   ) {
     this.topic = chatTopic(name);
@@ -51,6 +51,14 @@ export class ChatRoom implements SocketRoom {
       const people = await presence.list(this.topic);
       this.channel.sendTo(peer, new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} people={people} />)));
       if (newcomer) await this.publishPresence();
+    });
+  }
+
+  /** Takes back a socket that stayed open while the room's Durable Object hibernated: no snapshot, no announcement. */
+  restore(peer: Peer): Promise<void> {
+    return this.queue.run(async () => {
+      await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      this.channel.add(peer);
     });
   }
 

@@ -14,6 +14,8 @@ type User = { cookie: string; userId: string };
 export function conformanceSuite(launcher: Launcher): void {
   const dataDir = tempDir(`switchboard-${launcher.runtime}-`);
   let server: RuntimeServer;
+  /** Console output of the servers stopped so far (the restart test replaces the first one). */
+  const earlierOutput: string[] = [];
   let alice: User;
   let bob: User;
   let roomCounter = 0;
@@ -245,6 +247,7 @@ export function conformanceSuite(launcher: Launcher): void {
       const a = await join(room, alice);
       await say(a, 'before the restart');
       const exitCode = await server.stop();
+      earlierOutput.push(server.output());
       const closeCode = await a.closed;
       if (launcher.onStop) {
         expect(closeCode).toBe(launcher.onStop.closeCode);
@@ -258,6 +261,14 @@ export function conformanceSuite(launcher: Launcher): void {
       const again = await join(room, alice);
       expect(again.frames[0]).toContain('</strong> before the restart ');
       again.close();
+    });
+  });
+
+  describe(`server console on ${launcher.runtime}`, () => {
+    it('logged no errors during the suite', () => {
+      const output = [...earlierOutput, server.output()].join('\n');
+      expect(output).toMatch(/listening on|Ready on/);
+      expect(output.split('\n').filter((line) => /\[ERROR\]|Uncaught|\bfailed\b|Error:/.test(line))).toEqual([]);
     });
   });
 }

@@ -1,0 +1,64 @@
+import type { Context } from 'hono';
+import { createApp } from '../app.tsx';
+import { ConfigError } from '../config.ts';
+import type { IdentityEnv } from '../identity.ts';
+import { LocalHub } from '../realtime/hub.ts';
+import { Stats } from '../realtime/stats.ts';
+import { roomName } from '../routes/chat.tsx';
+import type { Platform, SocketUpgrade } from './platform.ts';
+import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type WorkerEnv } from './worker/env.ts';
+import { RoutedPresence, RoutedStore } from './worker/routed-store.ts';
+
+export { DirectoryObject } from './worker/directory-object.ts';
+export { RoomObject } from './worker/room-object.ts';
+export { TopicObject } from './worker/topic-object.ts';
+
+/**
+ * Sockets live in their room's Durable Object, not in the Worker: after the app's origin and
+ * identity checks the upgrade is forwarded there, and the object runs the room's own events.
+ */
+function forwardToRoom(env: WorkerEnv): SocketUpgrade {
+  return () => async (c: Context<IdentityEnv>) => {
+    const [, kind, raw] = new URL(c.req.url).pathname.split('/') as [string, string, string];
+    const room = roomName(raw)!;
+    const viewer = c.get('viewer');
+    const headers = new Headers(c.req.raw.headers);
+    headers.set(VIEWER_HEADER, JSON.stringify({ userId: viewer.userId, name: viewer.name ?? '', room }));
+    const res = await roomObject(env, kind, room).fetch(new Request(c.req.raw, { headers }));
+    // A fetched response's headers are immutable; the app's middleware still adds its own.
+    return new Response(res.body, { status: res.status, headers: res.headers, webSocket: res.webSocket });
+  };
+}
+
+/** Built per request from the bindings: nothing here outlives the request or lives in a module global. */
+async function workerPlatform(env: WorkerEnv): Promise<Platform> {
+  const config = workerConfig(env);
+  const stats = new Stats();
+  return {
+    config,
+    sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),
+    store: new RoutedStore(env),
+    hub: new LocalHub(config.limits.sseRingSize),
+    presence: new RoutedPresence(env),
+    stats,
+    upgradeWebSocket: forwardToRoom(env),
+    socketTransport: () => {
+      throw new Error('on Workers sockets are held by their room object, never by the Worker');
+    },
+    serveStatic: async (c) => env.ASSETS.fetch(c.req.raw),
+    closing: new AbortController().signal,
+  };
+}
+
+export default {
+  async fetch(request, env) {
+    let platform: Platform;
+    try {
+      platform = await workerPlatform(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return new Response(`switchboard: ${error.message}`, { status: 500 });
+      throw error;
+    }
+    return createApp(platform).app.fetch(request, env);
+  },
+} satisfies ExportedHandler<WorkerEnv>;

@@ -1,0 +1,35 @@
+import { readConfig, type Config } from '../../config.ts';
+import type { DirectoryObject } from './directory-object.ts';
+import type { RoomObject } from './room-object.ts';
+import type { TopicObject } from './topic-object.ts';
+
+/** The Worker's bindings (wrangler.toml) and its variables: the same names as the Node environment (SPEC §2). */
+export interface WorkerEnv {
+  /** One object per chat room / lobby: its sockets (hibernation API) and its history. */
+  ROOMS: DurableObjectNamespace<RoomObject>;
+  /** One object per SSE topic: `rooms`, `dashboard`, and `user:ID` for each user's notifications. */
+  TOPICS: DurableObjectNamespace<TopicObject>;
+  /** One object: display names, and the session secret when none is configured. */
+  DIRECTORY: DurableObjectNamespace<DirectoryObject>;
+  ASSETS: Fetcher;
+  SESSION_SECRET?: string;
+  API_TOKEN?: string;
+  ALLOWED_ORIGINS?: string;
+  HEARTBEAT_MS?: string;
+  HISTORY_LIMIT?: string;
+  MAX_BUFFERED_BYTES?: string;
+}
+
+/** The variables among the bindings, read and validated exactly as on Node. */
+export function workerConfig(env: WorkerEnv): Config {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') vars[name] = value;
+  return readConfig(vars);
+}
+
+export const roomObject = (env: WorkerEnv, kind: string, name: string) => env.ROOMS.get(env.ROOMS.idFromName(`${kind}:${name}`));
+export const topicObject = (env: WorkerEnv, topic: string) => env.TOPICS.get(env.TOPICS.idFromName(topic));
+export const directoryObject = (env: WorkerEnv) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'));
+
+/** The trusted header the Worker puts the checked identity in when it forwards a socket to its room. */
+export const VIEWER_HEADER = 'x-switchboard-viewer';

@@ -1,0 +1,160 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { RoomPlatform } from '../platform.ts';
+import { ChatRoom } from '../../realtime/chat-room.tsx';
+import type { Fragment } from '../../realtime/fragment.ts';
+import { LocalHub } from '../../realtime/hub.ts';
+import { Peer, type SocketTransport } from '../../realtime/peer.ts';
+import { LocalPresence, type Presence, type PresenceEntry } from '../../realtime/presence.ts';
+import { SocketSession } from '../../realtime/socket-session.ts';
+import { Stats } from '../../realtime/stats.ts';
+import { DurableSqlStore } from '../../store/durable-sql.ts';
+import type { ChatMessage } from '../../store/store.ts';
+import { topicObject, VIEWER_HEADER, workerConfig, type WorkerEnv } from './env.ts';
+
+/** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
+interface SocketAttachment {
+  peerId: string;
+  userId: string;
+  name: string;
+  room: string;
+}
+
+/** Codes a close frame may not carry: answered as a normal close. */
+const UNSENDABLE_CLOSE = new Set([1005, 1006, 1015]);
+
+function hibernatedTransport(ws: WebSocket): SocketTransport {
+  return {
+    send: (fragment: Fragment) => ws.send(fragment.html),
+    // workerd reports no send buffer: it bounds each socket's queue itself, and a send to a dead socket throws.
+    bufferedAmount: () => 0,
+    close: (code: number, reason: string) => ws.close(code, reason),
+  };
+}
+
+/** Presence that also reports each room's online count to the `rooms` topic object. */
+class ReportedPresence implements Presence {
+  constructor(
+    private readonly local: LocalPresence,
+    private readonly report: (topic: string, online: number) => Promise<void>,
+  ) {}
+
+  async join(topic: string, entry: PresenceEntry): Promise<boolean> {
+    const joined = await this.local.join(topic, entry);
+    if (joined) await this.report(topic, (await this.local.list(topic)).length);
+    return joined;
+  }
+
+  async leave(topic: string, userId: string): Promise<boolean> {
+    const left = await this.local.leave(topic, userId);
+    if (left) await this.report(topic, (await this.local.list(topic)).length);
+    return left;
+  }
+
+  list = (topic: string) => this.local.list(topic);
+  counts = () => this.local.counts();
+}
+
+/**
+ * One chat room: its sockets (hibernation API) and its history (the object's SQLite). It runs the
+ * same `ChatRoom` and `SocketSession` as Node and Deno over a platform built from its own storage.
+ */
+export class RoomObject extends DurableObject<WorkerEnv> {
+  private readonly platform: RoomPlatform;
+  private readonly sessions = new Map<WebSocket, SocketSession>();
+  private room: ChatRoom | undefined;
+
+  constructor(ctx: DurableObjectState, env: WorkerEnv) {
+    super(ctx, env);
+    const config = workerConfig(env);
+    const stats = new Stats();
+    this.platform = {
+      config,
+      stats,
+      store: new DurableSqlStore(ctx.storage),
+      hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
+      presence: new ReportedPresence(new LocalPresence(), (topic, online) => topicObject(env, 'rooms').setCount(topic, online)),
+    };
+    // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
+    for (const ws of ctx.getWebSockets()) {
+      const attachment = ws.deserializeAttachment() as SocketAttachment;
+      void this.chatRoom(attachment.room).restore(this.sessionFor(ws, attachment).peer);
+    }
+  }
+
+  /** The Worker has checked origin and identity; it forwards the upgrade with the viewer in a header. */
+  async fetch(request: Request): Promise<Response> {
+    const viewer = JSON.parse(request.headers.get(VIEWER_HEADER) ?? 'null') as Omit<SocketAttachment, 'peerId'> | null;
+    if (!viewer || request.headers.get('upgrade') !== 'websocket') return new Response('expected a forwarded WebSocket upgrade', { status: 400 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer };
+    server.serializeAttachment(attachment);
+    this.sessionFor(server, attachment).open();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    this.sessions.get(ws)?.message(message);
+  }
+
+  webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.end(ws);
+    try {
+      ws.close(UNSENDABLE_CLOSE.has(code) ? 1000 : code, reason);
+    } catch {
+      // Already closed from this side.
+    }
+  }
+
+  webSocketError(ws: WebSocket): void {
+    this.end(ws);
+  }
+
+  /** RPC for the Worker's pages: the same reads and writes the Node store answers. */
+  addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
+    return this.platform.store.addMessage(message);
+  }
+
+  recentMessages(room: string, limit: number): Promise<ChatMessage[]> {
+    return this.platform.store.recentMessages(room, limit);
+  }
+
+  messagesBefore(room: string, beforeId: number, limit: number): Promise<ChatMessage[]> {
+    return this.platform.store.messagesBefore(room, beforeId, limit);
+  }
+
+  messageIdBefore(room: string, id: number, depth: number): Promise<number | null> {
+    return this.platform.store.messageIdBefore(room, id, depth);
+  }
+
+  /** Stores and broadcasts a message that did not come through a socket (e.g. the HTTP API). */
+  async post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
+    return this.chatRoom(room).post(userId, name, text);
+  }
+
+  presenceList(topic: string): Promise<PresenceEntry[]> {
+    return this.platform.presence.list(topic);
+  }
+
+  private chatRoom(name: string): ChatRoom {
+    this.room ??= new ChatRoom(name, this.platform, {
+      onMessage: (message) => {
+        topicObject(this.env, 'dashboard').recordMessage(message.at).catch((error) => console.error('dashboard report failed', error));
+      },
+      onEmpty: () => {},
+    });
+    return this.room;
+  }
+
+  private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession {
+    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws));
+    const session = new SocketSession(this.platform, this.chatRoom(attachment.room), peer);
+    this.sessions.set(ws, session);
+    return session;
+  }
+
+  private end(ws: WebSocket): void {
+    this.sessions.get(ws)?.close();
+    this.sessions.delete(ws);
+  }
+}
