@@ -158,6 +158,26 @@ export function conformanceSuite(launcher: Launcher): void {
     });
   });
 
+  describe(`SPEC 7 idle rooms on ${launcher.runtime}`, () => {
+    // workerd hibernates a Durable Object after ~10 s without events; its sockets must survive the wake-up.
+    it('keeps delivering messages and presence after 11 s of silence', async () => {
+      const room = freshRoom();
+      const a = await join(room, alice);
+      const b = await join(room, bob);
+      await a.waitForText('Online (2)');
+      await sleep(11_500);
+      const fromB = b.frames.length;
+      await say(a, 'after the silence');
+      await b.waitForText('</strong> after the silence ', 10_000, fromB);
+      const fromA = a.frames.length;
+      b.close();
+      const presence = await a.waitForText('Online (1)', 10_000, fromA);
+      expect(presence).toContain('Alice');
+      expect(presence).not.toContain('Bob');
+      a.close();
+    }, 40_000);
+  });
+
   describe(`SPEC 6 limits and bad input on ${launcher.runtime}`, () => {
     it('refuses a foreign Origin with 403 before upgrading', async () => {
       const target = wsUrl(server.url, `/chat/${freshRoom()}/ws`);
