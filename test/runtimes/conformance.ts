@@ -241,6 +241,26 @@ export function conformanceSuite(launcher: Launcher): void {
     });
   });
 
+  // Only runtimes that can ping get this check; on workerd the platform's keep-alive stands in (SPEC §6).
+  if (launcher.pingsSockets) {
+    describe(`SPEC 6 heartbeat on ${launcher.runtime}`, () => {
+      it('ends a socket that answers no ping and keeps one that does', async () => {
+        const fast = await launcher.start(tempDir(`switchboard-${launcher.runtime}-hb-`), { HEARTBEAT_MS: '200' });
+        try {
+          const carol = await newUser(fast.url, 'Carol');
+          const target = wsUrl(fast.url, `/chat/${freshRoom()}/ws`);
+          const silent = await SocketClient.connect(target, { cookie: carol.cookie, autoPong: false });
+          const alive = await SocketClient.connect(target, { cookie: carol.cookie });
+          await silent.closed;
+          expect(alive.closeCode).toBeUndefined();
+          alive.close();
+        } finally {
+          await fast.stop();
+        }
+      });
+    });
+  }
+
   describe(`SPEC 4.2 in the browser on ${launcher.runtime}`, () => {
     it('lets two people chat and shows markup as text', async () => {
       const [first, second] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);

@@ -16,6 +16,8 @@ export interface Launcher {
   start(dataDir: string, env: Record<string, string>): Promise<RuntimeServer>;
   /** What SIGTERM does to open sockets (SPEC §6); workerd's dev server has no graceful hand-off. */
   onStop: { closeCode: number; exitCode: number } | null;
+  /** Whether the server pings sockets every HEARTBEAT_MS; Workers cannot send ping frames (SPEC §6). */
+  pingsSockets: boolean;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -74,18 +76,21 @@ const localEnv = (dataDir: string, env: Record<string, string>) => ({
 export const node: Launcher = {
   runtime: 'node',
   onStop: { closeCode: 1012, exitCode: 0 },
+  pingsSockets: true,
   start: (dataDir, env) => run(process.execPath, ['--import', 'tsx', 'app/platform/node.ts'], localEnv(dataDir, env), listening),
 };
 
 export const deno: Launcher = {
   runtime: 'deno',
   onStop: { closeCode: 1012, exitCode: 0 },
+  pingsSockets: true,
   start: (dataDir, env) => run('node_modules/.bin/deno', ['run', '-A', 'app/platform/deno.ts'], localEnv(dataDir, env), listening),
 };
 
 export const workerd: Launcher = {
   runtime: 'workerd',
   onStop: null,
+  pingsSockets: false,
   async start(dataDir, env) {
     const port = await freePort();
     const vars = Object.entries({ ...SUITE_ENV, ...env }).flatMap(([key, value]) => ['--var', `${key}:${value}`]);
