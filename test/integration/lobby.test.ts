@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
+import { ConfigError, readConfig } from '../../app/config.ts';
 import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import { startServer } from '../helpers/server.ts';
 
@@ -340,5 +341,17 @@ describe('SPEC 4.3 lobby limits', () => {
     const client = await SocketClient.connect(wsUrl(server.url, `/lobby/${freshLobby()}/ws`), { cookie: anonymous.cookie });
     expect(await client.closed).toBe(1008);
     expect(client.frames.join()).toContain('Choose a name');
+  });
+});
+
+describe('SPEC 2 configuration: LOBBY_GRACE_MS', () => {
+  it('defaults to 3000 and refuses values that are not whole milliseconds from 0 to 60000', () => {
+    expect(readConfig({}).lobbyGraceMs).toBe(3000);
+    expect(readConfig({ LOBBY_GRACE_MS: '0' }).lobbyGraceMs).toBe(0);
+    expect(readConfig({ LOBBY_GRACE_MS: ' 1500 ' }).lobbyGraceMs).toBe(1500);
+    for (const bad of ['abc', '-1', '60001', '2.5']) {
+      expect(() => readConfig({ LOBBY_GRACE_MS: bad }), bad).toThrow(ConfigError);
+      expect(() => readConfig({ LOBBY_GRACE_MS: bad }), bad).toThrow(/LOBBY_GRACE_MS must be a whole number from 0 to 60000/);
+    }
   });
 });
