@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
+import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
 import { NotFoundPage } from '../components/Layout.tsx';
@@ -69,6 +70,10 @@ export function createApp(platform: Platform): App {
 
   app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
   app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      if (error.status === 403) return c.text('Forbidden: this form was submitted from another site.', 403);
+      return error.getResponse();
+    }
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
     return c.text('Something went wrong on our side; please try again.', 500);
   });
