@@ -150,7 +150,8 @@ export class LobbyRoom implements SocketRoom {
   }
 
   private async finishLeaving(userId: string): Promise<void> {
-    const { presence, lobbies } = this.platform;
+    const { presence, lobbies, closing } = this.platform;
+    if (closing.aborted) return;
     const back = (await presence.list(this.topic)).some((entry) => entry.userId === userId);
     const player: LobbyPlayer | null = back ? null : await lobbies.leave(this.id, userId);
     if (player) await this.publishChange({ kind: 'left', name: player.name });
