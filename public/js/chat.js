@@ -1,4 +1,4 @@
-// Chat conveniences that htmx leaves to the page: clear the form after sending, keep the log
+// Chat and lobby conveniences that htmx leaves to the page: clear the form after sending, keep the log
 // scrolled to the newest message, and page back from the oldest message on screen.
 (function () {
   // ws-send does not clear its form; do it once the frame is handed to the socket.
@@ -24,14 +24,17 @@
     if (first && first !== target) event.detail.target = first;
   });
 
-  // Follow new messages only when the reader is already at the bottom.
+  // Follow new messages (a room's #chat-messages, a lobby's #chat-log) only when the reader is already at the bottom.
   var pinned = true;
+  function messageLog() {
+    return document.getElementById('chat-messages') || document.getElementById('chat-log');
+  }
   document.addEventListener('htmx:oobBeforeSwap', function (event) {
-    var log = document.getElementById('chat-messages');
+    var log = messageLog();
     if (log && event.detail.target === log) pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   });
   document.addEventListener('htmx:oobAfterSwap', function (event) {
-    var log = document.getElementById('chat-messages');
+    var log = messageLog();
     if (log && event.detail.target === log && pinned) log.scrollTop = log.scrollHeight;
   });
 })();
