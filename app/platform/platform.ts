@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { WSContext, WSEvents } from 'hono/ws';
 import type { Config } from '../config.ts';
 import type { Hub } from '../realtime/hub.ts';
+import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { Stats } from '../realtime/stats.ts';
@@ -17,6 +18,8 @@ export interface Platform {
   store: Store;
   hub: Hub;
   presence: Presence;
+  /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
+  lobbies: LobbyState;
   stats: Stats;
   upgradeWebSocket: SocketUpgrade;
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
@@ -27,4 +30,4 @@ export interface Platform {
 }
 
 /** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
-export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'stats'>;
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing'>;

@@ -4,6 +4,7 @@ import { createApp } from '../app.tsx';
 import { ConfigError, readConfig, type Config } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { LocalHub } from '../realtime/hub.ts';
+import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import { Stats } from '../realtime/stats.ts';
@@ -42,6 +43,7 @@ export async function buildStandaloneApp(config: Config, runtime: RuntimeBinding
     store,
     hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
     presence: new LocalPresence(),
+    lobbies: new LocalLobbyState(),
     stats,
     upgradeWebSocket: runtime.upgradeWebSocket,
     socketTransport: runtime.socketTransport,

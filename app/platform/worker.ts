@@ -6,8 +6,8 @@ import { LocalHub } from '../realtime/hub.ts';
 import { Stats } from '../realtime/stats.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
-import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type WorkerEnv } from './worker/env.ts';
-import { RoutedPresence, RoutedStore } from './worker/routed-store.ts';
+import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
+import { RoutedLobbyState, RoutedPresence, RoutedStore } from './worker/routed-store.ts';
 
 export { DirectoryObject } from './worker/directory-object.ts';
 export { RoomObject } from './worker/room-object.ts';
@@ -19,11 +19,11 @@ export { TopicObject } from './worker/topic-object.ts';
  */
 function forwardToRoom(env: WorkerEnv): SocketUpgrade {
   return () => async (c: Context<IdentityEnv>) => {
-    const [, kind, raw] = new URL(c.req.url).pathname.split('/') as [string, string, string];
+    const [, kind, raw] = new URL(c.req.url).pathname.split('/') as [string, RoomKind, string];
     const room = roomName(raw)!;
     const viewer = c.get('viewer');
     const headers = new Headers(c.req.raw.headers);
-    headers.set(VIEWER_HEADER, JSON.stringify({ userId: viewer.userId, name: viewer.name ?? '', room }));
+    headers.set(VIEWER_HEADER, JSON.stringify({ userId: viewer.userId, name: viewer.name ?? '', kind, room }));
     const res = await roomObject(env, kind, room).fetch(new Request(c.req.raw, { headers }));
     // A fetched response's headers are immutable; the app's middleware still adds its own.
     return new Response(res.body, { status: res.status, headers: res.headers, webSocket: res.webSocket });
@@ -40,6 +40,7 @@ async function workerPlatform(env: WorkerEnv): Promise<Platform> {
     store: new RoutedStore(env),
     hub: new LocalHub(config.limits.sseRingSize),
     presence: new RoutedPresence(env),
+    lobbies: new RoutedLobbyState(env),
     stats,
     upgradeWebSocket: forwardToRoom(env),
     socketTransport: () => {

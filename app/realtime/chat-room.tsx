@@ -7,7 +7,7 @@ import { Fragment } from './fragment.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
-import type { SocketRoom } from './socket-endpoint.ts';
+import type { RestorableRoom } from './socket-endpoint.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
 
@@ -19,12 +19,14 @@ export interface ChatRoomHooks {
 }
 
 /** One chat room's local sockets. Messages are stored, then published through the hub. */
-export class ChatRoom implements SocketRoom {
+export class ChatRoom implements RestorableRoom {
   readonly fields = ['message'] as const;
   private readonly channel: Channel;
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
   private readonly topic: string;
+  /** Sockets whose join has run: only they have a presence entry to take back. */
+  private readonly admitted = new Set<Peer>();
 
   constructor(
     readonly name: string,
@@ -37,12 +39,15 @@ export class ChatRoom implements SocketRoom {
   }
 
   get isEmpty(): boolean {
-    return this.channel.size === 0;
+    return this.admitted.size === 0;
   }
 
   join(peer: Peer): Promise<void> {
     return this.queue.run(async () => {
+      // The socket may have closed while its join waited in the queue.
+      if (peer.dropped) return;
       const { store, presence, config } = this.platform;
+      this.admitted.add(peer);
       const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
       this.channel.add(peer);
       const page = await store.recentMessages(this.name, config.historyLimit + 1);
@@ -57,6 +62,7 @@ export class ChatRoom implements SocketRoom {
   /** Takes back a socket that stayed open while the room's Durable Object hibernated: no snapshot, no announcement. */
   restore(peer: Peer): Promise<void> {
     return this.queue.run(async () => {
+      this.admitted.add(peer);
       await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
       this.channel.add(peer);
     });
@@ -89,6 +95,7 @@ export class ChatRoom implements SocketRoom {
   leave(peer: Peer): Promise<void> {
     this.channel.delete(peer);
     return this.queue.run(async () => {
+      if (!this.admitted.delete(peer)) return;
       if (await this.platform.presence.leave(this.topic, peer.userId)) await this.publishPresence();
       if (this.isEmpty) this.hooks.onEmpty();
     });

@@ -21,6 +21,12 @@ export interface SocketRoom {
   errorFragment(text: string): Fragment;
 }
 
+/** A room whose sockets can outlive its in-memory state (a Durable Object that hibernated). */
+export interface RestorableRoom extends SocketRoom {
+  /** Takes back a socket that was joined before: no snapshot, no announcement. */
+  restore(peer: Peer): Promise<void>;
+}
+
 /** Refuses a foreign Origin before anything upgrades (SPEC §6). */
 export function originGuard(allowed: readonly string[]): MiddlewareHandler {
   return createMiddleware(async (c, next) => {

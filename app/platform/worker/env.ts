@@ -27,7 +27,10 @@ export function workerConfig(env: WorkerEnv): Config {
   return readConfig(vars);
 }
 
-export const roomObject = (env: WorkerEnv, kind: string, name: string) => env.ROOMS.get(env.ROOMS.idFromName(`${kind}:${name}`));
+/** The two kinds of socket rooms; an object's name is `KIND:NAME`. */
+export type RoomKind = 'chat' | 'lobby';
+
+export const roomObject = (env: WorkerEnv, kind: RoomKind, name: string) => env.ROOMS.get(env.ROOMS.idFromName(`${kind}:${name}`));
 export const topicObject = (env: WorkerEnv, topic: string) => env.TOPICS.get(env.TOPICS.idFromName(topic));
 export const directoryObject = (env: WorkerEnv) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'));
 

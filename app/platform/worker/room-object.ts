@@ -3,19 +3,25 @@ import type { RoomPlatform } from '../platform.ts';
 import { ChatRoom } from '../../realtime/chat-room.tsx';
 import type { Fragment } from '../../realtime/fragment.ts';
 import { LocalHub } from '../../realtime/hub.ts';
+import { LobbyRoom } from '../../realtime/lobby-room.tsx';
+import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
-import { LocalPresence, type Presence, type PresenceEntry } from '../../realtime/presence.ts';
+import type { PresenceEntry } from '../../realtime/presence.ts';
+import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
 import { Stats } from '../../realtime/stats.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
+import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
-import { topicObject, VIEWER_HEADER, workerConfig, type WorkerEnv } from './env.ts';
+import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { ReportedPresence } from './reported-presence.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
 interface SocketAttachment {
   peerId: string;
   userId: string;
   name: string;
+  kind: RoomKind;
   room: string;
 }
 
@@ -31,53 +37,36 @@ function hibernatedTransport(ws: WebSocket): SocketTransport {
   };
 }
 
-/** Presence that also reports each room's online count to the `rooms` topic object. */
-class ReportedPresence implements Presence {
-  constructor(
-    private readonly local: LocalPresence,
-    private readonly report: (topic: string, online: number) => Promise<void>,
-  ) {}
-
-  async join(topic: string, entry: PresenceEntry): Promise<boolean> {
-    const joined = await this.local.join(topic, entry);
-    if (joined) await this.report(topic, (await this.local.list(topic)).length);
-    return joined;
-  }
-
-  async leave(topic: string, userId: string): Promise<boolean> {
-    const left = await this.local.leave(topic, userId);
-    if (left) await this.report(topic, (await this.local.list(topic)).length);
-    return left;
-  }
-
-  list = (topic: string) => this.local.list(topic);
-  counts = () => this.local.counts();
-}
-
 /**
- * One chat room: its sockets (hibernation API) and its history (the object's SQLite). It runs the
- * same `ChatRoom` and `SocketSession` as Node and Deno over a platform built from its own storage.
+ * One chat room or lobby: its sockets (hibernation API), its history and lobby state (the object's
+ * SQLite). It runs the same `ChatRoom`/`LobbyRoom` and `SocketSession` as Node and Deno over a
+ * platform built from its own storage.
  */
 export class RoomObject extends DurableObject<WorkerEnv> {
   private readonly platform: RoomPlatform;
   private readonly sessions = new Map<WebSocket, SocketSession>();
-  private room: ChatRoom | undefined;
+  private room: RestorableRoom | undefined;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
     const config = workerConfig(env);
     const stats = new Stats();
+    const { sql } = ctx.storage;
+    for (const statement of LOBBY_SCHEMA) sql.exec(statement);
     this.platform = {
       config,
       stats,
       store: new DurableSqlStore(ctx.storage),
+      lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
-      presence: new ReportedPresence(new LocalPresence(), (topic, online) => topicObject(env, 'rooms').setCount(topic, online)),
+      presence: new ReportedPresence((topic, online) => topicObject(env, 'rooms').setCount(topic, online)),
+      // Objects are not shut down one by one: a grace period runs to its end.
+      closing: new AbortController().signal,
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
     for (const ws of ctx.getWebSockets()) {
       const attachment = ws.deserializeAttachment() as SocketAttachment;
-      void this.chatRoom(attachment.room).restore(this.sessionFor(ws, attachment).peer);
+      void this.roomFor(attachment.kind, attachment.room).restore(this.sessionFor(ws, attachment).peer);
     }
   }
 
@@ -128,27 +117,37 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   }
 
   /** Stores and broadcasts a message that did not come through a socket (e.g. the HTTP API). */
-  async post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
-    return this.chatRoom(room).post(userId, name, text);
+  post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
+    return (this.roomFor('chat', room) as ChatRoom).post(userId, name, text);
   }
 
   presenceList(topic: string): Promise<PresenceEntry[]> {
     return this.platform.presence.list(topic);
   }
 
-  private chatRoom(name: string): ChatRoom {
-    this.room ??= new ChatRoom(name, this.platform, {
+  lobbyPlayers(lobby: string): Promise<LobbyPlayer[]> {
+    return this.platform.lobbies.players(lobby);
+  }
+
+  lobbyLog(lobby: string): Promise<LobbyLogLine[]> {
+    return this.platform.lobbies.recentLog(lobby);
+  }
+
+  private roomFor(kind: RoomKind, name: string): RestorableRoom {
+    if (this.room) return this.room;
+    const onEmpty = () => {};
+    if (kind === 'lobby') return (this.room = new LobbyRoom(name, this.platform, { onPresenceChange: () => {}, onEmpty }));
+    return (this.room = new ChatRoom(name, this.platform, {
       onMessage: (message) => {
         topicObject(this.env, 'dashboard').recordMessage(message.at).catch((error) => console.error('dashboard report failed', error));
       },
-      onEmpty: () => {},
-    });
-    return this.room;
+      onEmpty,
+    }));
   }
 
   private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession {
     const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws));
-    const session = new SocketSession(this.platform, this.chatRoom(attachment.room), peer);
+    const session = new SocketSession(this.platform, this.roomFor(attachment.kind, attachment.room), peer);
     this.sessions.set(ws, session);
     return session;
   }

@@ -1,6 +1,7 @@
+import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine } from '../../realtime/lobby-state.ts';
 import type { Presence, PresenceEntry } from '../../realtime/presence.ts';
 import type { ChatMessage, MetricPoint, Notification, Store } from '../../store/store.ts';
-import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
+import { directoryObject, roomObject, topicObject, type RoomKind, type WorkerEnv } from './env.ts';
 
 /**
  * The Worker's Store: every call goes to the object that owns the data (a room its history, the
@@ -67,7 +68,7 @@ export class RoutedPresence implements Presence {
   constructor(private readonly env: WorkerEnv) {}
 
   private room(topic: string) {
-    const [kind, name] = topic.split(':') as [string, string];
+    const [kind, name] = topic.split(':') as [RoomKind, string];
     return roomObject(this.env, kind, name);
   }
 
@@ -82,5 +83,33 @@ export class RoutedPresence implements Presence {
   }
   counts(): Promise<Map<string, number>> {
     return topicObject(this.env, 'rooms').counts();
+  }
+}
+
+/** Lobby state seen from the Worker (the lobby page): read from the lobby's object, changed only inside it. */
+export class RoutedLobbyState implements LobbyState {
+  constructor(private readonly env: WorkerEnv) {}
+
+  private unavailable(lobby: string): never {
+    throw new Error(`lobby ${lobby} changes only inside its room object, where the sockets are`);
+  }
+
+  async join(lobby: string, _player: { userId: string; name: string }, _max: number): Promise<JoinResult> {
+    this.unavailable(lobby);
+  }
+  async leave(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
+    this.unavailable(lobby);
+  }
+  async toggleReady(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
+    this.unavailable(lobby);
+  }
+  async appendLog(lobby: string, _line: NewLogLine, _keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
+    this.unavailable(lobby);
+  }
+  players(lobby: string): Promise<LobbyPlayer[]> {
+    return roomObject(this.env, 'lobby', lobby).lobbyPlayers(lobby);
+  }
+  recentLog(lobby: string): Promise<LobbyLogLine[]> {
+    return roomObject(this.env, 'lobby', lobby).lobbyLog(lobby);
   }
 }
