@@ -2,11 +2,11 @@ import type { Context } from 'hono';
 import { createApp } from '../app.tsx';
 import { ConfigError } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
-import { LocalHub } from '../realtime/hub.ts';
 import { Stats } from '../realtime/stats.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
 import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
+import { RoutedHub } from './worker/routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence, RoutedStore } from './worker/routed-store.ts';
 
 export { DirectoryObject } from './worker/directory-object.ts';
@@ -34,11 +34,13 @@ function forwardToRoom(env: WorkerEnv): SocketUpgrade {
 async function workerPlatform(env: WorkerEnv): Promise<Platform> {
   const config = workerConfig(env);
   const stats = new Stats();
+  // Aborted when a topic feed this request holds ends on its own: its SSE stream ends and the client resumes.
+  const lifecycle = new AbortController();
   return {
     config,
     sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),
     store: new RoutedStore(env),
-    hub: new LocalHub(config.limits.sseRingSize),
+    hub: new RoutedHub(env, () => lifecycle.abort()),
     presence: new RoutedPresence(env),
     lobbies: new RoutedLobbyState(env),
     stats,
@@ -47,7 +49,7 @@ async function workerPlatform(env: WorkerEnv): Promise<Platform> {
       throw new Error('on Workers sockets are held by their room object, never by the Worker');
     },
     serveStatic: async (c) => env.ASSETS.fetch(c.req.raw),
-    closing: new AbortController().signal,
+    closing: lifecycle.signal,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine } from '../../realtime/lobby-state.ts';
 import type { Presence, PresenceEntry } from '../../realtime/presence.ts';
 import type { ChatMessage, MetricPoint, Notification, Store } from '../../store/store.ts';
-import { directoryObject, roomObject, topicObject, type RoomKind, type WorkerEnv } from './env.ts';
+import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
 
 /**
  * The Worker's Store: every call goes to the object that owns the data (a room its history, the
@@ -63,23 +63,28 @@ export class RoutedStore implements Store {
   async close(): Promise<void> {}
 }
 
-/** Presence seen from the Worker: each room's list from its object, the counts from the `rooms` topic. */
+/**
+ * Presence seen from the Worker: a room's or lobby's from its object (changed only there, where the
+ * sockets are), any other topic's (`online`) from its topic object, the counts of all from `rooms`.
+ */
 export class RoutedPresence implements Presence {
   constructor(private readonly env: WorkerEnv) {}
 
   private room(topic: string) {
-    const [kind, name] = topic.split(':') as [RoomKind, string];
-    return roomObject(this.env, kind, name);
+    const [kind, name] = topic.split(':') as [string, string];
+    return kind === 'chat' || kind === 'lobby' ? roomObject(this.env, kind, name) : null;
   }
 
-  async join(topic: string, _entry: PresenceEntry): Promise<boolean> {
-    throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
+  async join(topic: string, entry: PresenceEntry): Promise<boolean> {
+    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
+    return topicObject(this.env, topic).presenceJoin(topic, entry);
   }
-  async leave(topic: string, _userId: string): Promise<boolean> {
-    throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
+  async leave(topic: string, userId: string): Promise<boolean> {
+    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
+    return topicObject(this.env, topic).presenceLeave(topic, userId);
   }
   list(topic: string): Promise<PresenceEntry[]> {
-    return this.room(topic).presenceList(topic);
+    return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
   }
   counts(): Promise<Map<string, number>> {
     return topicObject(this.env, 'rooms').counts();

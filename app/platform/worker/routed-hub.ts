@@ -1,0 +1,81 @@
+import { Fragment } from '../../realtime/fragment.ts';
+import type { Hub, TopicEvent, TopicListener } from '../../realtime/hub.ts';
+import { topicObject, type WorkerEnv } from './env.ts';
+import { FeedDecoder } from './topic-feed.ts';
+
+type WireEvent = { id: number; event: string; html: string };
+const fromWire = (e: WireEvent): TopicEvent => ({ id: e.id, event: e.event, fragment: new Fragment(e.html) });
+
+/**
+ * The hub as the Worker (or another object) sees it: each topic lives in its own TopicObject,
+ * which numbers, keeps and fans out its events. `subscribe` holds a feed from that object for as
+ * long as the listener wants it; `onLost` is told when a feed ends without being asked to.
+ */
+export class RoutedHub implements Hub {
+  private readonly feeds = new Set<ReadableStreamDefaultReader<Uint8Array>>();
+  /** Per topic, the feeds being opened: reads of a topic wait for them so no event falls between. */
+  private readonly opening = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly env: WorkerEnv,
+    private readonly onLost: (topic: string) => void = () => {},
+  ) {}
+
+  async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
+    const { id } = await topicObject(this.env, topic).publish(topic, event, html);
+    return { id, event, fragment: new Fragment(html) };
+  }
+
+  subscribe(topic: string, listener: TopicListener): () => void {
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let cancelled = false;
+    const opened = topicObject(this.env, topic)
+      .fetch(`https://topic.internal/subscribe?topic=${encodeURIComponent(topic)}`)
+      .then((res) => {
+        if (!res.ok || !res.body) throw new Error(`topic ${topic} refused the subscription: ${res.status}`);
+        reader = res.body.getReader();
+        if (cancelled) void reader.cancel();
+        else this.feeds.add(reader);
+      });
+    this.opening.set(topic, Promise.all([this.opening.get(topic), opened]).catch(() => {}));
+    void opened
+      .then(async () => {
+        const decoder = new FeedDecoder();
+        for (;;) {
+          const { done, value } = await reader!.read();
+          if (done) break;
+          for (const event of decoder.push(value)) listener(event);
+        }
+      })
+      .catch((error) => {
+        if (!cancelled) console.error(`feed of ${topic} failed:`, error);
+      })
+      .finally(() => {
+        if (reader) this.feeds.delete(reader);
+        if (!cancelled) this.onLost(topic);
+      });
+    return () => {
+      cancelled = true;
+      if (reader) {
+        this.feeds.delete(reader);
+        void reader.cancel().catch(() => {});
+      }
+    };
+  }
+
+  async since(topic: string, lastId: number): Promise<TopicEvent[] | null> {
+    await this.opening.get(topic);
+    const events = await topicObject(this.env, topic).since(topic, lastId);
+    return events ? events.map(fromWire) : null;
+  }
+
+  async head(topic: string): Promise<number> {
+    await this.opening.get(topic);
+    return topicObject(this.env, topic).head(topic);
+  }
+
+  async close(): Promise<void> {
+    for (const reader of this.feeds) void reader.cancel().catch(() => {});
+    this.feeds.clear();
+  }
+}
