@@ -6,9 +6,16 @@ import { identity, type IdentityEnv } from './identity.ts';
 import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { MetricBoard } from './realtime/metric-board.tsx';
+import { Notifier } from './realtime/notifier.tsx';
+import { publishRoomList } from './realtime/room-list.tsx';
+import { apiRoutes } from './routes/api.ts';
 import { chatRoutes } from './routes/chat.tsx';
+import { dashboardRoutes } from './routes/dashboard.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { homeRoutes } from './routes/home.tsx';
+import { notificationRoutes } from './routes/notifications.tsx';
+import { prometheusRoutes } from './routes/prometheus.ts';
 import { sessionRoutes } from './routes/session.tsx';
 
 export interface App {
@@ -19,10 +26,16 @@ export interface App {
 
 export function createApp(platform: Platform): App {
   const app = new Hono<IdentityEnv>();
+  const board = new MetricBoard(platform);
+  const notifier = new Notifier(platform);
   const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
     (name) =>
       new ChatRoom(name, platform, {
-        onMessage: () => {},
+        onMessage: (message) => {
+          board.touch();
+          notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+        },
+        onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
       }),
   );
@@ -47,6 +60,9 @@ export function createApp(platform: Platform): App {
   );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
+  // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
+  app.route('/api', apiRoutes(platform, { board, notifier, chatRooms }));
+  app.route('/metrics', prometheusRoutes(platform));
 
   app.use('*', identity(platform.sessionSecret, platform.store));
   app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || platform.config.allowedOrigins.includes(origin) }));
@@ -54,7 +70,9 @@ export function createApp(platform: Platform): App {
   app.route('/', homeRoutes(platform));
   app.route('/session', sessionRoutes(platform));
   app.route('/chat', chatRoutes(platform, chatRooms));
-  app.route('/events', eventRoutes(platform));
+  app.route('/events', eventRoutes(platform, board, notifier));
+  app.route('/dashboard', dashboardRoutes(board));
+  app.route('/notifications', notificationRoutes(platform, notifier));
 
   app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
   app.onError((error, c) => {
@@ -62,5 +80,11 @@ export function createApp(platform: Platform): App {
     return c.text('Something went wrong on our side; please try again.', 500);
   });
 
-  return { app, drain: () => chatRooms.drain() };
+  return {
+    app,
+    drain: async () => {
+      await chatRooms.drain();
+      await Promise.all([notifier.drain(), board.drain()]);
+    },
+  };
 }

@@ -26,6 +26,19 @@ export interface Limits {
   maxLobbyPlayers: number;
   sseRingSize: number;
   sparklinePoints: number;
+  /** The reconnection delay the first SSE event asks browsers to use. */
+  sseRetryMs: number;
+  /** Distinct dashboard metrics; a new name past it is refused. */
+  maxMetrics: number;
+  /** Metrics in one `{"metrics":[…]}` body. */
+  maxMetricBatch: number;
+  maxLabelChars: number;
+  /** Built-in dashboard metrics are recomputed at most this often after a change. */
+  dashboardRefreshMs: number;
+  /** Notifications listed on /notifications. */
+  notificationsShown: number;
+  /** `@name` mentions acted on per chat message. */
+  maxMentions: number;
 }
 
 export const LIMITS: Limits = {
@@ -39,6 +52,13 @@ export const LIMITS: Limits = {
   maxLobbyPlayers: 8,
   sseRingSize: 500,
   sparklinePoints: 30,
+  sseRetryMs: 2000,
+  maxMetrics: 200,
+  maxMetricBatch: 100,
+  maxLabelChars: 64,
+  dashboardRefreshMs: 250,
+  notificationsShown: 100,
+  maxMentions: 10,
 };
 
 /** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */

@@ -18,6 +18,8 @@ export interface Hub {
   subscribe(topic: string, listener: TopicListener): () => void;
   /** The events after `lastId` in order, or null when the ring no longer holds all of them. */
   since(topic: string, lastId: number): Promise<TopicEvent[] | null>;
+  /** The id of the topic's newest event (a fresh topic has a clock-based starting id). */
+  head(topic: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,10 @@ export class LocalHub implements Hub {
     const current = this.lastIds.get(topic) ?? this.epoch;
     if (!ring) return lastId === current ? [] : null;
     return ring.since(lastId, current);
+  }
+
+  async head(topic: string): Promise<number> {
+    return this.lastIds.get(topic) ?? this.epoch;
   }
 
   async close(): Promise<void> {
