@@ -85,7 +85,7 @@ export class RawSse {
   }
 
   async waitFor(check: (raw: RawSse) => boolean, timeoutMs = 5000): Promise<void> {
-    await waitUntil(() => check(this), () => `raw stream so far:\n${this.text.slice(-3000)}`, timeoutMs, (cb) => this.wakers.push(cb));
+    await waitUntil(() => check(this), () => `raw stream so far:\n${this.text.slice(-1000)}`, timeoutMs, (cb) => this.wakers.push(cb));
   }
 
   async waitForEvent(match: (e: SseEvent) => boolean, timeoutMs = 5000): Promise<SseEvent> {
@@ -138,7 +138,7 @@ export class SseClient {
   }
 
   async waitFor(check: (client: SseClient) => boolean, timeoutMs = 5000): Promise<void> {
-    await waitUntil(() => check(this), () => `events so far: ${JSON.stringify(this.received.slice(-10))}`, timeoutMs, (cb) => this.wakers.push(cb));
+    await waitUntil(() => check(this), () => `events so far: ${JSON.stringify(this.received.slice(-10).map((e) => ({ ...e, data: e.data.slice(0, 200) })))}`, timeoutMs, (cb) => this.wakers.push(cb));
   }
 
   close(): void {
