@@ -56,16 +56,7 @@ export class MetricBoard {
 
   /** Recomputes the built-in metrics and publishes the ones that changed. */
   refresh(): Promise<void> {
-    return this.queue.run(async () => {
-      const values = await this.measure();
-      for (const { name } of BUILT_IN) {
-        const value = values.get(name)!;
-        const series = this.builtIn.get(name);
-        if (series?.at(-1) === value) continue;
-        this.pushValue(name, value);
-        await this.publishValue(this.builtInView(name));
-      }
-    });
+    return this.queue.run(() => this.refreshLocked());
   }
 
   /** Stores pushed metric values, then publishes them; a metric seen for the first time gets a card everywhere. */
@@ -99,9 +90,12 @@ export class MetricBoard {
     return this.queue.drain();
   }
 
-  /** Every card, built-in metrics first, then pushed ones by name. */
+  /** Every card as it stands now (built-in metrics first, then pushed ones by name). */
   views(): Promise<MetricView[]> {
-    return this.queue.run(() => this.viewsLocked());
+    return this.queue.run(async () => {
+      await this.refreshLocked();
+      return this.viewsLocked();
+    });
   }
 
   source(): TopicSource {
@@ -114,10 +108,17 @@ export class MetricBoard {
     });
   }
 
-  private async viewsLocked(): Promise<MetricView[]> {
-    if (this.builtIn.size === 0) {
-      for (const [name, value] of await this.measure()) this.pushValue(name, value);
+  private async refreshLocked(): Promise<void> {
+    const values = await this.measure();
+    for (const { name } of BUILT_IN) {
+      const value = values.get(name)!;
+      if (this.builtIn.get(name)?.at(-1) === value) continue;
+      this.pushValue(name, value);
+      await this.publishValue(this.builtInView(name));
     }
+  }
+
+  private async viewsLocked(): Promise<MetricView[]> {
     const pushed = await this.loadPushed();
     const names = [...pushed.keys()].sort();
     return [...BUILT_IN.map(({ name }) => this.builtInView(name)), ...names.map((name) => pushedView(name, pushed.get(name)!))];
