@@ -38,6 +38,19 @@ describe('SPEC 4.6 SSE endpoint GET /events', () => {
     raw.close();
   });
 
+  it('cleans up a stream when the client leaves', async () => {
+    const user = await newUser(server.url, 'Leaver');
+    const online = async () => (await server.platform.presence.list('online')).some((p) => p.userId === user.userId);
+    const before = server.platform.stats.openStreams;
+    const raw = await RawSse.open(`${server.url}/events?topics=rooms`, { cookie: user.cookie });
+    await raw.waitFor((r) => r.events.length > 0);
+    expect(await online()).toBe(true);
+    expect(server.platform.stats.openStreams).toBeGreaterThan(0);
+    raw.close();
+    while (await online()) await sleep(20);
+    expect(server.platform.stats.openStreams).toBeLessThanOrEqual(before);
+  });
+
   it('without topics carries only the user notifications', async () => {
     const raw = await RawSse.open(`${server.url}/events`, { cookie: alice.cookie });
     await raw.waitFor((r) => r.events.length > 0);
