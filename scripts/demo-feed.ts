@@ -4,6 +4,8 @@
  *   API_TOKEN  the server's API_TOKEN (required)
  *   --count N  stop after N posts (default: run until Ctrl-C); --interval MS between posts (default 1000)
  */
+export {};
+
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
   const at = args.indexOf(`--${name}`);
