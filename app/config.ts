@@ -25,6 +25,8 @@ export interface Limits {
   maxToasts: number;
   maxLobbyPlayers: number;
   sseRingSize: number;
+  /** Topics whose rings are kept; past it the least recently published topic's ring is dropped (it then resumes by snapshot). */
+  maxTopicRings: number;
   sparklinePoints: number;
   /** The reconnection delay the first SSE event asks browsers to use. */
   sseRetryMs: number;
@@ -51,6 +53,7 @@ export const LIMITS: Limits = {
   maxToasts: 5,
   maxLobbyPlayers: 8,
   sseRingSize: 500,
+  maxTopicRings: 10_000,
   sparklinePoints: 30,
   sseRetryMs: 2000,
   maxMetrics: 200,

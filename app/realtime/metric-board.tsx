@@ -6,7 +6,6 @@ import { activeRooms, ROOMS_TOPIC } from './room-list.tsx';
 import { onlineUserIds } from './online.ts';
 import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
-import type { MetricInput } from '../routes/api-input.ts';
 
 export const DASHBOARD_TOPIC = 'dashboard';
 /** Presence topic of open SSE streams: with the rooms' presence it tells who is connected anywhere. */
@@ -20,6 +19,16 @@ const BUILT_IN: ReadonlyArray<{ name: string; label: string }> = [
 const DAY_CHECK_MS = 60_000;
 
 export class MetricLimitError extends Error {}
+
+/** One value pushed through the API. */
+export interface MetricInput {
+  name: string;
+  value: number;
+  /** Omitted: the metric keeps its label (or shows its name). */
+  label?: string;
+  /** Omitted: the metric keeps its format (integer for a new one). */
+  format?: MetricPoint['format'];
+}
 
 const startOfUtcDay = (now: number) => now - (now % 86_400_000);
 

@@ -1,6 +1,8 @@
 import { ID_PATTERN, type Limits } from '../config.ts';
-import type { NotificationLevel } from '../store/store.ts';
-import type { MetricFormat } from '../../components/Dashboard.tsx';
+import type { MetricPoint, NotificationLevel } from '../store/store.ts';
+import type { MetricInput } from '../realtime/metric-board.tsx';
+
+type MetricFormat = MetricPoint['format'];
 
 /** Every failure is a sentence naming the field, sent as `{"error": "..."}` (SPEC §5). */
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -40,15 +42,6 @@ function readEnum<T extends string>(body: Record<string, unknown>, field: string
     return fail(`"${field}" must be one of ${values.map((v) => `"${v}"`).join(', ')}, got ${shown(value)}`);
   }
   return ok(value as T);
-}
-
-export interface MetricInput {
-  name: string;
-  value: number;
-  /** Omitted: the metric keeps its label (or shows its name). */
-  label?: string;
-  /** Omitted: the metric keeps its format (integer for a new one). */
-  format?: MetricFormat;
 }
 
 const METRIC_FIELDS = ['name', 'value', 'label', 'format'] as const;

@@ -31,7 +31,7 @@ export function eventRoutes(platform: Platform, board: MetricBoard, notifier: No
     const sources: TopicSource[] = parsed.topics.map((topic) => (topic === 'rooms' ? roomsSource(platform) : board.source()));
     sources.push(notifier.source(viewer.userId));
     // The browser's own reconnect sends the header; the sse extension's reconnects only have the query.
-    const resumeFrom = parsePositions(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
+    const resumeFrom = parsePositions(c.req.header('last-event-id') || c.req.query('lastEventId'));
     return streamSSE(c, (stream) => runEventStream(stream, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }));
   });
   return app;
