@@ -99,5 +99,5 @@ describe('SPEC 4.5 and 4.6 notifications across a server restart', () => {
     // The outage itself logs failed attempts and the stand-in's 503s (htmx logs each sseError event); nothing else.
     const unexpected = bob.errors.filter((e) => !/ERR_CONNECTION_REFUSED|status of 503|EventSource|^\[object Event\]$/.test(e));
     expect(unexpected, JSON.stringify(unexpected)).toEqual([]);
-  });
+  }, 90_000);
 });

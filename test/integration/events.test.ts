@@ -136,6 +136,18 @@ describe('SPEC 4.6 SSE endpoint GET /events', () => {
   });
 });
 
+describe('SPEC 6 shutdown', () => {
+  it('ends open streams when the server shuts down', async () => {
+    const other = await startServer();
+    const raw = await RawSse.open(`${other.url}/events?topics=rooms,dashboard`);
+    await raw.waitFor((r) => r.events.some((e) => e.event === 'notification-count'));
+    expect(other.platform.stats.openStreams).toBe(1);
+    await other.shutdown();
+    await raw.waitFor((r) => r.ended);
+    expect(other.platform.stats.openStreams).toBe(0);
+  });
+});
+
 describe('SPEC 4.6 resume when the ring no longer holds the events', () => {
   it('sends a fresh snapshot of that topic instead', async () => {
     const small = await startServer({}, { sseRingSize: 3 });
