@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
+import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
 import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
+import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
 import { MetricBoard } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
@@ -14,6 +16,7 @@ import { chatRoutes } from './routes/chat.tsx';
 import { dashboardRoutes } from './routes/dashboard.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { homeRoutes } from './routes/home.tsx';
+import { lobbyRoutes } from './routes/lobby.tsx';
 import { notificationRoutes } from './routes/notifications.tsx';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { sessionRoutes } from './routes/session.tsx';
@@ -37,6 +40,13 @@ export function createApp(platform: Platform): App {
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
+      }),
+  );
+  const lobbies: RoomRegistry<LobbyRoom> = new RoomRegistry(
+    (id) =>
+      new LobbyRoom(id, platform, {
+        onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
+        onEmpty: () => void lobbies.release(id),
       }),
   );
 
@@ -70,21 +80,25 @@ export function createApp(platform: Platform): App {
   app.route('/', homeRoutes(platform));
   app.route('/session', sessionRoutes(platform));
   app.route('/chat', chatRoutes(platform, chatRooms));
+  app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
   app.route('/dashboard', dashboardRoutes(board));
   app.route('/notifications', notificationRoutes(platform, notifier));
 
   app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
   app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      if (error.status === 403) return c.text('Forbidden: this form was submitted from another site.', 403);
+      return error.getResponse();
+    }
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
     return c.text('Something went wrong on our side; please try again.', 500);
   });
 
-  return {
-    app,
-    drain: async () => {
-      await chatRooms.drain();
-      await Promise.all([notifier.drain(), board.drain()]);
-    },
+  const drain = async () => {
+    await Promise.all([chatRooms.drain(), lobbies.drain()]);
+    // Mentions and dashboard refreshes started by the last messages finish before storage closes.
+    await Promise.all([notifier.drain(), board.drain()]);
   };
+  return { app, drain };
 }

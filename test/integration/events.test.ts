@@ -175,7 +175,7 @@ describe('SPEC 4.6 resume when the ring no longer holds the events', () => {
 });
 
 describe('SPEC 4.1 home page room list', () => {
-  it('pushes the live room list on the rooms topic when people join and leave', async () => {
+  it('pushes the live room list on the rooms topic when people join and leave rooms and lobbies', async () => {
     const room = `lounge-${process.pid}`;
     const home = await (await fetch(`${server.url}/`, { headers: { cookie: alice.cookie } })).text();
     expect(home).toContain('sse-connect="/events?topics=rooms"');
@@ -187,6 +187,9 @@ describe('SPEC 4.1 home page room list', () => {
     expect(client.named('rooms').at(-1)!.data).toContain('1 online');
     socket.close();
     await client.waitFor((c) => !c.named('rooms').at(-1)!.data.includes(`#${room}`));
+    const lobby = await SocketClient.connect(wsUrl(server.url, `/lobby/${room}/ws`), { cookie: alice.cookie });
+    await client.waitFor((c) => c.named('rooms').at(-1)!.data.includes(`Lobby ${room}`));
+    lobby.close();
     client.close();
   });
 });
