@@ -41,7 +41,7 @@ export async function buildStandaloneApp(config: Config, runtime: RuntimeBinding
     config,
     sessionSecret: loadSessionSecret(config.sessionSecret, runtime.sessionSecretFile),
     store,
-    hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
+    hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings),
     presence: new LocalPresence(),
     lobbies: new LocalLobbyState(),
     stats,

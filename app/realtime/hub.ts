@@ -51,6 +51,8 @@ export class LocalHub implements Hub {
   constructor(
     private readonly ringSize: number,
     private readonly onRender: () => void = () => {},
+    /** Rings kept at most (one per topic: rooms, users…); the least recently published is forgotten first. */
+    private readonly maxRings = 10_000,
   ) {}
 
   async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
@@ -58,8 +60,11 @@ export class LocalHub implements Hub {
     const id = (this.lastIds.get(topic) ?? this.epoch) + 1;
     this.lastIds.set(topic, id);
     const published: TopicEvent = { id, event, fragment: new Fragment(html) };
-    let ring = this.rings.get(topic);
-    if (!ring) this.rings.set(topic, (ring = new Ring(this.ringSize)));
+    const ring = this.rings.get(topic) ?? new Ring(this.ringSize);
+    // Re-inserting keeps the map in publish order, so the first key is the stalest ring.
+    this.rings.delete(topic);
+    this.rings.set(topic, ring);
+    if (this.rings.size > this.maxRings) this.rings.delete(this.rings.keys().next().value!);
     ring.push(published);
     for (const listener of this.listeners.get(topic) ?? []) listener(published);
     return published;
