@@ -8,10 +8,10 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
-import { MetricBoard } from './realtime/metric-board.tsx';
+import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
 import { publishRoomList } from './realtime/room-list.tsx';
-import { apiRoutes } from './routes/api.ts';
+import { apiRoutes, type RoomPoster } from './routes/api.ts';
 import { chatRoutes } from './routes/chat.tsx';
 import { dashboardRoutes } from './routes/dashboard.tsx';
 import { eventRoutes } from './routes/events.ts';
@@ -27,9 +27,15 @@ export interface App {
   drain(): Promise<void>;
 }
 
-export function createApp(platform: Platform): App {
+/** Parts a platform may supply instead of the in-process ones (on Workers each lives in its Durable Object). */
+export interface AppParts {
+  board: Board;
+  postToRoom: RoomPoster;
+}
+
+export function createApp(platform: Platform, parts: Partial<AppParts> = {}): App {
   const app = new Hono<IdentityEnv>();
-  const board = new MetricBoard(platform);
+  const board = parts.board ?? new MetricBoard(platform);
   const notifier = new Notifier(platform);
   const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
     (name) =>
@@ -71,7 +77,14 @@ export function createApp(platform: Platform): App {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
   // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
-  app.route('/api', apiRoutes(platform, { board, notifier, chatRooms }));
+  const postToRoom: RoomPoster =
+    parts.postToRoom ??
+    (async (room, userId, name, text) => {
+      const message = await chatRooms.get(room).post(userId, name, text);
+      void chatRooms.release(room);
+      return message;
+    });
+  app.route('/api', apiRoutes(platform, { board, notifier, postToRoom }));
   app.route('/metrics', prometheusRoutes(platform));
 
   app.use('*', identity(platform.sessionSecret, platform.store));

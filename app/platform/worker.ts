@@ -6,6 +6,7 @@ import { Stats } from '../realtime/stats.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
 import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
+import { RemoteBoard } from './worker/remote-board.ts';
 import { RoutedHub } from './worker/routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence, RoutedStore } from './worker/routed-store.ts';
 
@@ -62,6 +63,10 @@ export default {
       if (error instanceof ConfigError) return new Response(`switchboard: ${error.message}`, { status: 500 });
       throw error;
     }
-    return createApp(platform).app.fetch(request, env);
+    const parts = {
+      board: new RemoteBoard(env),
+      postToRoom: (room: string, userId: string, name: string, text: string) => roomObject(env, 'chat', room).post(room, userId, name, text),
+    };
+    return createApp(platform, parts).app.fetch(request, env);
   },
 } satisfies ExportedHandler<WorkerEnv>;

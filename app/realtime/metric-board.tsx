@@ -32,6 +32,9 @@ export interface MetricInput {
 
 const startOfUtcDay = (now: number) => now - (now % 86_400_000);
 
+/** The dashboard as the routes use it; on Workers it is a proxy to the board in the `dashboard` object. */
+export type Board = Pick<MetricBoard, 'touch' | 'record' | 'drain' | 'views' | 'source'>;
+
 /**
  * The dashboard: built-in metrics computed from the live system and metrics pushed through the
  * API (stored, then published). Keeps the recent values of each metric in memory for sparklines.
@@ -50,7 +53,7 @@ export class MetricBoard {
     platform.closing.addEventListener('abort', () => {
       unsubscribe();
       clearInterval(this.dayTimer);
-      clearTimeout(this.refreshTimer);
+      if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
     });
   }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserUser, statusIs } from '../helpers/browser.ts';
 import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import { tempDir } from '../helpers/server.ts';
+import { eventsSuite } from './conformance-events.ts';
 import type { Launcher, RuntimeServer } from './launchers.ts';
 
 type User = { cookie: string; userId: string };
@@ -225,6 +226,8 @@ export function conformanceSuite(launcher: Launcher): void {
       for (const client of clients) client.close();
     });
   });
+
+  eventsSuite({ runtime: launcher.runtime, url: () => server.url, users: () => ({ alice, bob }), fresh: freshRoom });
 
   describe(`SPEC 7 idle rooms on ${launcher.runtime}`, () => {
     // workerd hibernates a Durable Object after ~10 s without events; its sockets must survive the wake-up.

@@ -1,9 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { RoomPlatform } from '../platform.ts';
+import type { Platform, RoomPlatform } from '../platform.ts';
 import { ChatRoom } from '../../realtime/chat-room.tsx';
 import type { Fragment } from '../../realtime/fragment.ts';
 import { LocalHub } from '../../realtime/hub.ts';
 import { LobbyRoom } from '../../realtime/lobby-room.tsx';
+import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
+import { Notifier } from '../../realtime/notifier.tsx';
+import { publishRoomList } from '../../realtime/room-list.tsx';
 import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
@@ -14,6 +17,7 @@ import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { objectPlatform } from './object-platform.ts';
 import { ReportedPresence } from './reported-presence.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
@@ -43,7 +47,11 @@ function hibernatedTransport(ws: WebSocket): SocketTransport {
  * platform built from its own storage.
  */
 export class RoomObject extends DurableObject<WorkerEnv> {
+  /** The room's own storage, hub and presence. */
   private readonly platform: RoomPlatform;
+  /** Everything outside the room (users, notifications, the room list), routed to the objects that own it. */
+  private readonly routed: Platform;
+  private readonly notifier: Notifier;
   private readonly sessions = new Map<WebSocket, SocketSession>();
   private room: RestorableRoom | undefined;
 
@@ -53,12 +61,15 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const stats = new Stats();
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
+    const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:') });
+    this.notifier = new Notifier(this.routed);
     this.platform = {
       config,
       stats,
       store: new DurableSqlStore(ctx.storage),
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
-      hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
+      hub,
       presence: new ReportedPresence((topic, online) => topicObject(env, 'rooms').setCount(topic, online)),
       // Objects are not shut down one by one: a grace period runs to its end.
       closing: new AbortController().signal,
@@ -135,12 +146,17 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   private roomFor(kind: RoomKind, name: string): RestorableRoom {
     if (this.room) return this.room;
+    const onPresenceChange = () => void publishRoomList(this.routed).catch((error) => console.error('room list update failed', error));
     const onEmpty = () => {};
-    if (kind === 'lobby') return (this.room = new LobbyRoom(name, this.platform, { onPresenceChange: () => {}, onEmpty }));
+    if (kind === 'lobby') return (this.room = new LobbyRoom(name, this.platform, { onPresenceChange, onEmpty }));
     return (this.room = new ChatRoom(name, this.platform, {
       onMessage: (message) => {
-        topicObject(this.env, 'dashboard').recordMessage(message.at).catch((error) => console.error('dashboard report failed', error));
+        topicObject(this.env, DASHBOARD_TOPIC)
+          .recordMessage(message.at)
+          .catch((error) => console.error('dashboard report failed', error));
+        this.notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
       },
+      onPresenceChange,
       onEmpty,
     }));
   }

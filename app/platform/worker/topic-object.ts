@@ -6,11 +6,14 @@ import { DurableSqlStore } from '../../store/durable-sql.ts';
 import type { MetricPoint, Notification } from '../../store/store.ts';
 import { topicObject, workerConfig, type WorkerEnv } from './env.ts';
 import { encodeFeedEvent, FEED_HEARTBEAT } from './topic-feed.ts';
+import type { MetricView } from '../../../components/Dashboard.tsx';
+import { DASHBOARD_TOPIC, MetricBoard, MetricLimitError, type MetricInput } from '../../realtime/metric-board.tsx';
+import { objectPlatform } from './object-platform.ts';
+import { toWire, type WireCatchUp } from './remote-board.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS presence_counts (topic TEXT PRIMARY KEY, online INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS presence (topic TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, connections INTEGER NOT NULL, PRIMARY KEY (topic, user_id))',
-  'CREATE TABLE IF NOT EXISTS message_log (at INTEGER NOT NULL)',
 ];
 
 /**
@@ -25,6 +28,7 @@ export class TopicObject extends DurableObject<WorkerEnv> {
   private readonly hub: LocalHub;
   /** Each event encoded once for all feeds. */
   private readonly encoded = new WeakMap<TopicEvent, Uint8Array>();
+  private dashboard: MetricBoard | undefined;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -124,15 +128,46 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return new Map(rows.map((row) => [row.topic, row.online]));
   }
 
-  /** `dashboard`: every room reports each stored message, so `messages-today` counts all rooms; two days are kept. */
-  recordMessage(at: number): void {
-    const { sql } = this.ctx.storage;
-    sql.exec('INSERT INTO message_log (at) VALUES (?)', at);
-    sql.exec('DELETE FROM message_log WHERE at < ?', at - 2 * 86_400_000);
+  /** `dashboard`: every room reports each stored message (its time only), so `messages-today` counts all rooms; two days are kept. */
+  async recordMessage(at: number): Promise<void> {
+    await this.store.addMessage({ room: '', userId: '', name: '', text: '', at });
+    this.ctx.storage.sql.exec('DELETE FROM messages WHERE at < ?', at - 2 * 86_400_000);
+    this.board().touch();
   }
 
-  countMessagesSince(at: number): number {
-    return Number(this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM message_log WHERE at >= ?', at).one().n);
+  countMessagesSince(at: number): Promise<number> {
+    return this.store.countMessagesSince(at);
+  }
+
+  /** `dashboard`: the one MetricBoard, over this object's metrics and its own hub for the topic. */
+  private board(): MetricBoard {
+    return (this.dashboard ??= new MetricBoard(objectPlatform(this.env, { hub: this.hub, owns: (t) => t === DASHBOARD_TOPIC, store: this.store })));
+  }
+
+  touchBoard(): void {
+    this.board().touch();
+  }
+
+  /** Null when stored and published; else why the metrics were refused. */
+  async recordMetrics(inputs: MetricInput[]): Promise<string | null> {
+    try {
+      await this.board().record(inputs);
+      return null;
+    } catch (error) {
+      if (error instanceof MetricLimitError) return error.message;
+      throw error;
+    }
+  }
+
+  boardViews(): Promise<MetricView[]> {
+    return this.board().views();
+  }
+
+  /** A fresh stream's snapshot (`position` null) or a reconnect's replay (null when no longer held). */
+  async boardCatchUp(position: number | null): Promise<WireCatchUp | null> {
+    const source = this.board().source();
+    const catchUp = position === null ? await source.snapshot() : await source.replay(position);
+    return catchUp ? toWire(catchUp) : null;
   }
 
   addMetric(point: MetricPoint): Promise<void> {
