@@ -32,17 +32,19 @@ function forwardToRoom(env: WorkerEnv): SocketUpgrade {
 }
 
 /** Built per request from the bindings: nothing here outlives the request or lives in a module global. */
-async function workerPlatform(env: WorkerEnv): Promise<Platform> {
+async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionContext): Promise<Platform> {
   const config = workerConfig(env);
   const stats = new Stats();
-  // Aborted when a topic feed this request holds ends on its own: its SSE stream ends and the client resumes.
+  // Ends this request's SSE stream: when its client goes away, or when a topic feed it holds ends
+  // on its own (the client then resumes from its last id).
   const lifecycle = new AbortController();
+  request.signal.addEventListener('abort', () => lifecycle.abort());
   return {
     config,
     sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),
     store: new RoutedStore(env),
     hub: new RoutedHub(env, () => lifecycle.abort()),
-    presence: new RoutedPresence(env),
+    presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
     stats,
     upgradeWebSocket: forwardToRoom(env),
@@ -55,18 +57,18 @@ async function workerPlatform(env: WorkerEnv): Promise<Platform> {
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     let platform: Platform;
     try {
-      platform = await workerPlatform(env);
+      platform = await workerPlatform(env, request, ctx);
     } catch (error) {
       if (error instanceof ConfigError) return new Response(`switchboard: ${error.message}`, { status: 500 });
       throw error;
     }
     const parts = {
-      board: new RemoteBoard(env),
+      board: new RemoteBoard(env, (work) => ctx.waitUntil(work)),
       postToRoom: (room: string, userId: string, name: string, text: string) => roomObject(env, 'chat', room).post(room, userId, name, text),
     };
-    return createApp(platform, parts).app.fetch(request, env);
+    return createApp(platform, parts).app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -43,6 +43,20 @@ export function eventsSuite(ctx: EventsContext): void {
       raw.close();
     });
 
+    it('ends a stream whose client left and takes the user offline', async () => {
+      const { alice } = ctx.users();
+      const observer = await open('/events?topics=dashboard', alice);
+      const activeUsers = () => valuesOf(observer, 'active-users').at(-1);
+      await observer.waitFor(() => activeUsers() !== undefined, 10_000);
+      const before = Number(activeUsers());
+      const eve = await newUser(ctx.url(), 'Eve');
+      const leaving = await open('/events', eve);
+      await observer.waitFor(() => Number(activeUsers()) === before + 1, 10_000);
+      leaving.close();
+      await observer.waitFor(() => Number(activeUsers()) === before, 15_000);
+      observer.close();
+    });
+
     it('answers an unknown topic with 400 naming it', async () => {
       const res = await fetch(`${ctx.url()}/events?topics=rooms,secrets`);
       expect(res.status).toBe(400);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserUser, statusIs } from '../helpers/browser.ts';
 import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import { tempDir } from '../helpers/server.ts';
+import { api } from '../helpers/sse.ts';
 import { eventsSuite } from './conformance-events.ts';
 import type { Launcher, RuntimeServer } from './launchers.ts';
 
@@ -340,8 +341,8 @@ export function conformanceSuite(launcher: Launcher): void {
     });
   }
 
-  describe(`SPEC 4.2 in the browser on ${launcher.runtime}`, () => {
-    it('lets two people chat and shows markup as text', async () => {
+  describe(`SPEC 4.2 and 4.4 in the browser on ${launcher.runtime}`, () => {
+    it('lets two people chat, shows markup as text, and updates the dashboard after an API post', async () => {
       const [first, second] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
       try {
         const room = freshRoom();
@@ -353,6 +354,13 @@ export function conformanceSuite(launcher: Launcher): void {
         await pageA.press('#chat-form input[name=message]', 'Enter');
         await pageB.waitForSelector('#chat-messages .message:has-text("<i>Hello</i> Bob")');
         expect(await pageB.locator('#chat-messages i').count()).toBe(0);
+        const dashboard = await first.open(url('/dashboard'));
+        await statusIs(dashboard, 'Connected');
+        const name = `visits-${freshRoom()}`;
+        expect((await api(server.url, '/api/metrics', { name, value: 4321 })).status).toBe(204);
+        await dashboard.waitForSelector(`#card-${name} #${name} .metric:has-text("4,321")`);
+        expect((await api(server.url, '/api/metrics', { name, value: 4322 })).status).toBe(204);
+        await dashboard.waitForSelector(`#${name} .metric:has-text("4,322")`);
         expect([...first.errors, ...second.errors]).toEqual([]);
       } finally {
         await Promise.all([first.close(), second.close()]);

@@ -25,16 +25,22 @@ const fromWire = (wire: WireCatchUp): CatchUp => ({
  * topic object (its built-in series and refresh timer must not be one per request).
  */
 export class RemoteBoard implements Board {
-  constructor(private readonly env: WorkerEnv) {}
+  /** `keep` holds the request open until a touch has reached the board, even after the client left. */
+  constructor(
+    private readonly env: WorkerEnv,
+    private readonly keep: (work: Promise<unknown>) => void = () => {},
+  ) {}
 
   private dashboard() {
     return topicObject(this.env, DASHBOARD_TOPIC);
   }
 
   touch(): void {
-    this.dashboard()
-      .touchBoard()
-      .catch((error) => console.error('dashboard touch failed', error));
+    this.keep(
+      this.dashboard()
+        .touchBoard()
+        .catch((error) => console.error('dashboard touch failed', error)),
+    );
   }
 
   async record(inputs: MetricInput[]): Promise<void> {

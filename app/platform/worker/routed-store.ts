@@ -68,7 +68,11 @@ export class RoutedStore implements Store {
  * sockets are), any other topic's (`online`) from its topic object, the counts of all from `rooms`.
  */
 export class RoutedPresence implements Presence {
-  constructor(private readonly env: WorkerEnv) {}
+  /** `keep` holds the request open until a change has reached its object, even after the client left. */
+  constructor(
+    private readonly env: WorkerEnv,
+    private readonly keep: (work: Promise<unknown>) => void = () => {},
+  ) {}
 
   private room(topic: string) {
     const [kind, name] = topic.split(':') as [string, string];
@@ -77,11 +81,15 @@ export class RoutedPresence implements Presence {
 
   async join(topic: string, entry: PresenceEntry): Promise<boolean> {
     if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
-    return topicObject(this.env, topic).presenceJoin(topic, entry);
+    const joined = topicObject(this.env, topic).presenceJoin(topic, entry);
+    this.keep(joined);
+    return joined;
   }
   async leave(topic: string, userId: string): Promise<boolean> {
     if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
-    return topicObject(this.env, topic).presenceLeave(topic, userId);
+    const left = topicObject(this.env, topic).presenceLeave(topic, userId);
+    this.keep(left);
+    return left;
   }
   list(topic: string): Promise<PresenceEntry[]> {
     return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
