@@ -47,9 +47,8 @@ export class RoutedHub implements Hub {
           for (const event of decoder.push(value)) listener(event);
         }
       })
-      .catch((error) => {
-        if (!cancelled) console.error(`feed of ${topic} failed:`, error);
-      })
+      // A feed also breaks when the request holding it is torn down: onLost decides what that means.
+      .catch(() => {})
       .finally(() => {
         if (reader) this.feeds.delete(reader);
         if (!cancelled) this.onLost(topic);
