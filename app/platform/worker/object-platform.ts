@@ -15,7 +15,7 @@ export class ObjectHub implements Hub {
     private readonly local: LocalHub,
     private readonly owns: (topic: string) => boolean,
   ) {
-    this.routed = new RoutedHub(env, (topic) => console.warn(`feed of ${topic} ended`));
+    this.routed = new RoutedHub(env, 'reopen');
   }
 
   private hubFor(topic: string): Hub {

@@ -6,10 +6,14 @@ import { FeedDecoder } from './topic-feed.ts';
 type WireEvent = { id: number; event: string; html: string };
 const fromWire = (e: WireEvent): TopicEvent => ({ id: e.id, event: e.event, fragment: new Fragment(e.html) });
 
+const REOPEN_DELAY_MS = 1000;
+
 /**
  * The hub as the Worker (or another object) sees it: each topic lives in its own TopicObject,
  * which numbers, keeps and fans out its events. `subscribe` holds a feed from that object for as
- * long as the listener wants it; `onLost` is told when a feed ends without being asked to.
+ * long as the listener wants it. A feed that ends without being asked to is opened again
+ * (`'reopen'`, for long-lived subscribers inside objects) or reported to `onLost` (a Worker request,
+ * whose SSE stream then ends so the client resumes from its last id).
  */
 export class RoutedHub implements Hub {
   private readonly feeds = new Set<ReadableStreamDefaultReader<Uint8Array>>();
@@ -18,7 +22,7 @@ export class RoutedHub implements Hub {
 
   constructor(
     private readonly env: WorkerEnv,
-    private readonly onLost: (topic: string) => void = () => {},
+    private readonly onLost: 'reopen' | ((topic: string) => void),
   ) {}
 
   async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
@@ -29,30 +33,35 @@ export class RoutedHub implements Hub {
   subscribe(topic: string, listener: TopicListener): () => void {
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     let cancelled = false;
-    const opened = topicObject(this.env, topic)
-      .fetch(`https://topic.internal/subscribe?topic=${encodeURIComponent(topic)}`)
-      .then((res) => {
-        if (!res.ok || !res.body) throw new Error(`topic ${topic} refused the subscription: ${res.status}`);
-        reader = res.body.getReader();
-        if (cancelled) void reader.cancel();
-        else this.feeds.add(reader);
-      });
-    this.opening.set(topic, Promise.all([this.opening.get(topic), opened]).catch(() => {}));
-    void opened
-      .then(async () => {
-        const decoder = new FeedDecoder();
-        for (;;) {
-          const { done, value } = await reader!.read();
-          if (done) break;
-          for (const event of decoder.push(value)) listener(event);
-        }
-      })
-      // A feed also breaks when the request holding it is torn down: onLost decides what that means.
-      .catch(() => {})
-      .finally(() => {
-        if (reader) this.feeds.delete(reader);
-        if (!cancelled) this.onLost(topic);
-      });
+    const open = () => {
+      const opened = topicObject(this.env, topic)
+        .fetch(`https://topic.internal/subscribe?topic=${encodeURIComponent(topic)}`)
+        .then((res) => {
+          if (!res.ok || !res.body) throw new Error(`topic ${topic} refused the subscription: ${res.status}`);
+          reader = res.body.getReader();
+          if (cancelled) void reader.cancel();
+          else this.feeds.add(reader);
+        });
+      this.opening.set(topic, Promise.all([this.opening.get(topic), opened]).catch(() => {}));
+      void opened
+        .then(async () => {
+          const decoder = new FeedDecoder();
+          for (;;) {
+            const { done, value } = await reader!.read();
+            if (done) break;
+            for (const event of decoder.push(value)) listener(event);
+          }
+        })
+        // A feed also breaks when the request holding it is torn down: onLost decides what that means.
+        .catch(() => {})
+        .finally(() => {
+          if (reader) this.feeds.delete(reader);
+          if (cancelled) return;
+          if (this.onLost === 'reopen') setTimeout(() => !cancelled && open(), REOPEN_DELAY_MS);
+          else this.onLost(topic);
+        });
+    };
+    open();
     return () => {
       cancelled = true;
       if (reader) {
