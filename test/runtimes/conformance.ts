@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserUser, statusIs } from '../helpers/browser.ts';
 import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import { tempDir } from '../helpers/server.ts';
-import { api } from '../helpers/sse.ts';
+import { api, RawSse } from '../helpers/sse.ts';
 import { eventsSuite } from './conformance-events.ts';
 import type { Launcher, RuntimeServer } from './launchers.ts';
 
@@ -369,10 +369,19 @@ export function conformanceSuite(launcher: Launcher): void {
   });
 
   describe(`SPEC 6 and 7 restart on ${launcher.runtime}`, () => {
-    it('keeps history and identities across a restart', async () => {
+    it('keeps history, identities and notifications across a restart', async () => {
       const room = freshRoom();
       const a = await join(room, alice);
       await say(a, 'before the restart');
+      expect((await api(server.url, '/api/notify', { user: alice.userId, text: 'kept across the restart' })).status).toBe(202);
+      const unread = async () => {
+        const raw = await RawSse.open(url('/events'), { cookie: alice.cookie });
+        const count = await raw.waitForEvent((e) => e.event === 'notification-count', 10_000);
+        raw.close();
+        return count.data;
+      };
+      const before = await unread();
+      expect(before).toMatch(/^<span>[1-9]\d*<\/span>$/);
       const exitCode = await server.stop();
       earlierOutput.push(server.output());
       const closeCode = await a.closed;
@@ -388,6 +397,9 @@ export function conformanceSuite(launcher: Launcher): void {
       const again = await join(room, alice);
       expect(again.frames[0]).toContain('</strong> before the restart ');
       again.close();
+      expect(await unread()).toBe(before);
+      const list = await (await fetch(url('/notifications'), { headers: { cookie: alice.cookie } })).text();
+      expect(list).toContain('kept across the restart');
     });
   });
 
