@@ -68,7 +68,10 @@ export function lifecycleSuite(ctx: SuiteContext): void {
       };
       const before = await unread();
       expect(before).toMatch(/^<span>[1-9]\d*<\/span>$/);
+      const stream = await RawSse.open(ctx.url('/events?topics=rooms'), { cookie: ctx.bob.cookie });
+      await stream.waitFor((r) => r.events.length > 0, 10_000);
       const exitCode = await ctx.restart();
+      await stream.waitFor((r) => r.ended, 10_000);
       const { onStop } = ctx.launcher;
       if (onStop) {
         expect(await a.closed).toBe(onStop.closeCode);
