@@ -87,10 +87,16 @@ export function chatSuite(ctx: SuiteContext): void {
       same.close();
     });
 
-    it('closes with 1009 on a frame over 64 KiB', async () => {
-      const client = await ctx.join(ctx.fresh(), ctx.alice);
+    it('closes with 1009 on a frame over 64 KiB, and the others see that user leave', async () => {
+      const room = ctx.fresh();
+      const client = await ctx.join(room, ctx.alice);
+      const other = await ctx.join(room, ctx.bob);
+      await client.waitForText('Online (2)');
+      const from = other.frames.length;
       client.send({ message: 'x'.repeat(70 * 1024) });
       expect(await client.closed).toBe(1009);
+      expect(await other.waitForText('Online (1)', 10_000, from)).not.toContain('Alice');
+      other.close();
     });
 
     it('answers bad input with an error fragment for that client only and keeps the socket open', async () => {
