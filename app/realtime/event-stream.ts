@@ -5,6 +5,7 @@ import type { TopicEvent } from './hub.ts';
 import { formatPositions, type Positions } from './sse-position.ts';
 import type { OutgoingEvent, TopicSource } from './sse-sources.ts';
 import { SseStream } from './sse-stream.ts';
+import { whenClosing } from './closing.ts';
 
 export interface EventStreamHooks {
   /** The set of connected users may have changed (a stream opened or closed). */
@@ -51,9 +52,7 @@ export async function runEventStream(
       pending.push([source, event]);
     }),
   );
-  const onClosing = () => stream.end();
-  closing.addEventListener('abort', onClosing);
-  if (closing.aborted) stream.end();
+  const stopWatching = whenClosing(closing, () => stream.end());
   stats.openStreams++;
 
   try {
@@ -76,7 +75,7 @@ export async function runEventStream(
     stream.end();
   } finally {
     for (const unsubscribe of unsubscribes) unsubscribe();
-    closing.removeEventListener('abort', onClosing);
+    stopWatching();
     stats.openStreams--;
     await presence.leave(presenceTopic, viewer.userId).catch((error) => console.error('presence leave failed', error));
     hooks.onConnectionsChanged();

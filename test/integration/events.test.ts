@@ -9,7 +9,7 @@ let alice: { cookie: string; userId: string };
 let bob: { cookie: string; userId: string };
 
 beforeAll(async () => {
-  server = await startServer({ HEARTBEAT_MS: '100' }, { sseRetryMs: 100 });
+  server = await startServer({ HEARTBEAT_MS: '300' }, { sseRetryMs: 100 });
   alice = await newUser(server.url, 'Alice');
   bob = await newUser(server.url, 'Bob');
 });
