@@ -27,6 +27,24 @@ export function lifecycleSuite(ctx: SuiteContext): void {
     });
   }
 
+  describe(`SPEC 2 configuration on ${ctx.runtime}`, () => {
+    it('lets ALLOWED_ORIGINS open sockets and streams, and still refuses other origins', async () => {
+      const other = await ctx.launcher.start(tempDir(`switchboard-${ctx.runtime}-origins-`), { ALLOWED_ORIGINS: 'https://app.example.com' });
+      try {
+        const carol = await newUser(other.url, 'Carol');
+        const target = wsUrl(other.url, `/chat/${ctx.fresh()}/ws`);
+        const allowed = await SocketClient.connect(target, { cookie: carol.cookie, origin: 'https://app.example.com' });
+        allowed.close();
+        await expect(SocketClient.connect(target, { cookie: carol.cookie, origin: 'https://evil.example' })).rejects.toThrow('403');
+        const stream = await RawSse.open(`${other.url}/events`, { cookie: carol.cookie, origin: 'https://app.example.com' });
+        expect(stream.status).toBe(200);
+        stream.close();
+      } finally {
+        await other.stop();
+      }
+    });
+  });
+
   describe(`SPEC 4.2 and 4.4 in the browser on ${ctx.runtime}`, () => {
     it('lets two people chat, shows markup as text, and updates the dashboard after an API post', async () => {
       const [first, second] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
