@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { Peer } from './peer.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { parseSocketInput } from './socket-input.ts';
-import type { SocketRoom } from './socket-endpoint.ts';
+import type { RestorableRoom, SocketRoom } from './socket-endpoint.ts';
 import type { Stats } from './stats.ts';
 
 export const CLOSE_POLICY = 1008;
@@ -21,12 +21,12 @@ function frameBytes(data: unknown, limit: number): number {
  * room's own `join`/`receive`/`leave`. Nothing a client sends can throw past this point. Every
  * runtime drives it: hono's socket events on Node/Deno, the hibernation handlers on workerd.
  */
-export class SocketSession {
+export class SocketSession<R extends SocketRoom = SocketRoom> {
   private readonly limiter: RateLimiter;
 
   constructor(
     private readonly platform: { config: Config; stats: Stats },
-    private readonly room: SocketRoom,
+    private readonly room: R,
     readonly peer: Peer,
   ) {
     const { limits } = platform.config;
@@ -43,6 +43,15 @@ export class SocketSession {
     this.room.join(this.peer).catch((error) => {
       console.error('join failed', error);
       this.peer.close(1011, 'could not join');
+    });
+  }
+
+  /** A socket that stayed open while its Durable Object hibernated: counted again and taken back without a snapshot. */
+  resume(this: SocketSession<RestorableRoom>): void {
+    this.platform.stats.openSockets++;
+    this.room.restore(this.peer).catch((error) => {
+      console.error('restore failed', error);
+      this.peer.close(1011, 'could not rejoin');
     });
   }
 

@@ -52,7 +52,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   /** Everything outside the room (users, notifications, the room list), routed to the objects that own it. */
   private readonly routed: Platform;
   private readonly notifier: Notifier;
-  private readonly sessions = new Map<WebSocket, SocketSession>();
+  private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
   private room: RestorableRoom | undefined;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
@@ -76,8 +76,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
     for (const ws of ctx.getWebSockets()) {
-      const attachment = ws.deserializeAttachment() as SocketAttachment;
-      void this.roomFor(attachment.kind, attachment.room).restore(this.sessionFor(ws, attachment).peer);
+      this.sessionFor(ws, ws.deserializeAttachment() as SocketAttachment).resume();
     }
   }
 
@@ -161,7 +160,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     }));
   }
 
-  private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession {
+  private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession<RestorableRoom> {
     const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws));
     const session = new SocketSession(this.platform, this.roomFor(attachment.kind, attachment.room), peer);
     this.sessions.set(ws, session);
