@@ -35,7 +35,7 @@ const UNSENDABLE_CLOSE = new Set([1005, 1006, 1015]);
 function hibernatedTransport(ws: WebSocket): SocketTransport {
   return {
     send: (fragment: Fragment) => ws.send(fragment.html),
-    // workerd reports no send buffer: it bounds each socket's queue itself, and a send to a dead socket throws.
+    // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
     bufferedAmount: () => 0,
     close: (code: number, reason: string) => ws.close(code, reason),
   };
