@@ -36,7 +36,7 @@ function run(command: string, args: string[], env: Record<string, string>, ready
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
       clearTimeout(timer);
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} ${why}:\n${output}`));
     };
     const timer = setTimeout(() => fail(`did not start within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
@@ -48,15 +48,23 @@ function run(command: string, args: string[], env: Record<string, string>, ready
       resolve({
         url,
         output: () => output,
-        stop: () => {
+        stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          return exited;
+          const code = await exited;
+          // Whatever the runtime left behind in its process group (wrangler's workerd) goes too.
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // The group is already gone.
+          }
+          return code;
         },
       });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => fail(`exited with ${code} before it was ready`));
+    child.once('error', (error) => fail(`could not be started: ${error.message}`));
   });
 }
 
