@@ -39,7 +39,7 @@ export class RoutedHub implements Hub {
         .then((res) => {
           if (!res.ok || !res.body) throw new Error(`topic ${topic} refused the subscription: ${res.status}`);
           reader = res.body.getReader();
-          if (cancelled) void reader.cancel();
+          if (cancelled) void reader.cancel().catch(() => {});
           else this.feeds.add(reader);
         });
       this.opening.set(topic, Promise.all([this.opening.get(topic), opened]).catch(() => {}));

@@ -68,7 +68,7 @@ export class RoutedStore implements Store {
  * sockets are), any other topic's (`online`) from its topic object, the counts of all from `rooms`.
  */
 export class RoutedPresence implements Presence {
-  /** `keep` holds the request open until a change has reached its object, even after the client left. */
+  /** `keep` holds the request open until a change has reached its object, even after the client left; the caller handles failures. */
   constructor(
     private readonly env: WorkerEnv,
     private readonly keep: (work: Promise<unknown>) => void = () => {},
@@ -82,13 +82,13 @@ export class RoutedPresence implements Presence {
   async join(topic: string, entry: PresenceEntry): Promise<boolean> {
     if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
     const joined = topicObject(this.env, topic).presenceJoin(topic, entry);
-    this.keep(joined);
+    this.keep(joined.catch(() => {}));
     return joined;
   }
   async leave(topic: string, userId: string): Promise<boolean> {
     if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
     const left = topicObject(this.env, topic).presenceLeave(topic, userId);
-    this.keep(left);
+    this.keep(left.catch(() => {}));
     return left;
   }
   list(topic: string): Promise<PresenceEntry[]> {
