@@ -8,7 +8,8 @@ import type { Platform, SocketUpgrade } from './platform.ts';
 import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
 import { RemoteBoard } from './worker/remote-board.ts';
 import { RoutedHub } from './worker/routed-hub.ts';
-import { RoutedLobbyState, RoutedPresence, RoutedStore } from './worker/routed-store.ts';
+import { RoutedLobbyState, RoutedPresence } from './worker/routed-presence.ts';
+import { RoutedStore } from './worker/routed-store.ts';
 
 export { DirectoryObject } from './worker/directory-object.ts';
 export { RoomObject } from './worker/room-object.ts';

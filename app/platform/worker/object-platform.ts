@@ -4,7 +4,8 @@ import { Stats } from '../../realtime/stats.ts';
 import type { Store } from '../../store/store.ts';
 import { workerConfig, type WorkerEnv } from './env.ts';
 import { RoutedHub } from './routed-hub.ts';
-import { RoutedLobbyState, RoutedPresence, RoutedStore } from './routed-store.ts';
+import { RoutedLobbyState, RoutedPresence } from './routed-presence.ts';
+import { RoutedStore } from './routed-store.ts';
 
 /** An object's hub: the topics it owns on its own `LocalHub`, every other topic in that topic's object. */
 export class ObjectHub implements Hub {

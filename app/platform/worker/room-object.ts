@@ -6,7 +6,7 @@ import { LocalHub } from '../../realtime/hub.ts';
 import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
-import { publishRoomList } from '../../realtime/room-list.tsx';
+import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
@@ -70,7 +70,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
       store: new DurableSqlStore(ctx.storage),
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub,
-      presence: new ReportedPresence((topic, online) => topicObject(env, 'rooms').setCount(topic, online)),
+      presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
       // Objects are not shut down one by one: a grace period runs to its end.
       closing: new AbortController().signal,
     };

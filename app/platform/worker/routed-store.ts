@@ -1,5 +1,5 @@
-import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine } from '../../realtime/lobby-state.ts';
-import type { Presence, PresenceEntry } from '../../realtime/presence.ts';
+import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
+import { userTopic } from '../../realtime/notifier.tsx';
 import type { ChatMessage, MetricPoint, Notification, Store } from '../../store/store.ts';
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
 
@@ -11,8 +11,8 @@ export class RoutedStore implements Store {
   constructor(private readonly env: WorkerEnv) {}
 
   private room = (room: string) => roomObject(this.env, 'chat', room);
-  private user = (userId: string) => topicObject(this.env, `user:${userId}`);
-  private dashboard = () => topicObject(this.env, 'dashboard');
+  private user = (userId: string) => topicObject(this.env, userTopic(userId));
+  private dashboard = () => topicObject(this.env, DASHBOARD_TOPIC);
 
   addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
     return this.room(message.room).addMessage(message);
@@ -61,68 +61,4 @@ export class RoutedStore implements Store {
   }
 
   async close(): Promise<void> {}
-}
-
-/**
- * Presence seen from the Worker: a room's or lobby's from its object (changed only there, where the
- * sockets are), any other topic's (`online`) from its topic object, the counts of all from `rooms`.
- */
-export class RoutedPresence implements Presence {
-  /** `keep` holds the request open until a change has reached its object, even after the client left; the caller handles failures. */
-  constructor(
-    private readonly env: WorkerEnv,
-    private readonly keep: (work: Promise<unknown>) => void = () => {},
-  ) {}
-
-  private room(topic: string) {
-    const [kind, name] = topic.split(':') as [string, string];
-    return kind === 'chat' || kind === 'lobby' ? roomObject(this.env, kind, name) : null;
-  }
-
-  async join(topic: string, entry: PresenceEntry): Promise<boolean> {
-    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
-    const joined = topicObject(this.env, topic).presenceJoin(topic, entry);
-    this.keep(joined.catch(() => {}));
-    return joined;
-  }
-  async leave(topic: string, userId: string): Promise<boolean> {
-    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
-    const left = topicObject(this.env, topic).presenceLeave(topic, userId);
-    this.keep(left.catch(() => {}));
-    return left;
-  }
-  list(topic: string): Promise<PresenceEntry[]> {
-    return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
-  }
-  counts(): Promise<Map<string, number>> {
-    return topicObject(this.env, 'rooms').counts();
-  }
-}
-
-/** Lobby state seen from the Worker (the lobby page): read from the lobby's object, changed only inside it. */
-export class RoutedLobbyState implements LobbyState {
-  constructor(private readonly env: WorkerEnv) {}
-
-  private unavailable(lobby: string): never {
-    throw new Error(`lobby ${lobby} changes only inside its room object, where the sockets are`);
-  }
-
-  async join(lobby: string, _player: { userId: string; name: string }, _max: number): Promise<JoinResult> {
-    this.unavailable(lobby);
-  }
-  async leave(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
-    this.unavailable(lobby);
-  }
-  async toggleReady(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
-    this.unavailable(lobby);
-  }
-  async appendLog(lobby: string, _line: NewLogLine, _keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
-    this.unavailable(lobby);
-  }
-  players(lobby: string): Promise<LobbyPlayer[]> {
-    return roomObject(this.env, 'lobby', lobby).lobbyPlayers(lobby);
-  }
-  recentLog(lobby: string): Promise<LobbyLogLine[]> {
-    return roomObject(this.env, 'lobby', lobby).lobbyLog(lobby);
-  }
 }

@@ -8,6 +8,7 @@ import { topicObject, workerConfig, type WorkerEnv } from './env.ts';
 import { encodeFeedEvent, FEED_HEARTBEAT } from './topic-feed.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
 import { DASHBOARD_TOPIC, MetricBoard, MetricLimitError, type MetricInput } from '../../realtime/metric-board.tsx';
+import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { objectPlatform } from './object-platform.ts';
 import { toWire, type WireCatchUp } from './remote-board.ts';
 
@@ -196,6 +197,6 @@ export class TopicObject extends DurableObject<WorkerEnv> {
 
   private async reportCount(topic: string): Promise<void> {
     const [row] = this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM presence WHERE topic = ?', topic).toArray();
-    await topicObject(this.env, 'rooms').setCount(topic, Number(row?.n ?? 0));
+    await topicObject(this.env, ROOMS_TOPIC).setCount(topic, Number(row?.n ?? 0));
   }
 }
