@@ -126,17 +126,30 @@ export function eventsSuite(ctx: SuiteContext): void {
       other.close();
     });
 
-    it('notifies a user @mentioned in a chat message', async () => {
+    it('notifies a user @mentioned in a chat message, by their current name in any case', async () => {
       const { alice } = ctx;
-      const dora = await newUser(ctx.server.url, `Dora${ctx.fresh().replace(/\W/g, '')}`.slice(0, 30));
-      const name = /Signed in as <strong>([^<]+)</.exec(await (await fetch(`${ctx.server.url}/`, { headers: { cookie: dora.cookie } })).text())![1]!;
+      const tag = ctx.fresh().replace(/\W/g, '').slice(-12);
+      const [first, second] = [`Dora${tag}`, `Eda${tag}`];
+      const dora = await newUser(ctx.server.url, first);
       const raw = await open('/events', dora);
       await raw.waitFor((r) => r.events.some((e) => e.event === 'notification-count'), 10_000);
       const socket = await SocketClient.connect(wsUrl(ctx.server.url, `/chat/${ctx.fresh()}/ws`), { cookie: alice.cookie });
       await socket.waitForText('id="chat-messages" hx-swap-oob="innerHTML"');
-      socket.sendMessage(`hello @${name}!`);
-      const toast = await raw.waitForEvent((e) => e.event === 'new-notification', 10_000);
-      expect(toast.data).toContain(`Alice mentioned you`);
+      const toasts = () => raw.events.filter((e) => e.event === 'new-notification');
+      socket.sendMessage(`hello @${first.toLowerCase()}!`);
+      await raw.waitFor(() => toasts().length === 1, 10_000);
+      expect(toasts()[0]!.data).toContain('Alice mentioned you');
+      const renamed = await fetch(`${ctx.server.url}/session`, {
+        method: 'POST',
+        headers: { cookie: dora.cookie, 'hx-request': 'true', origin: ctx.server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: second }),
+      });
+      expect(renamed.status).toBe(200);
+      socket.sendMessage(`still there @${first}?`);
+      socket.sendMessage(`and now @${second}`);
+      await raw.waitFor(() => toasts().length === 2, 10_000);
+      expect(toasts()[1]!.data).toContain('and now');
+      expect(raw.text).not.toContain('still there');
       socket.close();
       raw.close();
     });

@@ -1,30 +1,34 @@
 import { DurableObject } from 'cloudflare:workers';
-import { DurableSqlStore } from '../../store/durable-sql.ts';
 import type { WorkerEnv } from './env.ts';
 
-/** Display names (one global index, so an @mention can find every user with a name) and the fallback session secret. */
+/**
+ * `name:NAME` objects index display names (lower-cased), so an @mention finds every user with a
+ * name without one object seeing every request; `directory` keeps the fallback session secret.
+ */
 export class DirectoryObject extends DurableObject<WorkerEnv> {
-  private readonly store: DurableSqlStore;
-
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
-    this.store = new DurableSqlStore(ctx.storage);
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS named (user_id TEXT PRIMARY KEY)');
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
   }
 
-  setUserName(userId: string, name: string): Promise<void> {
-    return this.store.setUserName(userId, name);
+  /** `name:NAME`: the users who go by this name, whatever its case. */
+  addUser(userId: string): void {
+    this.ctx.storage.sql.exec('INSERT OR IGNORE INTO named (user_id) VALUES (?)', userId);
   }
 
-  userName(userId: string): Promise<string | null> {
-    return this.store.userName(userId);
+  removeUser(userId: string): void {
+    this.ctx.storage.sql.exec('DELETE FROM named WHERE user_id = ?', userId);
   }
 
-  userIdsNamed(name: string): Promise<string[]> {
-    return this.store.userIdsNamed(name);
+  userIds(): string[] {
+    return this.ctx.storage.sql
+      .exec<{ user_id: string }>('SELECT user_id FROM named')
+      .toArray()
+      .map((row) => row.user_id);
   }
 
-  /** Without a SESSION_SECRET, one generated once and kept here, as Node keeps it in data/ (SPEC §2). */
+  /** `directory`: without a SESSION_SECRET, one generated once and kept here, as Node keeps it in data/ (SPEC §2). */
   sessionSecret(): string {
     const { sql } = this.ctx.storage;
     const row = sql.exec<{ value: string }>("SELECT value FROM secrets WHERE name = 'session'").toArray()[0];

@@ -9,7 +9,7 @@ export interface WorkerEnv {
   ROOMS: DurableObjectNamespace<RoomObject>;
   /** One object per SSE topic: `rooms`, `dashboard`, and `user:ID` for each user's notifications. */
   TOPICS: DurableObjectNamespace<TopicObject>;
-  /** One object: display names, and the session secret when none is configured. */
+  /** `name:NAME` per display name (who goes by it, for @mentions), and `directory` for the fallback session secret. */
   DIRECTORY: DurableObjectNamespace<DirectoryObject>;
   ASSETS: Fetcher;
   SESSION_SECRET?: string;
@@ -32,7 +32,7 @@ export type RoomKind = 'chat' | 'lobby';
 
 export const roomObject = (env: WorkerEnv, kind: RoomKind, name: string) => env.ROOMS.get(env.ROOMS.idFromName(`${kind}:${name}`));
 export const topicObject = (env: WorkerEnv, topic: string) => env.TOPICS.get(env.TOPICS.idFromName(topic));
-export const directoryObject = (env: WorkerEnv) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'));
+export const directoryObject = (env: WorkerEnv, name = 'directory') => env.DIRECTORY.get(env.DIRECTORY.idFromName(name));
 
 /** The trusted header the Worker puts the checked identity in when it forwards a socket to its room. */
 export const VIEWER_HEADER = 'x-switchboard-viewer';

@@ -4,8 +4,9 @@ import type { ChatMessage, MetricPoint, Notification, Store } from '../../store/
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
 
 /**
- * The Worker's Store: every call goes to the object that owns the data (a room its history, the
- * directory the names, a topic its notifications or metrics), so no request depends on the isolate.
+ * The Worker's Store: every call goes to the object that owns the data (a room its history, a user
+ * their name and notifications, a name index its users, the dashboard its metrics), so no request
+ * depends on the isolate and no one object sees every request.
  */
 export class RoutedStore implements Store {
   constructor(private readonly env: WorkerEnv) {}
@@ -13,6 +14,7 @@ export class RoutedStore implements Store {
   private room = (room: string) => roomObject(this.env, 'chat', room);
   private user = (userId: string) => topicObject(this.env, userTopic(userId));
   private dashboard = () => topicObject(this.env, DASHBOARD_TOPIC);
+  private nameIndex = (name: string) => directoryObject(this.env, `name:${name.toLowerCase()}`);
 
   addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
     return this.room(message.room).addMessage(message);
@@ -30,14 +32,19 @@ export class RoutedStore implements Store {
     return this.dashboard().countMessagesSince(at);
   }
 
-  setUserName(userId: string, name: string): Promise<void> {
-    return directoryObject(this.env).setUserName(userId, name);
+  /** A user's name lives in the user's own object (read on every request); `name:NAME` indexes it for @mentions. */
+  async setUserName(userId: string, name: string): Promise<void> {
+    const user = this.user(userId);
+    const previous = await user.userName(userId);
+    await this.nameIndex(name).addUser(userId);
+    await user.setUserName(userId, name);
+    if (previous !== null && previous.toLowerCase() !== name.toLowerCase()) await this.nameIndex(previous).removeUser(userId);
   }
   userName(userId: string): Promise<string | null> {
-    return directoryObject(this.env).userName(userId);
+    return this.user(userId).userName(userId);
   }
   userIdsNamed(name: string): Promise<string[]> {
-    return directoryObject(this.env).userIdsNamed(name);
+    return this.nameIndex(name).userIds();
   }
 
   addNotification(notification: Omit<Notification, 'id' | 'read'>): Promise<Notification> {

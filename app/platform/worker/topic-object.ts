@@ -179,6 +179,15 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return this.store.metricSeries(points);
   }
 
+  /** `user:ID`: the user's display name. */
+  setUserName(userId: string, name: string): Promise<void> {
+    return this.store.setUserName(userId, name);
+  }
+
+  userName(userId: string): Promise<string | null> {
+    return this.store.userName(userId);
+  }
+
   addNotification(notification: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
     return this.store.addNotification(notification);
   }
