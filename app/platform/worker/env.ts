@@ -5,9 +5,9 @@ import type { TopicObject } from './topic-object.ts';
 
 /** The Worker's bindings (wrangler.toml) and its variables: the same names as the Node environment (SPEC §2). */
 export interface WorkerEnv {
-  /** One object per chat room / lobby: its sockets (hibernation API) and its history. */
+  /** One object per chat room / lobby (`chat:NAME`, `lobby:ID`): its sockets (hibernation API), history and lobby state. */
   ROOMS: DurableObjectNamespace<RoomObject>;
-  /** One object per SSE topic: `rooms`, `dashboard`, and `user:ID` for each user's notifications. */
+  /** One object per topic: `rooms`, `dashboard`, `online`, and `user:ID` (a user's name and notifications). */
   TOPICS: DurableObjectNamespace<TopicObject>;
   /** `name:NAME` per display name (who goes by it, for @mentions), and `directory` for the fallback session secret. */
   DIRECTORY: DurableObjectNamespace<DirectoryObject>;
@@ -18,6 +18,7 @@ export interface WorkerEnv {
   HEARTBEAT_MS?: string;
   HISTORY_LIMIT?: string;
   MAX_BUFFERED_BYTES?: string;
+  LOBBY_GRACE_MS?: string;
 }
 
 /** The variables among the bindings, read and validated exactly as on Node. */
