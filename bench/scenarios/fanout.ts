@@ -1,0 +1,179 @@
+import type { LoadConfig } from '../clients/load.ts';
+import type { ReceiverKind } from '../clients/receivers.ts';
+import { Histogram, now, type HistogramData } from '../lib/histogram.ts';
+import type { BenchOptions } from '../lib/options.ts';
+import { forkBench, type Child, type Message } from '../lib/process.ts';
+import { benchText } from '../lib/token.ts';
+import type { Sender } from './senders.ts';
+
+/** One server under test in a fan-out scenario: how to start it, reach it and post to it. */
+export interface FanoutTarget {
+  name: string;
+  server: string;
+  serverEnv?: Record<string, string>;
+  kind: ReceiverKind;
+  path: string;
+  /** The app sends a snapshot on join: a client counts as connected once it has it. */
+  readyOnFirstPayload: boolean;
+  /** Cookies for the load clients (the app needs named users); empty for the baselines. */
+  prepare(baseUrl: string, clients: number): Promise<string[]>;
+  sender(baseUrl: string): Promise<Sender>;
+}
+
+export interface PhaseResult {
+  messages: number;
+  expected: number;
+  deliveries: number;
+  /** Connections that received every message of the phase. */
+  completeClients: number;
+  p50: number;
+  p99: number;
+  max: number;
+  deliveriesPerSecond: number;
+  bytesPerDelivery: number;
+  seconds: number;
+}
+
+export interface FanoutResult {
+  target: string;
+  clients: number;
+  open: number;
+  connectErrors: string[];
+  connectErrorCount: number;
+  connectSeconds: number;
+  droppedDuringRun: string[];
+  droppedCount: number;
+  memory: { rssBefore: number; rssAfter: number; bytesPerConnection: number };
+  steady: PhaseResult;
+  burst: PhaseResult;
+  serverStats: { before: Record<string, number>; after: Record<string, number> };
+}
+
+interface Report extends Message {
+  histogram: HistogramData;
+  deliveries: number;
+  bytes: number;
+  completeClients: number;
+  open: number;
+  closes: string[];
+  closeCount: number;
+  firstReceive: number | null;
+  lastReceive: number | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function settledRss(server: Child): Promise<number> {
+  await server.request({ type: 'gc' }, 'gc-done');
+  await sleep(300);
+  await server.request({ type: 'gc' }, 'gc-done');
+  return server.rss();
+}
+
+async function stats(server: Child): Promise<Record<string, number>> {
+  return (await server.request<Message & { stats: Record<string, number> }>({ type: 'stats' }, 'stats')).stats;
+}
+
+/** Splits `total` connections over `procs` load processes. */
+function shares(total: number, procs: number): number[] {
+  const count = Math.min(procs, total);
+  return Array.from({ length: count }, (_, i) => Math.floor(total / count) + (i < total % count ? 1 : 0));
+}
+
+async function runPhase(
+  loads: Child[],
+  sender: Sender,
+  options: BenchOptions,
+  phase: number,
+  schedule: { messages: number; intervalMs: number },
+  clients: number,
+): Promise<{ result: PhaseResult; reports: Report[] }> {
+  await Promise.all(loads.map((load) => load.request({ type: 'phase', phase, expected: schedule.messages }, 'phase-ready')));
+  const complete = Promise.allSettled(loads.map((load) => load.next('complete', 1e9)));
+  const firstSend = now();
+  for (let seq = 0; seq < schedule.messages; seq++) {
+    const due = firstSend + seq * schedule.intervalMs;
+    const wait = due - now();
+    if (wait > 1) await sleep(wait);
+    sender.send(benchText(phase, seq, now(), options.size));
+  }
+  const drainMs = 10_000 + clients * 2;
+  await Promise.race([complete, sleep(drainMs)]);
+  const reports = await Promise.all(loads.map((load) => load.request<Report>({ type: 'report' }, 'report')));
+  const histogram = new Histogram();
+  for (const report of reports) histogram.merge(report.histogram);
+  const deliveries = reports.reduce((sum, r) => sum + r.deliveries, 0);
+  const lastReceive = Math.max(...reports.map((r) => r.lastReceive ?? 0));
+  const seconds = lastReceive > firstSend ? (lastReceive - firstSend) / 1000 : NaN;
+  return {
+    reports,
+    result: {
+      messages: schedule.messages,
+      expected: schedule.messages * clients,
+      deliveries,
+      completeClients: reports.reduce((sum, r) => sum + r.completeClients, 0),
+      p50: histogram.percentile(0.5),
+      p99: histogram.percentile(0.99),
+      max: histogram.max,
+      deliveriesPerSecond: deliveries / seconds,
+      bytesPerDelivery: deliveries ? reports.reduce((sum, r) => sum + r.bytes, 0) / deliveries : 0,
+      seconds,
+    },
+  };
+}
+
+/**
+ * N idle connections (memory per connection), then a fixed-rate phase (latency) and a burst phase
+ * (deliveries/s), all against one freshly started server.
+ */
+export async function runFanout(target: FanoutTarget, options: BenchOptions): Promise<FanoutResult> {
+  const server = forkBench(target.server, `${target.name} server`, target.serverEnv);
+  const loads: Child[] = [];
+  let sender: Sender | undefined;
+  try {
+    const { port } = await server.next<Message & { port: number }>('ready');
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const cookies = await target.prepare(baseUrl, options.clients);
+    const rssBefore = await settledRss(server);
+
+    const started = now();
+    const url = (target.kind === 'sio' ? baseUrl : baseUrl.replace(/^http/, target.kind === 'ws' ? 'ws' : 'http')) + target.path;
+    for (const [i, count] of shares(options.clients, options.procs).entries()) {
+      const config: LoadConfig = { kind: target.kind, url, count, cookies, readyOnFirstPayload: target.readyOnFirstPayload, concurrency: 50 };
+      loads.push(forkBench('clients/load.ts', `${target.name} load ${i}`, { BENCH_LOAD: JSON.stringify(config) }));
+    }
+    const connected = await Promise.all(
+      loads.map((load) => load.next<Message & { open: number; errors: string[]; errorCount: number }>('connected', 120_000 + options.clients * 20)),
+    );
+    const connectSeconds = (now() - started) / 1000;
+    const open = connected.reduce((sum, c) => sum + c.open, 0);
+    sender = await target.sender(baseUrl);
+    await sleep(500);
+    const rssAfter = await settledRss(server);
+    const before = await stats(server);
+
+    const messages = Math.max(1, Math.round(options.rate * options.duration));
+    const steady = await runPhase(loads, sender, options, 1, { messages, intervalMs: 1000 / options.rate }, open);
+    const burst = await runPhase(loads, sender, options, 2, { messages: options.burst, intervalMs: 0 }, open);
+    const after = await stats(server);
+    const lastReports = burst.reports;
+    return {
+      target: target.name,
+      clients: options.clients,
+      open,
+      connectErrors: connected.flatMap((c) => c.errors).slice(0, 10),
+      connectErrorCount: connected.reduce((sum, c) => sum + c.errorCount, 0),
+      connectSeconds,
+      droppedDuringRun: lastReports.flatMap((r) => r.closes).slice(0, 10),
+      droppedCount: lastReports.reduce((sum, r) => sum + r.closeCount, 0),
+      memory: { rssBefore, rssAfter, bytesPerConnection: open ? (rssAfter - rssBefore) / open : NaN },
+      steady: steady.result,
+      burst: burst.result,
+      serverStats: { before, after },
+    };
+  } finally {
+    sender?.close();
+    await Promise.all(loads.map((load) => load.stop()));
+    await server.stop();
+  }
+}

@@ -1,0 +1,48 @@
+import { newUser } from '../../test/helpers/clients.ts';
+import type { FanoutTarget } from './fanout.ts';
+import { socketIoSender, webSocketSender } from './senders.ts';
+
+/**
+ * Load clients share a few named users: the app keeps one presence entry per user and broadcasts the
+ * whole list when a new user joins, so N distinct users would make joining O(N²) (see BENCHMARKS.md).
+ */
+export const LOAD_USERS = 10;
+
+const ROOM = 'general';
+
+export const appWebSocket: FanoutTarget = {
+  name: 'app',
+  server: 'servers/app.ts',
+  kind: 'ws',
+  path: `/chat/${ROOM}/ws`,
+  readyOnFirstPayload: true,
+  async prepare(baseUrl, clients) {
+    const users = [];
+    for (let i = 0; i < Math.min(clients, LOAD_USERS); i++) users.push((await newUser(baseUrl, `load-${i}`)).cookie);
+    return users;
+  },
+  async sender(baseUrl) {
+    const { cookie } = await newUser(baseUrl, 'Load');
+    return webSocketSender(`${baseUrl.replace(/^http/, 'ws')}/chat/${ROOM}/ws`, cookie);
+  },
+};
+
+export const bareWebSocket: FanoutTarget = {
+  name: 'bare ws',
+  server: 'servers/bare-ws.ts',
+  kind: 'ws',
+  path: `/chat/${ROOM}/ws`,
+  readyOnFirstPayload: false,
+  prepare: async () => [],
+  sender: (baseUrl) => webSocketSender(`${baseUrl.replace(/^http/, 'ws')}/chat/${ROOM}/ws`),
+};
+
+export const socketIo: FanoutTarget = {
+  name: 'socket.io',
+  server: 'servers/socketio.ts',
+  kind: 'sio',
+  path: `/?room=${ROOM}`,
+  readyOnFirstPayload: false,
+  prepare: async () => [],
+  sender: (baseUrl) => socketIoSender(baseUrl, ROOM),
+};

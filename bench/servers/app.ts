@@ -1,0 +1,35 @@
+/**
+ * The app under test, started the way `npm start` starts it (startNode with a file database), with
+ * two bench-only changes: the per-connection rate limit is raised so one sender can post at the
+ * bench rate, and `stats` hands the runner the platform counters (broadcastRenders, eventsSent).
+ */
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { readConfig } from '../../app/config.ts';
+import { startNode } from '../../app/platform/node.ts';
+import { BENCH_SECRET, BENCH_TOKEN } from '../lib/credentials.ts';
+import { controlledBy, fatal } from './control.ts';
+
+try {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const config = readConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'bench.db')}`,
+      SESSION_SECRET: BENCH_SECRET,
+      API_TOKEN: BENCH_TOKEN,
+      HEARTBEAT_MS: process.env.HEARTBEAT_MS ?? '15000',
+    },
+    { rateBurst: 1_000_000, ratePerSecond: 1_000_000 },
+  );
+  const server = await startNode(config);
+  const seed = Number(process.env.BENCH_SEED_MESSAGES ?? 0);
+  for (let i = 0; i < seed; i++) {
+    await server.platform.store.addMessage({ room: 'general', userId: 'seed', name: 'Seed', text: `seeded message ${i} `.padEnd(80, '.'), at: Date.now() });
+  }
+  controlledBy(server.port, () => ({ ...server.platform.stats }), () => server.shutdown());
+} catch (error) {
+  fatal(error);
+}

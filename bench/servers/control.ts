@@ -1,0 +1,25 @@
+/**
+ * The runner's control channel into a server under test: `ready` with the port, `stats` on request,
+ * `gc` before memory is read, `stop`. The runner reads the RSS itself from /proc.
+ */
+export function controlledBy(port: number, stats: () => Record<string, number>, stop: () => Promise<void> = async () => {}): void {
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'gc') {
+      globalThis.gc?.();
+      setTimeout(() => process.send!({ type: 'gc-done' }), 200);
+    } else if (message.type === 'stats') {
+      process.send!({ type: 'stats', stats: stats() });
+    } else if (message.type === 'stop') {
+      stop().finally(() => process.exit(0));
+    }
+  });
+  // The runner is gone: do not linger holding ports and memory.
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ type: 'ready', port });
+}
+
+/** Reports a start-up failure to the runner instead of dying silently. */
+export function fatal(error: unknown): never {
+  process.send?.({ type: 'fatal', error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  process.exit(1);
+}
