@@ -3,7 +3,7 @@
  * a bench message, `bench:PHASE:SEQ:SENT_AT`, whose send time is parsed out of the fragment itself.
  */
 import { Histogram, now } from '../lib/histogram.ts';
-import { TOKEN } from '../lib/token.ts';
+import { readToken, type TokenFormat } from '../lib/token.ts';
 import { OPENERS, type Receiver, type ReceiverKind } from './receivers.ts';
 
 export interface LoadConfig {
@@ -12,6 +12,7 @@ export interface LoadConfig {
   count: number;
   cookies: string[];
   readyOnFirstPayload: boolean;
+  token: TokenFormat;
   /** Connections opening at once; more would overflow the server's accept backlog. */
   concurrency: number;
 }
@@ -36,9 +37,9 @@ class Connection {
   receivedPhase = -1;
 
   onPayload = (text: string): void => {
-    const match = TOKEN.exec(text);
-    if (!match || Number(match[1]) !== phase) return;
     const at = now();
+    const token = readToken(text, config.token, at);
+    if (!token || token.phase !== phase) return;
     if (this.receivedPhase !== phase) {
       this.receivedPhase = phase;
       this.received = 0;
@@ -46,7 +47,7 @@ class Connection {
     this.received++;
     deliveries++;
     bytes += Buffer.byteLength(text);
-    histogram.record(at - Number(match[3]));
+    histogram.record(at - token.sentAt);
     if (at < firstReceive) firstReceive = at;
     if (at > lastReceive) lastReceive = at;
     if (this.received === expected && ++completeClients === receivers.length) send({ type: 'complete' });

@@ -16,7 +16,7 @@ export class Child {
   constructor(readonly process: ChildProcess, readonly name: string) {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-8000);
-      if (process.env.BENCH_VERBOSE) globalThis.process.stderr.write(`[${name}] ${chunk}`);
+      if (globalThis.process.env.BENCH_VERBOSE) globalThis.process.stderr.write(`[${name}] ${chunk}`);
     };
     process.stdout?.on('data', keep);
     process.stderr?.on('data', keep);

@@ -3,8 +3,11 @@ import type { ReceiverKind } from '../clients/receivers.ts';
 import { Histogram, now, type HistogramData } from '../lib/histogram.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { forkBench, type Child, type Message } from '../lib/process.ts';
-import { benchText } from '../lib/token.ts';
+import type { TokenFormat } from '../lib/token.ts';
 import type { Sender } from './senders.ts';
+
+/** The server under test lacks the feature the scenario needs (e.g. a route not merged yet). */
+export class TargetUnavailable extends Error {}
 
 /** One server under test in a fan-out scenario: how to start it, reach it and post to it. */
 export interface FanoutTarget {
@@ -15,9 +18,10 @@ export interface FanoutTarget {
   path: string;
   /** The app sends a snapshot on join: a client counts as connected once it has it. */
   readyOnFirstPayload: boolean;
+  token: TokenFormat;
   /** Cookies for the load clients (the app needs named users); empty for the baselines. */
   prepare(baseUrl: string, clients: number): Promise<string[]>;
-  sender(baseUrl: string): Promise<Sender>;
+  sender(baseUrl: string, options: BenchOptions): Promise<Sender>;
 }
 
 export interface PhaseResult {
@@ -43,6 +47,7 @@ export interface FanoutResult {
   connectSeconds: number;
   droppedDuringRun: string[];
   droppedCount: number;
+  senderFailures: string[];
   memory: { rssBefore: number; rssAfter: number; bytesPerConnection: number };
   steady: PhaseResult;
   burst: PhaseResult;
@@ -95,7 +100,7 @@ async function runPhase(
     const due = firstSend + seq * schedule.intervalMs;
     const wait = due - now();
     if (wait > 1) await sleep(wait);
-    sender.send(benchText(phase, seq, now(), options.size));
+    sender.send(phase, seq, now());
   }
   const drainMs = 10_000 + clients * 2;
   await Promise.race([complete, sleep(drainMs)]);
@@ -139,7 +144,7 @@ export async function runFanout(target: FanoutTarget, options: BenchOptions): Pr
     const started = now();
     const url = (target.kind === 'sio' ? baseUrl : baseUrl.replace(/^http/, target.kind === 'ws' ? 'ws' : 'http')) + target.path;
     for (const [i, count] of shares(options.clients, options.procs).entries()) {
-      const config: LoadConfig = { kind: target.kind, url, count, cookies, readyOnFirstPayload: target.readyOnFirstPayload, concurrency: 50 };
+      const config: LoadConfig = { kind: target.kind, url, count, cookies, readyOnFirstPayload: target.readyOnFirstPayload, token: target.token, concurrency: 50 };
       loads.push(forkBench('clients/load.ts', `${target.name} load ${i}`, { BENCH_LOAD: JSON.stringify(config) }));
     }
     const connected = await Promise.all(
@@ -147,7 +152,7 @@ export async function runFanout(target: FanoutTarget, options: BenchOptions): Pr
     );
     const connectSeconds = (now() - started) / 1000;
     const open = connected.reduce((sum, c) => sum + c.open, 0);
-    sender = await target.sender(baseUrl);
+    sender = await target.sender(baseUrl, options);
     await sleep(500);
     const rssAfter = await settledRss(server);
     const before = await stats(server);
@@ -166,6 +171,7 @@ export async function runFanout(target: FanoutTarget, options: BenchOptions): Pr
       connectSeconds,
       droppedDuringRun: lastReports.flatMap((r) => r.closes).slice(0, 10),
       droppedCount: lastReports.reduce((sum, r) => sum + r.closeCount, 0),
+      senderFailures: sender.failures.slice(0, 10),
       memory: { rssBefore, rssAfter, bytesPerConnection: open ? (rssAfter - rssBefore) / open : NaN },
       steady: steady.result,
       burst: burst.result,

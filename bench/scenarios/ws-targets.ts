@@ -16,14 +16,15 @@ export const appWebSocket: FanoutTarget = {
   kind: 'ws',
   path: `/chat/${ROOM}/ws`,
   readyOnFirstPayload: true,
+  token: 'chat',
   async prepare(baseUrl, clients) {
     const users = [];
     for (let i = 0; i < Math.min(clients, LOAD_USERS); i++) users.push((await newUser(baseUrl, `load-${i}`)).cookie);
     return users;
   },
-  async sender(baseUrl) {
+  async sender(baseUrl, options) {
     const { cookie } = await newUser(baseUrl, 'Load');
-    return webSocketSender(`${baseUrl.replace(/^http/, 'ws')}/chat/${ROOM}/ws`, cookie);
+    return webSocketSender(`${baseUrl.replace(/^http/, 'ws')}/chat/${ROOM}/ws`, options.size, cookie);
   },
 };
 
@@ -33,8 +34,9 @@ export const bareWebSocket: FanoutTarget = {
   kind: 'ws',
   path: `/chat/${ROOM}/ws`,
   readyOnFirstPayload: false,
+  token: 'chat',
   prepare: async () => [],
-  sender: (baseUrl) => webSocketSender(`${baseUrl.replace(/^http/, 'ws')}/chat/${ROOM}/ws`),
+  sender: (baseUrl, options) => webSocketSender(`${baseUrl.replace(/^http/, 'ws')}/chat/${ROOM}/ws`, options.size),
 };
 
 export const socketIo: FanoutTarget = {
@@ -43,6 +45,7 @@ export const socketIo: FanoutTarget = {
   kind: 'sio',
   path: `/?room=${ROOM}`,
   readyOnFirstPayload: false,
+  token: 'chat',
   prepare: async () => [],
-  sender: (baseUrl) => socketIoSender(baseUrl, ROOM),
+  sender: (baseUrl, options) => socketIoSender(baseUrl, ROOM, options.size),
 };
