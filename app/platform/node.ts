@@ -11,6 +11,7 @@ import { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret } from './session-secret.ts';
+import { sendText } from './node-frames.ts';
 
 export const CLOSE_RESTARTING = 1012;
 const SHUTDOWN_DEADLINE_MS = 4500;
@@ -45,7 +46,7 @@ function keepAlive(wss: WebSocketServer, intervalMs: number): NodeJS.Timeout {
 function nodeTransport(ws: WSContext<WebSocket>) {
   const raw = ws.raw!;
   return {
-    send: (data: Uint8Array) => raw.send(data, { binary: false }),
+    send: (data: Uint8Array) => sendText(raw, data),
     bufferedAmount: () => raw.bufferedAmount,
     close(code: number, reason: string) {
       raw.close(code, reason);

@@ -15,13 +15,15 @@ export interface BenchOptions {
   /** Seconds of each page-throughput run. */
   pageSeconds: number;
   only: string[];
+  /** The app's database: a file (as `npm start` runs it, every message fsynced) or `:memory:`. */
+  database: 'file' | 'memory';
   smoke: boolean;
   out: string | undefined;
 }
 
 export const SCENARIOS = ['ws', 'sse', 'page'] as const;
 
-const USAGE = `npm run bench -- [--clients N] [--duration S] [--rate R] [--burst B] [--size C] [--procs P] [--only ws,sse,page] [--smoke] [--out FILE]`;
+const USAGE = `npm run bench -- [--clients N] [--duration S] [--rate R] [--burst B] [--size C] [--procs P] [--only ws,sse,page] [--database file|memory] [--smoke] [--out FILE]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -35,6 +37,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       procs: { type: 'string' },
       'page-seconds': { type: 'string' },
       only: { type: 'string' },
+      database: { type: 'string', default: 'file' },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -57,6 +60,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   for (const item of only) {
     if (!(SCENARIOS as readonly string[]).includes(item)) throw new Error(`--only takes ${SCENARIOS.join(', ')}; got "${item}"`);
   }
+  if (values.database !== 'file' && values.database !== 'memory') throw new Error(`--database is file or memory, got "${values.database}"`);
   return {
     clients,
     duration: number('duration', smoke ? 2 : 10, 0.5, 120),
@@ -66,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     procs: Math.round(number('procs', Math.min(4, Math.max(1, Math.ceil(clients / 1500))), 1, 16)),
     pageSeconds: number('page-seconds', smoke ? 1 : 5, 0.5, 60),
     only,
+    database: values.database,
     smoke,
     out: values.out,
   };

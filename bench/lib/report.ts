@@ -33,6 +33,7 @@ function fanoutRows(section: string, app: FanoutResult, baselines: FanoutResult[
     row('delivered / expected', '%', (r) => (100 * (r.steady.deliveries + r.burst.deliveries)) / (r.steady.expected + r.burst.expected || 1)),
     row('bytes per delivery', 'B', (r) => r.steady.bytesPerDelivery),
     row('memory per idle connection', 'KiB', (r) => kib(r.memory.bytesPerConnection)),
+    row('server CPU per delivery', 'µs', (r) => (r.serverStats.after.cpuMicros! - r.serverStats.before.cpuMicros!) / (r.steady.deliveries + r.burst.deliveries)),
   ];
 }
 
@@ -54,6 +55,9 @@ export function rowsOf(results: BenchResults): Row[] {
       { section: 'Render cost', measure: 'renders per broadcast', unit: 'count', app: renders / broadcasts, baselines: [], target: { text: '= 1', met: renders === broadcasts } },
       { section: 'Render cost', measure: 'frames written per broadcast', unit: 'count', app: writes / broadcasts, baselines: [] },
     );
+    const storeMs = app.serverStats.after.storeWriteMs! - app.serverStats.before.storeWriteMs!;
+    const stored = app.serverStats.after.storeWrites! - app.serverStats.before.storeWrites!;
+    rows.push({ section: 'WebSocket fan-out', measure: `durable write per message (${results.options.database} database)`, unit: 'ms', app: storeMs / stored, baselines: [] });
   }
   if (results.sse?.app) {
     const { app, bare } = results.sse;

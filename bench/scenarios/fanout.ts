@@ -13,7 +13,7 @@ export class TargetUnavailable extends Error {}
 export interface FanoutTarget {
   name: string;
   server: string;
-  serverEnv?: Record<string, string>;
+  serverEnv?: (options: BenchOptions) => Record<string, string>;
   kind: ReceiverKind;
   path: string;
   /** The app sends a snapshot on join: a client counts as connected once it has it. */
@@ -132,7 +132,7 @@ async function runPhase(
  * (deliveries/s), all against one freshly started server.
  */
 export async function runFanout(target: FanoutTarget, options: BenchOptions): Promise<FanoutResult> {
-  const server = forkBench(target.server, `${target.name} server`, target.serverEnv);
+  const server = forkBench(target.server, `${target.name} server`, target.serverEnv?.(options));
   const loads: Child[] = [];
   let sender: Sender | undefined;
   try {

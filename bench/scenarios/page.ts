@@ -38,7 +38,7 @@ async function started(script: string, name: string, env?: Record<string, string
 
 /** `/chat/general` with 50 messages, as a named user sees it, against a plain route of the same size. */
 export async function runPage(options: BenchOptions): Promise<{ app: PageResult; baseline: PageResult; pageBytes: number }> {
-  const app = await started('servers/app.ts', 'app server', { BENCH_SEED_MESSAGES: String(HISTORY) });
+  const app = await started('servers/app.ts', 'app server', { BENCH_SEED_MESSAGES: String(HISTORY), BENCH_DATABASE: options.database });
   let file: string;
   let cookie: string;
   let appResult: PageResult;

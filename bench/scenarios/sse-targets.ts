@@ -19,6 +19,7 @@ async function withWarmMetric(baseUrl: string): Promise<Sender> {
 export const appSse: FanoutTarget = {
   name: 'app',
   server: 'servers/app.ts',
+  serverEnv: (options) => ({ BENCH_DATABASE: options.database }),
   kind: 'sse',
   path: PATH,
   readyOnFirstPayload: true,

@@ -13,6 +13,7 @@ const ROOM = 'general';
 export const appWebSocket: FanoutTarget = {
   name: 'app',
   server: 'servers/app.ts',
+  serverEnv: (options) => ({ BENCH_DATABASE: options.database }),
   kind: 'ws',
   path: `/chat/${ROOM}/ws`,
   readyOnFirstPayload: true,

@@ -1,7 +1,8 @@
 /**
  * The app under test, started the way `npm start` starts it (startNode with a file database), with
- * two bench-only changes: the per-connection rate limit is raised so one sender can post at the
- * bench rate, and `stats` hands the runner the platform counters (broadcastRenders, eventsSent).
+ * bench-only changes: the per-connection rate limit is raised so one sender can post at the bench
+ * rate, `stats` hands the runner the platform counters (broadcastRenders, eventsSent), and the time
+ * spent in durable chat writes is measured so the report can tell storage from fan-out.
  */
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -17,7 +18,7 @@ try {
     {
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_URL: `file:${join(dir, 'bench.db')}`,
+      DATABASE_URL: process.env.BENCH_DATABASE === 'memory' ? ':memory:' : `file:${join(dir, 'bench.db')}`,
       SESSION_SECRET: BENCH_SECRET,
       API_TOKEN: BENCH_TOKEN,
       HEARTBEAT_MS: process.env.HEARTBEAT_MS ?? '15000',
@@ -29,7 +30,19 @@ try {
   for (let i = 0; i < seed; i++) {
     await server.platform.store.addMessage({ room: 'general', userId: 'seed', name: 'Seed', text: `seeded message ${i} `.padEnd(80, '.'), at: Date.now() });
   }
-  controlledBy(server.port, () => ({ ...server.platform.stats }), () => server.shutdown());
+  const store = server.platform.store;
+  const timing = { storeWrites: 0, storeWriteMs: 0 };
+  const addMessage = store.addMessage.bind(store);
+  store.addMessage = async (message) => {
+    const started = performance.now();
+    try {
+      return await addMessage(message);
+    } finally {
+      timing.storeWrites++;
+      timing.storeWriteMs += performance.now() - started;
+    }
+  };
+  controlledBy(server.port, () => ({ ...server.platform.stats, ...timing }), () => server.shutdown());
 } catch (error) {
   fatal(error);
 }
