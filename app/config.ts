@@ -11,6 +11,8 @@ export interface Config {
   heartbeatMs: number;
   historyLimit: number;
   maxBufferedBytes: number;
+  /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
+  lobbyGraceMs: number;
   limits: Limits;
 }
 
@@ -100,6 +102,7 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 15000, 50, 3_600_000),
     historyLimit: integer(env, 'HISTORY_LIMIT', 50, 1, 1000),
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
+    lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
     limits: { ...LIMITS, ...overrides },
   };
 }

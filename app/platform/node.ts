@@ -6,6 +6,7 @@ import type { WSContext } from 'hono/ws';
 import { createApp } from '../app.tsx';
 import { ConfigError, readConfig, type Config, type Limits } from '../config.ts';
 import { LocalHub } from '../realtime/hub.ts';
+import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
@@ -66,6 +67,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     store,
     hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
     presence: new LocalPresence(),
+    lobbies: new LocalLobbyState(),
     stats,
     upgradeWebSocket,
     socketTransport: nodeTransport,
