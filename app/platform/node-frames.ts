@@ -20,6 +20,8 @@ const { Sender } = wsModule as unknown as { Sender: { frame(data: Buffer, option
  * not inside a fragmented message. Otherwise it falls back to `ws.send`, which queues in order.
  */
 const frames = new WeakMap<Uint8Array, Buffer>();
+/** Frames built so far in this process; the bench reads it to show one frame per broadcast. */
+export const frameCounter = { built: 0 };
 
 /** The unmasked server-to-client text frame of `data`, built once per Uint8Array. */
 export function textFrame(data: Uint8Array): Buffer {
@@ -28,6 +30,7 @@ export function textFrame(data: Uint8Array): Buffer {
     const payload = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     frame = Buffer.concat(Sender.frame(payload, { fin: true, opcode: 0x01, mask: false, readOnly: false, rsv1: false }));
     frames.set(data, frame);
+    frameCounter.built++;
   }
   return frame;
 }

@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readConfig } from '../../app/config.ts';
 import { startNode } from '../../app/platform/node.ts';
+import { frameCounter } from '../../app/platform/node-frames.ts';
 import { BENCH_SECRET, BENCH_TOKEN } from '../lib/credentials.ts';
 import { controlledBy, fatal } from './control.ts';
 
@@ -42,7 +43,7 @@ try {
       timing.storeWriteMs += performance.now() - started;
     }
   };
-  controlledBy(server.port, () => ({ ...server.platform.stats, ...timing }), () => server.shutdown());
+  controlledBy(server.port, () => ({ ...server.platform.stats, ...timing, framesBuilt: frameCounter.built }), () => server.shutdown());
 } catch (error) {
   fatal(error);
 }

@@ -54,6 +54,10 @@ describe('npm run bench -- --smoke (the harness itself; no timing thresholds)', 
     const broadcasts = ws.app.steady.messages + ws.app.burst.messages;
     expect(ws.app.serverStats.after.broadcastRenders! - ws.app.serverStats.before.broadcastRenders!).toBe(broadcasts);
     expect(ws.app.serverStats.after.eventsSent! - ws.app.serverStats.before.eventsSent!).toBeGreaterThanOrEqual(broadcasts * clients);
+    // Frame once: one frame per broadcast (plus the sender's form reset), not one per recipient.
+    const framesBuilt = ws.app.serverStats.after.framesBuilt! - ws.app.serverStats.before.framesBuilt!;
+    expect(framesBuilt).toBeGreaterThanOrEqual(broadcasts);
+    expect(framesBuilt).toBeLessThanOrEqual(2 * broadcasts);
 
     const sse = results.sse!;
     expectSaneFanout(sse.bare, clients);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { canWritePrepared, sendText, textFrame } from '../../app/platform/node-frames.ts';
+import { canWritePrepared, frameCounter, sendText, textFrame } from '../../app/platform/node-frames.ts';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -53,8 +53,10 @@ describe('STYLE "render once, send many": on Node a broadcast is framed once', (
     const { socket, until } = await pair();
     expect(canWritePrepared(socket)).toBe(true);
     const shared = encode('<div id="chat-messages" hx-swap-oob="beforeend">héllo & ✓</div>');
+    const built = frameCounter.built;
     sendText(socket, shared);
     sendText(socket, shared);
+    expect(frameCounter.built).toBe(built + 1);
     sendText(socket, encode('second'));
     expect(await until(3)).toEqual([
       '<div id="chat-messages" hx-swap-oob="beforeend">héllo & ✓</div>',
