@@ -3,9 +3,10 @@
  * Servers and load clients are separate processes; see BENCHMARKS.md for the method.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseOptions } from './lib/options.ts';
 import { openFilesLimit, ROOT } from './lib/process.ts';
+import { resultsMarkdown, writeDoc } from './lib/doc.ts';
 import { rowsOf, table } from './lib/report.ts';
 import { runBench } from './lib/suite.ts';
 
@@ -20,10 +21,13 @@ async function main(): Promise<void> {
   const results = await runBench(options, log);
   const rows = rowsOf(results);
   console.log(`\n${table(rows)}\n`);
-  console.log(`Markdown:\n\n${table(rows, true)}\n`);
   const out = options.out ?? join(ROOT, 'bench', 'results', `${results.startedAt.replace(/[:.]/g, '-')}-${options.clients}${options.smoke ? '-smoke' : ''}.json`);
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify({ ...results, rows }, null, 2));
+  if (options.writeDoc) {
+    writeDoc(resultsMarkdown(results, rows, relative(ROOT, out)));
+    log('bench: BENCHMARKS.md results updated');
+  }
   log(`bench: ${results.seconds.toFixed(0)} s; results written to ${out}`);
 }
 

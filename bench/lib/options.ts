@@ -19,11 +19,13 @@ export interface BenchOptions {
   database: 'file' | 'memory';
   smoke: boolean;
   out: string | undefined;
+  /** Replace the results block of BENCHMARKS.md with this run. */
+  writeDoc: boolean;
 }
 
-export const SCENARIOS = ['ws', 'sse', 'page'] as const;
+export const SCENARIOS = ['ws', 'frames', 'sse', 'page'] as const;
 
-const USAGE = `npm run bench -- [--clients N] [--duration S] [--rate R] [--burst B] [--size C] [--procs P] [--only ws,sse,page] [--database file|memory] [--smoke] [--out FILE]`;
+const USAGE = `npm run bench -- [--clients N] [--duration S] [--rate R] [--burst B] [--size C] [--procs P] [--only ws,frames,sse,page] [--page-seconds S] [--database file|memory] [--smoke] [--out FILE] [--write-doc]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -40,6 +42,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       database: { type: 'string', default: 'file' },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string' },
+      'write-doc': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,5 +76,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     database: values.database,
     smoke,
     out: values.out,
+    writeDoc: values['write-doc']!,
   };
 }

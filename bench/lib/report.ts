@@ -66,6 +66,16 @@ export function rowsOf(results: BenchResults): Row[] {
     const stored = app.serverStats.after.storeWrites! - app.serverStats.before.storeWrites!;
     rows.push({ section: 'WebSocket fan-out', measure: `durable write per message (${results.options.database} database)`, unit: 'ms', app: storeMs / stored, baselines: [] });
   }
+  if (results.frames) {
+    const { wsSend, prepared } = results.frames;
+    rows.push({
+      section: `Send path (${results.frames.sockets} sockets)`,
+      measure: 'server CPU per socket per message, prepared frame vs ws.send',
+      unit: 'µs',
+      app: prepared,
+      baselines: [{ name: 'ws.send', value: wsSend, ratio: ratio(prepared, wsSend) }],
+    });
+  }
   if (results.sse?.app) {
     const { app, bare } = results.sse;
     rows.push(

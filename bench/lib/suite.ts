@@ -1,6 +1,7 @@
 import { cpus, freemem, loadavg, totalmem, release } from 'node:os';
 import type { BenchOptions } from './options.ts';
 import { runFanout, TargetUnavailable, type FanoutResult } from '../scenarios/fanout.ts';
+import { runFrames, type FramesResult } from '../scenarios/frames.ts';
 import { runPage, type PageResult } from '../scenarios/page.ts';
 import { appWebSocket, bareWebSocket, socketIo } from '../scenarios/ws-targets.ts';
 import { appSse, bareSse } from '../scenarios/sse-targets.ts';
@@ -11,6 +12,7 @@ export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGiB: number; freeGiB: number; loadAverage: number[]; node: string; kernel: string };
   options: BenchOptions;
   ws?: { app: FanoutResult; bareWs: FanoutResult; socketIo: FanoutResult };
+  frames?: FramesResult;
   /** `app` is absent, with `unavailable` saying why, when the app under test has no dashboard API. */
   sse?: { app?: FanoutResult; unavailable?: string; bare: FanoutResult };
   page?: { app: PageResult; baseline: PageResult; pageBytes: number };
@@ -42,6 +44,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const sio = await step('WebSocket fan-out: Socket.IO', () => runFanout(socketIo, options));
     results.ws = { app, bareWs, socketIo: sio };
   }
+  if (options.only.includes('frames')) results.frames = await step('send path: ws.send against the prepared frame', () => runFrames(options));
   if (options.only.includes('sse')) {
     let app: FanoutResult | undefined;
     let unavailable: string | undefined;

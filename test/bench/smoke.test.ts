@@ -59,6 +59,11 @@ describe('npm run bench -- --smoke (the harness itself; no timing thresholds)', 
     expect(framesBuilt).toBeGreaterThanOrEqual(broadcasts);
     expect(framesBuilt).toBeLessThanOrEqual(2 * broadcasts);
 
+    const frames = results.frames!;
+    expect(frames.sockets).toBe(clients);
+    expect(frames.wsSend).toBeGreaterThan(0);
+    expect(frames.prepared).toBeGreaterThan(0);
+
     const sse = results.sse!;
     expectSaneFanout(sse.bare, clients);
     if (sse.app) expectSaneFanout(sse.app, clients);
