@@ -33,6 +33,7 @@ function fanoutRows(section: string, app: FanoutResult, baselines: FanoutResult[
     row('delivered / expected', '%', (r) => (100 * (r.steady.deliveries + r.burst.deliveries)) / (r.steady.expected + r.burst.expected || 1)),
     row('bytes per delivery', 'B', (r) => r.steady.bytesPerDelivery),
     row('memory per idle connection', 'KiB', (r) => kib(r.memory.bytesPerConnection)),
+    row('JS heap per idle connection', 'KiB', (r) => kib(r.memory.heapBytesPerConnection)),
     row('server CPU per delivery', 'µs', (r) => (r.serverStats.after.cpuMicros! - r.serverStats.before.cpuMicros!) / (r.steady.deliveries + r.burst.deliveries)),
   ];
 }

@@ -48,7 +48,8 @@ export interface FanoutResult {
   droppedDuringRun: string[];
   droppedCount: number;
   senderFailures: string[];
-  memory: { rssBefore: number; rssAfter: number; bytesPerConnection: number };
+  /** Growth of the server's RSS (what the machine pays) and of its V8 heap in use, per connection. */
+  memory: { rssBefore: number; rssAfter: number; bytesPerConnection: number; heapBytesPerConnection: number };
   steady: PhaseResult;
   burst: PhaseResult;
   serverStats: { before: Record<string, number>; after: Record<string, number> };
@@ -68,11 +69,12 @@ interface Report extends Message {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function settledRss(server: Child): Promise<number> {
+/** RSS (from /proc) and V8 heap in use, after two full collections. */
+export async function settledMemory(server: Child): Promise<{ rss: number; heapUsed: number }> {
   await server.request({ type: 'gc' }, 'gc-done');
   await sleep(300);
-  await server.request({ type: 'gc' }, 'gc-done');
-  return server.rss();
+  const { heapUsed } = await server.request<Message & { heapUsed: number }>({ type: 'gc' }, 'gc-done');
+  return { rss: server.rss(), heapUsed };
 }
 
 async function stats(server: Child): Promise<Record<string, number>> {
@@ -139,7 +141,7 @@ export async function runFanout(target: FanoutTarget, options: BenchOptions): Pr
     const { port } = await server.next<Message & { port: number }>('ready');
     const baseUrl = `http://127.0.0.1:${port}`;
     const cookies = await target.prepare(baseUrl, options.clients);
-    const rssBefore = await settledRss(server);
+    const memoryBefore = await settledMemory(server);
 
     const started = now();
     const url = (target.kind === 'sio' ? baseUrl : baseUrl.replace(/^http/, target.kind === 'ws' ? 'ws' : 'http')) + target.path;
@@ -154,7 +156,7 @@ export async function runFanout(target: FanoutTarget, options: BenchOptions): Pr
     const open = connected.reduce((sum, c) => sum + c.open, 0);
     sender = await target.sender(baseUrl, options);
     await sleep(500);
-    const rssAfter = await settledRss(server);
+    const memoryAfter = await settledMemory(server);
     const before = await stats(server);
 
     const messages = Math.max(1, Math.round(options.rate * options.duration));
@@ -172,7 +174,12 @@ export async function runFanout(target: FanoutTarget, options: BenchOptions): Pr
       droppedDuringRun: lastReports.flatMap((r) => r.closes).slice(0, 10),
       droppedCount: lastReports.reduce((sum, r) => sum + r.closeCount, 0),
       senderFailures: sender.failures.slice(0, 10),
-      memory: { rssBefore, rssAfter, bytesPerConnection: open ? (rssAfter - rssBefore) / open : NaN },
+      memory: {
+        rssBefore: memoryBefore.rss,
+        rssAfter: memoryAfter.rss,
+        bytesPerConnection: open ? (memoryAfter.rss - memoryBefore.rss) / open : NaN,
+        heapBytesPerConnection: open ? (memoryAfter.heapUsed - memoryBefore.heapUsed) / open : NaN,
+      },
       steady: steady.result,
       burst: burst.result,
       serverStats: { before, after },

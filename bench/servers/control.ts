@@ -6,7 +6,7 @@ export function controlledBy(port: number, stats: () => Record<string, number>, 
   process.on('message', (message: { type: string }) => {
     if (message.type === 'gc') {
       globalThis.gc?.();
-      setTimeout(() => process.send!({ type: 'gc-done' }), 200);
+      setTimeout(() => process.send!({ type: 'gc-done', heapUsed: process.memoryUsage().heapUsed }), 200);
     } else if (message.type === 'stats') {
       // CPU time, unlike wall-clock throughput, barely moves when other processes share the cores.
       const cpu = process.cpuUsage();
