@@ -16,7 +16,7 @@ try {
   wss.on('connection', (ws, req) => {
     const name = /^\/chat\/([a-z0-9_-]+)\/ws/.exec(req.url ?? '')?.[1] ?? 'general';
     let room = rooms.get(name);
-    if (!room) rooms.set(name, (room = { sockets: new Set(), history: new NaiveChatHistory() }));
+    if (!room) rooms.set(name, (room = { sockets: new Set(), history: new NaiveChatHistory(name) }));
     const { sockets, history } = room;
     sockets.add(ws);
     stats.openSockets++;

@@ -8,9 +8,12 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch
 export class NaiveChatHistory {
   private nextId = 1;
   private readonly ids: number[] = [];
-  constructor(private readonly historyLimit = 50) {}
+  constructor(
+    private readonly room: string,
+    private readonly historyLimit = 50,
+  ) {}
 
-  /** The fragment for one new message, with the delete of the one that leaves the window. */
+  /** The fragment for one new message; once the window is full, the delete of the one that leaves it and the "Load older" control. */
   messageHtml(name: string, text: string, at = Date.now()): string {
     const id = this.nextId++;
     this.ids.push(id);
@@ -19,7 +22,12 @@ export class NaiveChatHistory {
     const message =
       `<div class="message" id="msg-${id}"><strong>${escapeHtml(name)}:</strong> ${escapeHtml(text)} ` +
       `<time datetime="${iso}">${iso.slice(11, 16)} UTC</time></div>`;
-    const drop = dropped === undefined ? '' : `<div id="msg-${dropped}" hx-swap-oob="delete"></div>`;
+    const drop =
+      dropped === undefined
+        ? ''
+        : `<div id="msg-${dropped}" hx-swap-oob="delete"></div>` +
+          `<div id="load-older" hx-swap-oob="outerHTML"><button type="button" hx-get="/chat/${this.room}/history?before=${id}" ` +
+          `hx-target="#load-older" hx-swap="outerHTML">Load older</button></div>`;
     return `<div id="chat-messages" hx-swap-oob="beforeend">${message}</div>${drop}`;
   }
 }

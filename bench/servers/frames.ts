@@ -28,7 +28,7 @@ try {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
   });
-  const history = new NaiveChatHistory();
+  const history = new NaiveChatHistory('general');
 
   process.on('message', async (message: { type: string; rounds?: number; messages?: number; size?: number }) => {
     if (message.type !== 'measure') return;

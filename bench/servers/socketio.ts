@@ -15,7 +15,7 @@ try {
 
   io.on('connection', (socket) => {
     const room = typeof socket.handshake.query.room === 'string' ? socket.handshake.query.room : 'general';
-    if (!histories.has(room)) histories.set(room, new NaiveChatHistory());
+    if (!histories.has(room)) histories.set(room, new NaiveChatHistory(room));
     socket.join(room);
     stats.openSockets++;
     socket.on('message', (raw: unknown) => {
