@@ -32,15 +32,17 @@ try {
     await server.platform.store.addMessage({ room: 'general', userId: 'seed', name: 'Seed', text: `seeded message ${i} `.padEnd(80, '.'), at: Date.now() });
   }
   const store = server.platform.store;
-  const timing = { storeWrites: 0, storeWriteMs: 0 };
+  const timing = { storeWrites: 0, storeWriteMs: 0, storeWriteMaxMs: 0 };
   const addMessage = store.addMessage.bind(store);
   store.addMessage = async (message) => {
     const started = performance.now();
     try {
       return await addMessage(message);
     } finally {
+      const ms = performance.now() - started;
       timing.storeWrites++;
-      timing.storeWriteMs += performance.now() - started;
+      timing.storeWriteMs += ms;
+      timing.storeWriteMaxMs = Math.max(timing.storeWriteMaxMs, ms);
     }
   };
   controlledBy(server.port, () => ({ ...server.platform.stats, ...timing, framesBuilt: frameCounter.built }), () => server.shutdown());

@@ -2,7 +2,12 @@
  * The runner's control channel into a server under test: `ready` with the port, `stats` on request,
  * `gc` before memory is read, `stop`. The runner reads the RSS itself from /proc.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 export function controlledBy(port: number, stats: () => Record<string, number>, stop: () => Promise<void> = async () => {}): void {
+  // How long the event loop was blocked since the previous `stats` request (synchronous work such as an fsync).
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   process.on('message', (message: { type: string }) => {
     if (message.type === 'gc') {
       globalThis.gc?.();
@@ -10,7 +15,9 @@ export function controlledBy(port: number, stats: () => Record<string, number>, 
     } else if (message.type === 'stats') {
       // CPU time, unlike wall-clock throughput, barely moves when other processes share the cores.
       const cpu = process.cpuUsage();
-      process.send!({ type: 'stats', stats: { ...stats(), cpuMicros: cpu.user + cpu.system } });
+      const loop = { loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      process.send!({ type: 'stats', stats: { ...stats(), cpuMicros: cpu.user + cpu.system, ...loop } });
     } else if (message.type === 'stop') {
       stop().finally(() => process.exit(0));
     }
