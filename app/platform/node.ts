@@ -65,7 +65,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     config,
     sessionSecret: loadSessionSecret(config.sessionSecret, options.sessionSecretFile),
     store,
-    hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
+    hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings),
     presence: new LocalPresence(),
     lobbies: new LocalLobbyState(),
     stats,
