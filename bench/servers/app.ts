@@ -1,7 +1,7 @@
 /**
  * The app under test, started the way `npm start` starts it (startNode with a file database), with
  * bench-only changes: the per-connection rate limit is raised so one sender can post at the bench
- * rate, `stats` hands the runner the platform counters (broadcastRenders, eventsSent), and the time
+ * rate, `stats` hands the runner the platform counters plus renders of the bench's own events, and the time
  * spent in durable chat writes is measured so the report can tell storage from fan-out.
  */
 import { join } from 'node:path';
@@ -45,7 +45,18 @@ try {
       timing.storeWriteMaxMs = Math.max(timing.storeWriteMaxMs, ms);
     }
   };
-  controlledBy(server.port, () => ({ ...server.platform.stats, ...timing, framesBuilt: frameCounter.built }), () => server.shutdown());
+  // Every broadcast renders its fragment once and hands the HTML to one `publish`; counting publishes
+  // of the bench's own events (chat messages, the bench metric) separates them from other topics'
+  // (the dashboard's built-in metrics also publish while chat messages arrive).
+  const hub = server.platform.hub;
+  const publish = hub.publish.bind(hub);
+  const rendered = { chatMessageRenders: 0, benchMetricRenders: 0 };
+  hub.publish = (topic, event, html) => {
+    if (topic === 'chat:general' && event === 'message') rendered.chatMessageRenders++;
+    if (event === 'bench') rendered.benchMetricRenders++;
+    return publish(topic, event, html);
+  };
+  controlledBy(server.port, () => ({ ...server.platform.stats, ...timing, ...rendered, framesBuilt: frameCounter.built }), () => server.shutdown());
 } catch (error) {
   fatal(error);
 }

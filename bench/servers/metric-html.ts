@@ -27,7 +27,7 @@ export class NaiveMetricSeries {
 
   html(): string {
     const values = this.values;
-    const label = `Last ${values.length} values, from ${integer.format(Math.min(...values))} to ${integer.format(Math.max(...values))}`;
+    const label = `${values.length} recent value${values.length === 1 ? '' : 's'}, from ${integer.format(Math.min(...values))} to ${integer.format(Math.max(...values))}`;
     return (
       `<span class="metric">${integer.format(values.at(-1)!)}</span>` +
       `<svg class="sparkline" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}">` +

@@ -4,6 +4,8 @@ import { benchMetricValue, benchText, readToken } from '../../bench/lib/token.ts
 import { NaiveChatHistory } from '../../bench/servers/chat-html.ts';
 import { render } from '../../components/render.ts';
 import { NewMessage } from '../../components/Chat.tsx';
+import { MetricValue } from '../../components/Dashboard.tsx';
+import { NaiveMetricSeries } from '../../bench/servers/metric-html.ts';
 
 describe('bench latency histogram', () => {
   it('gives percentiles within 0.5% and merges across processes', () => {
@@ -55,5 +57,20 @@ describe('bench baselines send the same bytes as the app', () => {
       const expected = render(<NewMessage message={{ id, room: 'general', userId: 'u', name: 'Load', text, at }} dropId={id > 2 ? id - 2 : null} />);
       expect(history.messageHtml('Load', text, at)).toBe(expected);
     });
+  });
+});
+
+describe('bench SSE baseline writes the same bytes as the dashboard', () => {
+  it('the bare SSE server builds the MetricValue fragment byte for byte, as the series grows past 30', () => {
+    const series = new NaiveMetricSeries();
+    const values: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const value = benchMetricValue(1 + (i % 2), 1_795_000_000_000 + i * 137.25);
+      series.push(value);
+      values.push(value);
+      if (values.length > 30) values.shift();
+      const expected = render(<MetricValue metric={{ name: 'bench', label: 'bench', format: 'integer', values: [...values] }} />);
+      expect(series.html()).toBe(expected);
+    }
   });
 });
