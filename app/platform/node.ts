@@ -13,6 +13,7 @@ import { LibsqlStore } from '../store/libsql.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret } from './session-secret.ts';
 import { sendText } from './node-frames.ts';
+import { nodeEventStream } from './node-event-stream.ts';
 
 export const CLOSE_RESTARTING = 1012;
 const SHUTDOWN_DEADLINE_MS = 4500;
@@ -71,6 +72,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     stats,
     upgradeWebSocket,
     socketTransport: nodeTransport,
+    streamEvents: nodeEventStream,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
     closing: lifecycle.signal,
   };
