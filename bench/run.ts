@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify({ ...results, rows }, null, 2));
   if (options.writeDoc) {
-    writeDoc(resultsMarkdown(results, rows, relative(ROOT, out)));
+    writeDoc(resultsMarkdown(results, rows, relative(ROOT, out)), options.clients);
     log('bench: BENCHMARKS.md results updated');
   }
   log(`bench: ${results.seconds.toFixed(0)} s; results written to ${out}`);

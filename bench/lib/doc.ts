@@ -4,14 +4,13 @@ import { ROOT } from './process.ts';
 import { table, type Row } from './report.ts';
 import type { BenchResults } from './suite.ts';
 
-const START = '<!-- results:start -->';
-const END = '<!-- results:end -->';
+const marker = (block: string, edge: 'start' | 'end') => `<!-- ${block}:${edge} -->`;
 
 /** The machine, the options and the table of one run, as Markdown. */
 export function resultsMarkdown(results: BenchResults, rows: Row[], file: string): string {
   const { machine: m, options: o } = results;
   return [
-    `Run of ${results.startedAt} (${results.seconds.toFixed(0)} s), \`${file}\`.`,
+    `Run of ${results.startedAt} (${results.seconds.toFixed(0)} s); full JSON in \`${file}\` (results JSON is not committed).`,
     '',
     `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}; load average ${m.loadAverage.join(' / ')} when the run started (the cores are shared with other work).`,
     '',
@@ -22,12 +21,17 @@ export function resultsMarkdown(results: BenchResults, rows: Row[], file: string
   ].join('\n');
 }
 
-/** Replaces the results block of BENCHMARKS.md with this run. */
-export function writeDoc(markdown: string): void {
+/**
+ * Replaces a results block of BENCHMARKS.md with this run: `results-N` for N clients when the
+ * document has one (the 10,000 check), else `results`.
+ */
+export function writeDoc(markdown: string, clients: number): void {
   const path = join(ROOT, 'BENCHMARKS.md');
   const doc = readFileSync(path, 'utf8');
-  const start = doc.indexOf(START);
-  const end = doc.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`BENCHMARKS.md has no ${START} … ${END} block`);
-  writeFileSync(path, `${doc.slice(0, start + START.length)}\n${markdown}\n${doc.slice(end)}`);
+  const block = doc.includes(marker(`results-${clients}`, 'start')) ? `results-${clients}` : 'results';
+  const [start, end] = [marker(block, 'start'), marker(block, 'end')];
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`BENCHMARKS.md has no ${start} … ${end} block`);
+  writeFileSync(path, `${doc.slice(0, from + start.length)}\n${markdown}\n${doc.slice(to)}`);
 }
