@@ -6,6 +6,8 @@ import type { WSContext } from 'hono/ws';
 import type { Config, Limits } from '../config.ts';
 import type { Fragment } from '../realtime/fragment.ts';
 import type { Platform } from './platform.ts';
+import { nodeEventStream } from './node-event-stream.ts';
+import { sendText } from './node-frames.ts';
 import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, stopOnSignal } from './standalone.ts';
 
 export { CLOSE_RESTARTING };
@@ -40,7 +42,8 @@ function keepAlive(wss: WebSocketServer, intervalMs: number): NodeJS.Timeout {
 function nodeTransport(ws: WSContext<WebSocket>) {
   const raw = ws.raw!;
   return {
-    send: (fragment: Fragment) => raw.send(fragment.bytes, { binary: false }),
+    // Frame once, write many (node-frames.ts): every socket gets the same prepared frame of the fragment.
+    send: (fragment: Fragment) => sendText(raw, fragment.bytes),
     bufferedAmount: () => raw.bufferedAmount,
     close(code: number, reason: string) {
       raw.close(code, reason);
@@ -54,6 +57,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
   const { app, platform, stop } = await buildStandaloneApp(config, {
     upgradeWebSocket,
     socketTransport: nodeTransport,
+    streamEvents: nodeEventStream,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
     sessionSecretFile: options.sessionSecretFile,
   });

@@ -5,6 +5,7 @@ import type { Hub } from '../realtime/hub.ts';
 import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
+import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
 
@@ -25,6 +26,12 @@ export interface Platform {
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;
   serveStatic: MiddlewareHandler;
+  /**
+   * Serves an SSE response by running `run` with a writer on the runtime's own response, where that
+   * beats a web stream (Node: no TransformStream between the app and the socket). Absent, or
+   * answering undefined: the app uses Hono's `streamSSE`.
+   */
+  streamEvents?(c: Context<any>, headers: Record<string, string>, run: (writer: EventWriter) => Promise<void>): Response | undefined;
   /** Aborted when the process begins shutting down: streams end, rooms stop taking work. */
   closing: AbortSignal;
 }

@@ -23,6 +23,7 @@ export interface RuntimeBindings {
   upgradeWebSocket: SocketUpgrade;
   socketTransport(ws: WSContext<any>): SocketTransport;
   serveStatic: MiddlewareHandler;
+  streamEvents?: Platform['streamEvents'];
   sessionSecretFile?: string;
 }
 
@@ -48,6 +49,7 @@ export async function buildStandaloneApp(config: Config, runtime: RuntimeBinding
     upgradeWebSocket: runtime.upgradeWebSocket,
     socketTransport: runtime.socketTransport,
     serveStatic: runtime.serveStatic,
+    streamEvents: runtime.streamEvents,
     closing: lifecycle.signal,
   };
   const { app, drain } = createApp(platform);
