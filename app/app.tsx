@@ -45,7 +45,10 @@ export function createApp(platform: Platform): App {
       xContentTypeOptions: 'nosniff',
     }),
   );
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => {
+    const report = platform.health?.() ?? { status: 'ok' };
+    return c.json(report, report.status === 'ok' ? 200 : 503);
+  });
   for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
 
   app.use('*', identity(platform.sessionSecret, platform.store));

@@ -11,6 +11,8 @@ export interface Config {
   heartbeatMs: number;
   historyLimit: number;
   maxBufferedBytes: number;
+  /** Cluster mode: how long an instance's liveness key lives without a refresh (SPEC §7). */
+  clusterInstanceTtlMs: number;
   limits: Limits;
 }
 
@@ -26,6 +28,14 @@ export interface Limits {
   maxLobbyPlayers: number;
   sseRingSize: number;
   sparklinePoints: number;
+  /** Cluster mode (Redis) bounds: messages kept per room, notifications per user, points per metric. */
+  clusterHistoryPerRoom: number;
+  clusterNotificationsPerUser: number;
+  clusterMetricPoints: number;
+  /** Cluster mode: idle topic logs and sequences expire after this many seconds. */
+  clusterTopicTtlSeconds: number;
+  /** Cluster mode: the longest wait between two attempts to reach Redis. */
+  redisRetryMaxMs: number;
 }
 
 export const LIMITS: Limits = {
@@ -39,6 +49,11 @@ export const LIMITS: Limits = {
   maxLobbyPlayers: 8,
   sseRingSize: 500,
   sparklinePoints: 30,
+  clusterHistoryPerRoom: 10_000,
+  clusterNotificationsPerUser: 200,
+  clusterMetricPoints: 120,
+  clusterTopicTtlSeconds: 7 * 24 * 3600,
+  redisRetryMaxMs: 1000,
 };
 
 /** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */
@@ -100,6 +115,7 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 15000, 50, 3_600_000),
     historyLimit: integer(env, 'HISTORY_LIMIT', 50, 1, 1000),
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
+    clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     limits: { ...LIMITS, ...overrides },
   };
 }

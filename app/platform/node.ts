@@ -9,6 +9,7 @@ import { LocalHub } from '../realtime/hub.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
+import { openCluster } from '../cluster/cluster.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret } from './session-secret.ts';
 
@@ -57,14 +58,19 @@ function nodeTransport(ws: WSContext<WebSocket>) {
 
 export async function startNode(config: Config, options: { sessionSecretFile?: string } = {}): Promise<NodeServer> {
   const stats = new Stats();
-  const store = await LibsqlStore.open(config.databaseUrl);
+  // Cluster mode (SPEC §7): Redis holds everything shared, and nothing is kept on this host's disk.
+  const cluster = config.redisUrl ? await openCluster(config, stats) : undefined;
+  const store = cluster?.store ?? (await LibsqlStore.open(config.databaseUrl));
   const lifecycle = new AbortController();
   const platform: Platform = {
     config,
-    sessionSecret: loadSessionSecret(config.sessionSecret, options.sessionSecretFile),
+    sessionSecret: cluster ? await cluster.sessionSecret() : loadSessionSecret(config.sessionSecret, options.sessionSecretFile),
     store,
-    hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
-    presence: new LocalPresence(),
+    hub: cluster?.hub ?? new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
+    presence: cluster?.presence ?? new LocalPresence(),
+    rateLimits: cluster?.rateLimits,
+    health: cluster?.health,
+    exclusive: cluster ? (name, work) => cluster.mutex.run(name, work) : undefined,
     stats,
     upgradeWebSocket,
     socketTransport: nodeTransport,
@@ -92,6 +98,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
       await drain();
       await platform.hub.close();
       await store.close();
+      await cluster?.close();
       if ('closeAllConnections' in server) server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
     })());
@@ -100,9 +107,9 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
 }
 
 async function main(): Promise<void> {
-  let config: Config;
+  let server: NodeServer;
   try {
-    config = readConfig(process.env);
+    server = await startNode(readConfig(process.env));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`switchboard: ${error.message}`);
@@ -110,7 +117,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = await startNode(config);
   console.log(`Switchboard listening on ${server.url}`);
   const stop = (signal: string) => {
     console.log(`${signal}: closing sockets and storage`);

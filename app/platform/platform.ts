@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
+import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
 
@@ -15,6 +16,15 @@ export interface Platform {
   hub: Hub;
   presence: Presence;
   stats: Stats;
+  /** Per-socket message limiters; unset: one bucket per connection (SPEC §6). */
+  rateLimits?: RateLimits;
+  /**
+   * Runs `work` while no other instance runs work under the same name (cluster mode). Unset:
+   * runs it directly, as a room's own queue already orders one process.
+   */
+  exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
+  health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
   upgradeWebSocket: UpgradeWebSocket<any>;
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;

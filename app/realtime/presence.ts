@@ -12,6 +12,11 @@ export interface Presence {
   list(topic: string): Promise<PresenceEntry[]>;
   /** Online user counts of every topic with anyone in it. */
   counts(): Promise<Map<string, number>>;
+  /**
+   * Runs `listener` when a topic's people change other than through this process's own join and
+   * leave calls (cluster mode: an instance crashed, or presence was rebuilt after an outage).
+   */
+  watch?(topic: string, listener: () => void): () => void;
 }
 
 export class LocalPresence implements Presence {

@@ -5,7 +5,7 @@ import type { IdentityEnv } from '../identity.ts';
 import { Fragment } from './fragment.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { perConnectionLimits } from './rate-limit.ts';
 import { parseSocketInput, type SocketInput } from './socket-input.ts';
 
 export const CLOSE_POLICY = 1008;
@@ -33,17 +33,27 @@ export function originGuard(allowed: readonly string[]): MiddlewareHandler {
 
 let connectionCounter = 0;
 
+/** What a client sees when its message was not stored: in cluster mode, usually Redis being away. */
+export function undeliveredText(platform: Platform): string {
+  return platform.health?.().status === 'degraded'
+    ? 'The server lost contact with its message store, so your message was not sent. Try again in a moment.'
+    : 'That message could not be delivered; try again.';
+}
+
 /**
  * The WebSocket route of a room: identity, rate limit and input parsing at the edge, then the
  * room's own `join`/`receive`/`leave`. Nothing a client sends can throw past this point.
  */
 export function socketEndpoint(platform: Platform, roomFor: (c: Context<IdentityEnv>) => SocketRoom): [MiddlewareHandler, MiddlewareHandler] {
   const { limits } = platform.config;
+  const rateLimits = platform.rateLimits ?? perConnectionLimits(limits.rateBurst, limits.ratePerSecond);
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
     const room = roomFor(c);
-    const limiter = new RateLimiter(limits.rateBurst, limits.ratePerSecond);
+    const limiter = rateLimits.forConnection(viewer.userId);
     let peer: Peer | undefined;
+    // A cluster's limiter answers asynchronously; chaining its answers keeps one socket's messages in order.
+    let inbox: Promise<unknown> = Promise.resolve();
     const fail = (text: string) => {
       if (peer && !peer.dropped) peer.send(room.errorFragment(text));
     };
@@ -63,12 +73,15 @@ export function socketEndpoint(platform: Platform, roomFor: (c: Context<Identity
       },
       onMessage(event) {
         if (!peer || peer.dropped) return;
-        if (!limiter.take()) return fail('You are sending too fast; wait a moment and try again.');
-        const parsed = parseSocketInput(event.data, room.fields);
-        if (!parsed.ok) return fail(parsed.error);
-        room.receive(peer, parsed.value).catch((error) => {
-          console.error('message failed', error);
-          fail('That message could not be delivered; try again.');
+        const current = peer;
+        inbox = inbox.then(async () => {
+          if (!(await limiter.take())) return fail('You are sending too fast; wait a moment and try again.');
+          const parsed = parseSocketInput(event.data, room.fields);
+          if (!parsed.ok) return fail(parsed.error);
+          room.receive(current, parsed.value).catch((error) => {
+            console.error('message failed:', error instanceof Error ? error.message : error);
+            fail(undeliveredText(platform));
+          });
         });
       },
       onClose() {
