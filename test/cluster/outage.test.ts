@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SocketClient } from '../helpers/clients.ts';
+import { broadcastMessages, eventually, health, joinRoom, latestPresence, newUser, spawnInstance } from '../helpers/cluster.ts';
+import { startRedis, type RedisServer } from '../helpers/redis.ts';
+import type { ChildServer } from '../helpers/server.ts';
+
+const SNAPSHOT = '<div id="chat-messages" hx-swap-oob="innerHTML">';
+const snapshotsFrom = (client: SocketClient, from: number) => client.frames.slice(from).filter((f) => f.startsWith(SNAPSHOT));
+
+interface Cluster {
+  redis: RedisServer;
+  a: ChildServer;
+  b: ChildServer;
+  sockets: SocketClient[];
+}
+
+async function startCluster(persistent: boolean): Promise<Cluster> {
+  const redis = await startRedis({ persistent });
+  const [a, b] = await Promise.all([spawnInstance(redis.url), spawnInstance(redis.url)]);
+  return { redis, a, b, sockets: [] };
+}
+
+async function stopCluster(cluster: Cluster | undefined): Promise<void> {
+  if (!cluster) return;
+  for (const socket of cluster.sockets) socket.close();
+  await Promise.all([cluster.a.stop(), cluster.b.stop()]);
+  await cluster.redis.kill();
+}
+
+describe('SPEC 7 cluster: Redis killed and restarted (appendonly yes)', () => {
+  let c: Cluster;
+  beforeAll(async () => (c = await startCluster(true)));
+  afterAll(() => stopCluster(c));
+
+  it('keeps sockets open, reports degraded, refuses new messages clearly, then resynchronises and delivers again', async () => {
+    const alice = await newUser(c.a.url, 'Alice');
+    const bob = await newUser(c.b.url, 'Bob');
+    const onA = await joinRoom(c.a, 'outage', alice);
+    const onB = await joinRoom(c.b, 'outage', bob);
+    c.sockets.push(onA, onB);
+    onA.sendMessage('before the outage');
+    await onB.waitForText('before the outage');
+
+    await c.redis.kill('SIGKILL');
+    await eventually('A to report degraded', async () => (await health(c.a)).status === 503);
+    expect(await health(c.a)).toEqual({ status: 503, body: { status: 'degraded', redis: 'unreachable' } });
+    expect((await health(c.b)).status).toBe(503);
+
+    const sentAt = onA.frames.length;
+    onA.sendMessage('during the outage');
+    const error = await onA.waitForText('not sent', 5000, sentAt);
+    expect(error).toContain('id="chat-error"');
+    expect(error).toContain('lost contact with its message store');
+
+    const beforeRecovery = { a: onA.frames.length, b: onB.frames.length };
+    await c.redis.restart();
+    await eventually('both instances healthy again', async () => (await health(c.a)).status === 200 && (await health(c.b)).status === 200);
+    expect(onA.closeCode, c.a.output()).toBeUndefined();
+    expect(onB.closeCode, c.b.output()).toBeUndefined();
+
+    // A fresh snapshot on both sides: what was accepted before survived, the refused message never appears.
+    await eventually('snapshots after recovery', () => snapshotsFrom(onA, beforeRecovery.a).length > 0 && snapshotsFrom(onB, beforeRecovery.b).length > 0);
+    for (const snapshot of [...snapshotsFrom(onA, beforeRecovery.a), ...snapshotsFrom(onB, beforeRecovery.b)]) {
+      expect(snapshot).toContain('before the outage');
+      expect(snapshot).not.toContain('during the outage');
+    }
+    await eventually('both names in presence on B', () => latestPresence(onB)?.join() === 'Alice,Bob');
+
+    onA.sendMessage('after the outage');
+    await onB.waitForText('after the outage', 5000, beforeRecovery.b);
+    onB.sendMessage('reply after the outage');
+    await onA.waitForText('reply after the outage', 5000, beforeRecovery.a);
+    await onB.waitForText('reply after the outage', 5000, beforeRecovery.b);
+    expect(broadcastMessages(onB).map((m) => m.line)).toEqual(['Alice: before the outage', 'Alice: after the outage', 'Bob: reply after the outage']);
+  });
+});
+
+describe('SPEC 7 cluster: Redis restarted empty (no persistence)', () => {
+  let c: Cluster;
+  beforeAll(async () => (c = await startCluster(false)));
+  afterAll(() => stopCluster(c));
+
+  it('rebuilds presence from the instances, shares names again and delivers new messages', async () => {
+    const alice = await newUser(c.a.url, 'Alice');
+    const bob = await newUser(c.b.url, 'Bob');
+    const onA = await joinRoom(c.a, 'restart', alice);
+    const onB = await joinRoom(c.b, 'restart', bob);
+    c.sockets.push(onA, onB);
+    await eventually('both present', () => latestPresence(onA)?.join() === 'Alice,Bob');
+
+    await c.redis.kill('SIGKILL');
+    await eventually('degraded', async () => (await health(c.b)).status === 503);
+    await c.redis.restart();
+    await eventually('healthy', async () => (await health(c.a)).status === 200 && (await health(c.b)).status === 200);
+
+    // Redis came back empty: each instance wrote its own users back.
+    const from = onB.frames.length;
+    await eventually('presence rebuilt on A', async () => {
+      const home = await (await fetch(c.a.url)).text();
+      return /#restart<\/a> <span class="online">2 online/.test(home);
+    });
+    expect(latestPresence(onB)).toEqual(['Alice', 'Bob']);
+    onA.sendMessage('fresh start');
+    await onB.waitForText('fresh start', 5000, from);
+  });
+});
