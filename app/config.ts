@@ -13,6 +13,8 @@ export interface Config {
   maxBufferedBytes: number;
   /** Cluster mode: how long an instance's liveness key lives without a refresh (SPEC §7). */
   clusterInstanceTtlMs: number;
+  /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
+  lobbyGraceMs: number;
   limits: Limits;
 }
 
@@ -116,6 +118,7 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     historyLimit: integer(env, 'HISTORY_LIMIT', 50, 1, 1000),
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
+    lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
     limits: { ...LIMITS, ...overrides },
   };
 }

@@ -14,9 +14,9 @@ export const Message: FC<{ message: ChatMessage }> = ({ message }) => (
 );
 
 /** The control that pages back; `public/js/chat.js` points it at the oldest message on screen. */
-export const LoadOlder: FC<{ room: string; oldest: ChatMessage | undefined; more: boolean }> = ({ room, oldest, more }) =>
+export const LoadOlder: FC<{ room: string; oldest: ChatMessage | undefined; more: boolean; oob?: boolean }> = ({ room, oldest, more, oob }) =>
   more && oldest ? (
-    <div id="load-older">
+    <div id="load-older" hx-swap-oob={oob ? 'outerHTML' : undefined}>
       <button type="button" hx-get={`/chat/${room}/history?before=${oldest.id}`} hx-target="#load-older" hx-swap="outerHTML">
         Load older
       </button>
@@ -99,7 +99,12 @@ export const NewMessage: FC<{ message: ChatMessage; dropId: number | null }> = (
     <div id="chat-messages" hx-swap-oob="beforeend">
       <Message message={message} />
     </div>
-    {dropId !== null ? <div id={`msg-${dropId}`} hx-swap-oob="delete"></div> : null}
+    {dropId !== null ? (
+      <>
+        <div id={`msg-${dropId}`} hx-swap-oob="delete"></div>
+        <LoadOlder room={message.room} oldest={message} more oob />
+      </>
+    ) : null}
   </>
 );
 

@@ -37,7 +37,9 @@ export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => (
     </nav>
     <Identity viewer={viewer} />
     <a class="bell" href="/notifications" aria-label="Notifications">
-      <span aria-hidden="true">🔔</span>
+      <svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+        <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+      </svg>
       <span id="notif-count" sse-swap="notification-count" hx-swap="innerHTML">
         <span>0</span>
       </span>

@@ -32,6 +32,7 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }
         <script src="/js/sse-resume.js" defer></script>
         <script src="/js/status.js" defer></script>
         <script src="/js/local-time.js" defer></script>
+        <script src="/js/chat.js" defer></script>
       </head>
       <body hx-ext="sse" sse-connect={events}>
         <Header viewer={viewer} />

@@ -3,6 +3,7 @@ import { keys } from './keys.ts';
 import type { Stats } from '../realtime/stats.ts';
 import { RedisLink, type HealthReport } from './link.ts';
 import { RedisHub } from './redis-hub.ts';
+import { RedisLobbyState } from './redis-lobby-state.ts';
 import { RedisMutex } from './redis-mutex.ts';
 import { RedisPresence } from './redis-presence.ts';
 import { RedisRateLimits } from './redis-rate-limit.ts';
@@ -20,6 +21,7 @@ export interface Cluster {
   hub: RedisHub;
   presence: RedisPresence;
   rateLimits: RedisRateLimits;
+  lobbies: RedisLobbyState;
   mutex: RedisMutex;
   health(): HealthReport;
   /** SESSION_SECRET, or one generated once and shared through Redis so every instance accepts every cookie. */
@@ -45,6 +47,7 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     hub,
     presence,
     rateLimits,
+    lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
     health: () => link.health(),
     async sessionSecret() {

@@ -26,6 +26,7 @@ export const keys = {
   presencePrefix: 'sb:presence:',
   presenceTopics: 'sb:presence-topics',
   presenceChanged: 'sb:presence-changed',
+  presenceReaped: 'sb:presence-reaped',
 
   rate: (userId: string) => `sb:rate:${userId}`,
   sessionSecret: 'sb:session-secret',

@@ -1,4 +1,4 @@
-import type { Presence, PresenceEntry } from '../realtime/presence.ts';
+import type { Presence, PresenceChange, PresenceEntry } from '../realtime/presence.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { COUNTS, HEARTBEAT, JOIN, LEAVE, LIST, REAP, REBUILD } from './presence-scripts.ts';
@@ -23,7 +23,7 @@ function pairs(flat: unknown[]): Array<[string, string]> {
 export class RedisPresence implements Presence {
   readonly instanceId = crypto.randomUUID();
   private readonly local = new Map<string, LocalUsers>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly watchers = new Map<string, Set<(cause: PresenceChange) => void>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -31,7 +31,8 @@ export class RedisPresence implements Presence {
     private readonly ttlMs: number,
   ) {
     link.subscriber.on('message', (channel: string, topic: string) => {
-      if (channel === keys.presenceChanged) for (const watcher of this.watchers.get(topic) ?? []) watcher();
+      const cause = channel === keys.presenceReaped ? 'crash' : channel === keys.presenceChanged ? 'recovery' : undefined;
+      if (cause) for (const watcher of this.watchers.get(topic) ?? []) watcher(cause);
     });
     link.onRecover(() => this.rebuild());
     this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(ttlMs / 3)));
@@ -83,7 +84,7 @@ export class RedisPresence implements Presence {
   }
 
   /** Runs `listener` when a topic's people changed without a join or leave here: a crash elsewhere, a recovery. */
-  watch(topic: string, listener: () => void): () => void {
+  watch(topic: string, listener: (cause: PresenceChange) => void): () => void {
     let set = this.watchers.get(topic);
     if (!set) this.watchers.set(topic, (set = new Set()));
     set.add(listener);
@@ -119,7 +120,7 @@ export class RedisPresence implements Presence {
       for (const topic of changed) pipeline.publish(keys.presenceChanged, topic);
       await pipeline.exec();
     }
-    await this.link.subscriber.subscribe(keys.presenceChanged);
+    await this.link.subscriber.subscribe(keys.presenceChanged, keys.presenceReaped);
   }
 
   /** Refreshes liveness (rebuilding if this instance was given up for dead) and reaps dead instances. */
@@ -131,7 +132,7 @@ export class RedisPresence implements Presence {
       await REAP.run(
         this.link.commands,
         [keys.instances, keys.presenceTopics],
-        [keys.instanceAlivePrefix, keys.instanceTopicsPrefix, keys.presencePrefix, keys.presenceChanged],
+        [keys.instanceAlivePrefix, keys.instanceTopicsPrefix, keys.presencePrefix, keys.presenceReaped],
       );
     });
   }

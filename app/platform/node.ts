@@ -6,6 +6,7 @@ import type { WSContext } from 'hono/ws';
 import { createApp } from '../app.tsx';
 import { ConfigError, readConfig, type Config, type Limits } from '../config.ts';
 import { LocalHub } from '../realtime/hub.ts';
+import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
@@ -70,6 +71,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     presence: cluster?.presence ?? new LocalPresence(),
     rateLimits: cluster?.rateLimits,
     health: cluster?.health,
+    lobbies: cluster?.lobbies ?? new LocalLobbyState(),
     exclusive: cluster ? (name, work) => cluster.mutex.run(name, work) : undefined,
     stats,
     upgradeWebSocket,

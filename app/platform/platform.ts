@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { Config } from '../config.ts';
 import type { Hub } from '../realtime/hub.ts';
+import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { RateLimits } from '../realtime/rate-limit.ts';
@@ -15,6 +16,8 @@ export interface Platform {
   store: Store;
   hub: Hub;
   presence: Presence;
+  /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
+  lobbies: LobbyState;
   stats: Stats;
   /** Per-socket message limiters; unset: one bucket per connection (SPEC §6). */
   rateLimits?: RateLimits;

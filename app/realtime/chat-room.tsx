@@ -26,6 +26,8 @@ export class ChatRoom implements SocketRoom {
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
   private readonly topic: string;
+  /** Sockets whose join has run: only they have a presence entry to take back. */
+  private readonly admitted = new Set<Peer>();
 
   constructor(
     readonly name: string,
@@ -45,12 +47,15 @@ export class ChatRoom implements SocketRoom {
   }
 
   get isEmpty(): boolean {
-    return this.channel.size === 0;
+    return this.admitted.size === 0;
   }
 
   join(peer: Peer): Promise<void> {
     return this.queue.run(async () => {
+      // The socket may have closed while its join waited in the queue.
+      if (peer.dropped) return;
       const { presence } = this.platform;
+      this.admitted.add(peer);
       const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
       this.channel.add(peer);
       const snapshot = await this.snapshot().catch(() => null);
@@ -121,6 +126,7 @@ export class ChatRoom implements SocketRoom {
   leave(peer: Peer): Promise<void> {
     this.channel.delete(peer);
     return this.queue.run(async () => {
+      if (!this.admitted.delete(peer)) return;
       if (await this.platform.presence.leave(this.topic, peer.userId)) await this.publishPresence();
       if (this.isEmpty) this.hooks.onEmpty();
     });

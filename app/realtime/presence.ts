@@ -4,6 +4,9 @@ export interface PresenceEntry {
   name: string;
 }
 
+/** Why people changed without a join or leave here: an instance died, or presence was rewritten after an outage. */
+export type PresenceChange = 'crash' | 'recovery';
+
 export interface Presence {
   /** Records one more connection; true when the user was not present before. */
   join(topic: string, entry: PresenceEntry): Promise<boolean>;
@@ -16,7 +19,7 @@ export interface Presence {
    * Runs `listener` when a topic's people change other than through this process's own join and
    * leave calls (cluster mode: an instance crashed, or presence was rebuilt after an outage).
    */
-  watch?(topic: string, listener: () => void): () => void;
+  watch?(topic: string, listener: (cause: PresenceChange) => void): () => void;
 }
 
 export class LocalPresence implements Presence {

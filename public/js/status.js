@@ -29,18 +29,4 @@
   document.addEventListener('htmx:wsClose', lost);
   document.addEventListener('htmx:sseError', lost);
   document.addEventListener('htmx:wsError', lost);
-
-  // ws-send does not clear its form; do it once the frame is handed to the socket.
-  document.addEventListener('htmx:wsAfterSend', function (event) {
-    var form = event.target && event.target.closest ? event.target.closest('form') : null;
-    if (form) form.reset();
-  });
-
-  // "Load older" asks for the messages before the oldest one on screen, which moves as new ones arrive.
-  document.addEventListener('htmx:configRequest', function (event) {
-    var path = event.detail.path;
-    if (!/\/chat\/[^/]+\/history\?before=/.test(path)) return;
-    var first = document.querySelector('#chat-messages .message');
-    if (first) event.detail.path = path.replace(/before=\d+/, 'before=' + first.id.slice(4));
-  });
 })();

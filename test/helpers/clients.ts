@@ -66,10 +66,10 @@ export class SocketClient {
   /** Resolves with the first frame from index `from` on that matches. */
   async waitFor(match: (frame: string) => boolean, timeoutMs = 5000, from = 0): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    let next = from;
     for (;;) {
-      const found = this.frames.slice(from).find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`no matching frame within ${timeoutMs} ms; got:\n${this.frames.join('\n---\n')}`);
+      for (; next < this.frames.length; next++) if (match(this.frames[next]!)) return this.frames[next]!;
+      if (Date.now() > deadline) throw new Error(`no matching frame within ${timeoutMs} ms; got:\n${this.frames.slice(-20).join('\n---\n')}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {

@@ -148,6 +148,23 @@ describe('SPEC 4.2 chat over WebSocket', () => {
   });
 });
 
+describe('SPEC 4.2 presence bookkeeping', () => {
+  it('leaves no presence behind for sockets that close while their join is queued', async () => {
+    const room = freshRoom();
+    const a = await join(room, alice);
+    const flurry = Array.from({ length: 20 }, () => new SocketClient(wsUrl(server.url, `/chat/${room}/ws`), { cookie: bob.cookie }));
+    await Promise.all(flurry.map((c) => c.opened.catch(() => {})));
+    for (const c of flurry) c.socket.terminate();
+    await Promise.all(flurry.map((c) => c.closed));
+    for (let i = 0; i < 50 && (await server.platform.presence.list(`chat:${room}`)).length !== 1; i++) await sleep(50);
+    expect(await server.platform.presence.list(`chat:${room}`)).toEqual([{ userId: alice.userId, name: 'Alice' }]);
+    a.close();
+    await a.closed;
+    for (let i = 0; i < 50 && (await server.platform.presence.counts()).has(`chat:${room}`); i++) await sleep(50);
+    expect((await server.platform.presence.counts()).has(`chat:${room}`)).toBe(false);
+  });
+});
+
 describe('SPEC 6 limits and bad input', () => {
   it('refuses a foreign Origin with 403 before upgrading', async () => {
     const room = freshRoom();

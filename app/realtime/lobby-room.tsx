@@ -1,0 +1,207 @@
+import type { Platform } from '../platform/platform.ts';
+import { render } from '../../components/render.ts';
+import { ChatError } from '../../components/Chat.tsx';
+import { LobbySnapshot, LobbyUpdate, LogAppend } from '../../components/Lobby.tsx';
+import { Channel } from './channel.ts';
+import { Fragment } from './fragment.ts';
+import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
+import type { Peer } from './peer.ts';
+import { SerialQueue } from './serial.ts';
+import { readMessageText, type SocketInput } from './socket-input.ts';
+import { CLOSE_POLICY, type SocketRoom } from './socket-endpoint.ts';
+
+export const lobbyTopic = (lobby: string) => `lobby:${lobby}`;
+
+export interface LobbyRoomHooks {
+  /** Called when a user's first tab joins or last tab leaves: the home page's live list changed. */
+  onPresenceChange(): void;
+  /** Called when the last local socket has left and no player is waiting out the grace period. */
+  onEmpty(): void;
+}
+
+/**
+ * One lobby's local sockets (SPEC §4.3). Players are users, not sockets: a user's first tab joins,
+ * their last tab leaves once `lobbyGraceMs` has passed without them coming back. Players and ready
+ * flags live in `platform.lobbies`; every change is rendered once and published through the hub.
+ */
+export class LobbyRoom implements SocketRoom {
+  readonly fields = ['message', 'action'] as const;
+  private readonly channel: Channel;
+  private readonly queue = new SerialQueue();
+  private readonly unsubscribe: () => void;
+  private readonly unwatch: () => void;
+  private readonly topic: string;
+  /** Sockets that were let in (a socket refused because the lobby is full never is). */
+  private readonly admitted = new Set<Peer>();
+  /** Users whose last tab closed, by user id, until the grace period ends. */
+  private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    readonly id: string,
+    private readonly platform: Platform,
+    private readonly hooks: LobbyRoomHooks,
+  ) {
+    this.topic = lobbyTopic(id);
+    this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
+    const log = (what: string) => (error: unknown) => console.error(`${what} of ${this.topic} failed:`, error);
+    this.unsubscribe = platform.hub.subscribe(
+      this.topic,
+      (event) => this.channel.broadcast(event.fragment),
+      () => this.queue.run(() => this.resync()).catch(log('resync')),
+    );
+    this.unwatch =
+      platform.presence.watch?.(this.topic, (cause) => {
+        if (cause === 'crash') this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
+      }) ?? (() => {});
+  }
+
+  get isEmpty(): boolean {
+    return this.admitted.size === 0 && this.leaving.size === 0;
+  }
+
+  join(peer: Peer): Promise<void> {
+    return this.queue.run(async () => {
+      if (peer.dropped) return;
+      const { lobbies, presence, config } = this.platform;
+      const max = config.limits.maxLobbyPlayers;
+      const result = await lobbies.join(this.id, { userId: peer.userId, name: peer.name }, max);
+      if (result === 'full') {
+        this.channel.sendTo(peer, this.errorFragment(`This lobby is full: it already has ${max} players. Try another lobby.`));
+        peer.close(CLOSE_POLICY, 'lobby is full');
+        return;
+      }
+      this.stopLeaving(peer.userId);
+      this.admitted.add(peer);
+      this.channel.add(peer);
+      if (await presence.join(this.topic, { userId: peer.userId, name: peer.name })) this.hooks.onPresenceChange();
+      const [players, log] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id)]);
+      this.channel.sendTo(peer, new Fragment(render(<LobbySnapshot players={players} log={log} />)));
+      if (result === 'joined') await this.publishChange({ kind: 'joined', name: peer.name });
+    });
+  }
+
+  receive(peer: Peer, input: SocketInput): Promise<void> {
+    if (!this.admitted.has(peer)) return Promise.resolve();
+    if (input.action !== undefined && input.message !== undefined) {
+      return this.fail(peer, 'Send either a "message" or an "action" field, not both.');
+    }
+    if (input.action !== undefined) {
+      if (input.action !== 'ready') return this.fail(peer, 'The "action" field must be "ready".');
+      return this.queue.run(async () => {
+        const player = await this.platform.lobbies.toggleReady(this.id, peer.userId);
+        if (player) await this.publishChange({ kind: player.ready ? 'ready' : 'unready', name: player.name });
+      });
+    }
+    const text = readMessageText(input, this.platform.config.limits);
+    if (!text.ok) return this.fail(peer, text.error);
+    return this.say(peer.name, text.value).then(() => {
+      this.channel.sendTo(peer, this.errorFragment(''));
+    });
+  }
+
+  leave(peer: Peer): Promise<void> {
+    this.channel.delete(peer);
+    // Queued behind this socket's own join, which may not have run yet.
+    return this.queue.run(async () => {
+      this.channel.delete(peer);
+      if (this.admitted.delete(peer) && (await this.platform.presence.leave(this.topic, peer.userId))) {
+        this.hooks.onPresenceChange();
+        this.startLeaving(peer.userId);
+      }
+      if (this.isEmpty) this.hooks.onEmpty();
+    });
+  }
+
+  errorFragment(text: string): Fragment {
+    return new Fragment(render(<ChatError text={text} />));
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.unwatch();
+    for (const timer of this.leaving.values()) clearTimeout(timer);
+    this.leaving.clear();
+  }
+
+  private fail(peer: Peer, text: string): Promise<void> {
+    this.channel.sendTo(peer, this.errorFragment(text));
+    return Promise.resolve();
+  }
+
+  /** Lobby chat: kept in the lobby's log, then appended to every `#chat-log`. */
+  private say(name: string, text: string): Promise<void> {
+    return this.queue.run(async () => {
+      const { lobbies, hub, config, stats } = this.platform;
+      if ((await lobbies.players(this.id)).length === 0) return;
+      const { line, droppedId } = await lobbies.appendLog(this.id, { kind: 'message', name, text }, config.historyLimit);
+      stats.messages++;
+      await hub.publish(this.topic, 'message', render(<LogAppend line={line} droppedId={droppedId} />));
+    });
+  }
+
+  /** The last tab of a player closed: they leave unless they come back within the grace period. */
+  private startLeaving(userId: string): void {
+    // On shutdown the sockets close with 1012 and the clients come back: that is not leaving.
+    if (this.platform.closing.aborted) return;
+    this.stopLeaving(userId);
+    const timer = setTimeout(() => {
+      this.leaving.delete(userId);
+      this.queue.run(() => this.finishLeaving(userId)).catch((error) => console.error('lobby leave failed', error));
+    }, this.platform.config.lobbyGraceMs);
+    this.leaving.set(userId, timer);
+  }
+
+  private stopLeaving(userId: string): void {
+    clearTimeout(this.leaving.get(userId));
+    this.leaving.delete(userId);
+  }
+
+  private async finishLeaving(userId: string): Promise<void> {
+    const { presence, lobbies, closing } = this.platform;
+    if (closing.aborted) return;
+    const back = (await presence.list(this.topic)).some((entry) => entry.userId === userId);
+    const player: LobbyPlayer | null = back ? null : await lobbies.leave(this.id, userId);
+    if (player) await this.publishChange({ kind: 'left', name: player.name });
+    if (this.isEmpty) this.hooks.onEmpty();
+  }
+
+  /**
+   * Cluster mode, after Redis was away (perhaps restarted empty): this instance's players are
+   * put back, and every socket here gets a fresh snapshot.
+   */
+  private async resync(): Promise<void> {
+    if (this.admitted.size === 0) return;
+    const { lobbies, config } = this.platform;
+    for (const peer of new Map([...this.admitted].map((p) => [p.userId, p])).values()) {
+      await lobbies.join(this.id, { userId: peer.userId, name: peer.name }, config.limits.maxLobbyPlayers);
+    }
+    const [players, log] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id)]);
+    this.channel.broadcast(new Fragment(render(<LobbySnapshot players={players} log={log} />)));
+  }
+
+  /**
+   * Cluster mode: another instance died with players on it. Players no longer present anywhere
+   * leave; `lobbies.leave` is atomic, so of all the instances that notice, one announces it.
+   */
+  private async dropAbsentPlayers(): Promise<void> {
+    const present = new Set((await this.platform.presence.list(this.topic)).map((entry) => entry.userId));
+    for (const player of await this.platform.lobbies.players(this.id)) {
+      if (present.has(player.userId) || this.leaving.has(player.userId)) continue;
+      const gone = await this.platform.lobbies.leave(this.id, player.userId);
+      if (gone) await this.publishChange({ kind: 'left', name: gone.name });
+    }
+  }
+
+  /** One message to every player: the player list, the game status and the log line, rendered once. */
+  private async publishChange(line: NewLogLine): Promise<void> {
+    const { lobbies, hub, config } = this.platform;
+    const players = await lobbies.players(this.id);
+    if (players.length === 0) return;
+    const appended = await lobbies.appendLog(this.id, line, config.historyLimit);
+    await hub.publish(this.topic, 'lobby', render(<LobbyUpdate players={players} line={appended.line} droppedId={appended.droppedId} />));
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Who plays in each lobby, their ready flags and the lobby's recent log (SPEC §4.3). The routes and
+ * components only see this interface: in one process it is `LocalLobbyState`; the Workers and Redis
+ * platforms keep the same data in a Durable Object or in Redis.
+ */
+export interface LobbyPlayer {
+  userId: string;
+  name: string;
+  ready: boolean;
+}
+
+/** One line of a lobby's `#chat-log`; `id` increases within a lobby. */
+export type LobbyLogLine =
+  | { id: number; kind: 'joined' | 'left' | 'ready' | 'unready'; name: string }
+  | { id: number; kind: 'message'; name: string; text: string };
+
+export type NewLogLine = LobbyLogLine extends infer L ? (L extends LobbyLogLine ? Omit<L, 'id'> : never) : never;
+
+/** `joined`: a new player; `returned`: already a player (another tab, or back within the grace period). */
+export type JoinResult = 'joined' | 'returned' | 'full';
+
+export interface LobbyState {
+  /** Makes the user a player unless they are one already or the lobby holds `maxPlayers`; atomic. */
+  join(lobby: string, player: { userId: string; name: string }, maxPlayers: number): Promise<JoinResult>;
+  /** Removes a player and returns them, or null when they were not one. An empty lobby is forgotten. */
+  leave(lobby: string, userId: string): Promise<LobbyPlayer | null>;
+  /** Flips a player's ready flag and returns the player, or null when they are not one. */
+  toggleReady(lobby: string, userId: string): Promise<LobbyPlayer | null>;
+  /** The players in the order they joined. */
+  players(lobby: string): Promise<LobbyPlayer[]>;
+  /** Appends a line, keeping the newest `keep`; returns it and the id of the line that fell out. */
+  appendLog(lobby: string, line: NewLogLine, keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }>;
+  /** The kept lines, oldest first. */
+  recentLog(lobby: string): Promise<LobbyLogLine[]>;
+}
+
+interface LobbyRecord {
+  players: Map<string, LobbyPlayer>;
+  log: LobbyLogLine[];
+  lastLogId: number;
+}
+
+export class LocalLobbyState implements LobbyState {
+  private readonly lobbies = new Map<string, LobbyRecord>();
+
+  async join(lobby: string, player: { userId: string; name: string }, maxPlayers: number): Promise<JoinResult> {
+    let record = this.lobbies.get(lobby);
+    if (record?.players.has(player.userId)) return 'returned';
+    if (record && record.players.size >= maxPlayers) return 'full';
+    if (!record) this.lobbies.set(lobby, (record = { players: new Map(), log: [], lastLogId: 0 }));
+    record.players.set(player.userId, { userId: player.userId, name: player.name, ready: false });
+    return 'joined';
+  }
+
+  async leave(lobby: string, userId: string): Promise<LobbyPlayer | null> {
+    const record = this.lobbies.get(lobby);
+    const player = record?.players.get(userId);
+    if (!record || !player) return null;
+    record.players.delete(userId);
+    if (record.players.size === 0) this.lobbies.delete(lobby);
+    return { ...player };
+  }
+
+  async toggleReady(lobby: string, userId: string): Promise<LobbyPlayer | null> {
+    const player = this.lobbies.get(lobby)?.players.get(userId);
+    if (!player) return null;
+    player.ready = !player.ready;
+    return { ...player };
+  }
+
+  async players(lobby: string): Promise<LobbyPlayer[]> {
+    return [...(this.lobbies.get(lobby)?.players.values() ?? [])].map((player) => ({ ...player }));
+  }
+
+  async appendLog(lobby: string, line: NewLogLine, keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
+    const record = this.lobbies.get(lobby);
+    if (!record) throw new Error(`lobby ${lobby} has no players to log for`);
+    const stored = { ...line, id: ++record.lastLogId } as LobbyLogLine;
+    record.log.push(stored);
+    const dropped = record.log.length > keep ? record.log.splice(0, record.log.length - keep) : [];
+    return { line: stored, droppedId: dropped.length ? dropped[dropped.length - 1]!.id : null };
+  }
+
+  async recentLog(lobby: string): Promise<LobbyLogLine[]> {
+    return [...(this.lobbies.get(lobby)?.log ?? [])];
+  }
+}

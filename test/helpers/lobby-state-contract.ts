@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { LobbyState } from '../../app/realtime/lobby-state.ts';
+
+/** The contract every LobbyState keeps; other platforms' implementations can run it too. */
+export function lobbyStateContract(name: string, make: () => LobbyState | Promise<LobbyState>): void {
+  describe(`SPEC 4.3 lobby state: ${name}`, () => {
+    const alice = { userId: 'u-alice', name: 'Alice' };
+    const bob = { userId: 'u-bob', name: 'Bob' };
+
+    it('admits users up to the limit, once each, in join order', async () => {
+      const state = await make();
+      expect(await state.join('l', alice, 2)).toBe('joined');
+      expect(await state.join('l', alice, 2)).toBe('returned');
+      expect(await state.join('l', bob, 2)).toBe('joined');
+      expect(await state.join('l', { userId: 'u-carol', name: 'Carol' }, 2)).toBe('full');
+      expect(await state.join('l', bob, 2)).toBe('returned');
+      expect((await state.players('l')).map((p) => p.name)).toEqual(['Alice', 'Bob']);
+      expect(await state.players('other')).toEqual([]);
+    });
+
+    it('toggles ready flags and forgets an empty lobby with its log', async () => {
+      const state = await make();
+      await state.join('l', alice, 8);
+      expect(await state.toggleReady('l', alice.userId)).toEqual({ ...alice, ready: true });
+      expect(await state.toggleReady('l', alice.userId)).toEqual({ ...alice, ready: false });
+      expect(await state.toggleReady('l', bob.userId)).toBeNull();
+      await state.appendLog('l', { kind: 'joined', name: 'Alice' }, 10);
+      expect(await state.leave('l', bob.userId)).toBeNull();
+      expect(await state.leave('l', alice.userId)).toEqual({ ...alice, ready: false });
+      expect(await state.players('l')).toEqual([]);
+      expect(await state.recentLog('l')).toEqual([]);
+      expect(await state.join('l', alice, 8)).toBe('joined');
+    });
+
+    it('keeps the newest lines of the log and names the one that falls out', async () => {
+      const state = await make();
+      await state.join('l', alice, 8);
+      const ids: number[] = [];
+      for (const text of ['a', 'b', 'c']) {
+        const { line, droppedId } = await state.appendLog('l', { kind: 'message', name: 'Alice', text }, 2);
+        ids.push(line.id);
+        expect(droppedId).toBe(ids.length > 2 ? ids[0] : null);
+      }
+      expect(ids[1]! > ids[0]! && ids[2]! > ids[1]!).toBe(true);
+      expect((await state.recentLog('l')).map((line) => (line.kind === 'message' ? line.text : ''))).toEqual(['b', 'c']);
+    });
+  });
+}
