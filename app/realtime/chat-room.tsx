@@ -65,7 +65,8 @@ export class ChatRoom implements SocketRoom {
         return;
       }
       this.channel.sendTo(peer, snapshot);
-      if (newcomer) await this.publishPresence();
+      // Redis may have gone away since the snapshot; the resync after recovery brings presence up to date.
+      if (newcomer) await this.publishPresence().catch((error) => console.error(`presence of ${this.topic} not published:`, error.message));
     });
   }
 

@@ -82,7 +82,7 @@ export function socketEndpoint(platform: Platform, roomFor: (c: Context<Identity
             console.error('message failed:', error instanceof Error ? error.message : error);
             fail(undeliveredText(platform));
           });
-        });
+        }).catch((error) => console.error('message handling failed:', error));
       },
       onClose() {
         platform.stats.openSockets--;
