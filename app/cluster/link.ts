@@ -75,19 +75,22 @@ export class RedisLink {
 
   private recover(): void {
     if (this.closed || this.recovering || this.commands.status !== 'ready' || this.subscriber.status !== 'ready') return;
-    this.recovering = (async () => {
-      try {
-        for (const recovery of this.recoveries) await recovery();
-        this.recovered = true;
-        this.markFirstRecovery();
-        console.log('redis: connected; presence rebuilt and subscriptions resynchronised');
-      } catch (error) {
-        // Redis went away again mid-recovery; the next 'ready' starts over.
-        console.error('redis: recovery interrupted:', error instanceof Error ? error.message : error);
-      } finally {
-        this.recovering = undefined;
-        if (!this.recovered && this.commands.status === 'ready' && this.subscriber.status === 'ready') setTimeout(() => this.recover(), 100).unref();
-      }
-    })();
+    // `finally` runs after the assignment even when there is nothing to await.
+    this.recovering = this.runRecoveries().finally(() => {
+      this.recovering = undefined;
+      if (!this.recovered && this.commands.status === 'ready' && this.subscriber.status === 'ready') setTimeout(() => this.recover(), 100).unref();
+    });
+  }
+
+  private async runRecoveries(): Promise<void> {
+    try {
+      for (const recovery of this.recoveries) await recovery();
+      this.recovered = true;
+      this.markFirstRecovery();
+      console.log('redis: connected; presence rebuilt and subscriptions resynchronised');
+    } catch (error) {
+      // Redis went away again mid-recovery; the next 'ready' starts over.
+      console.error('redis: recovery interrupted:', error instanceof Error ? error.message : error);
+    }
   }
 }
