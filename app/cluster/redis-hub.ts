@@ -117,6 +117,11 @@ export class RedisHub implements Hub {
     return reply.slice(1).map((entry) => decode(entry as string));
   }
 
+  /** The id of the topic's newest event; a new topic's sequence starts from the clock. */
+  async head(topic: string): Promise<number> {
+    return Number(await CURRENT.run(this.link.commands, [keys.topicSeq(topic)], [this.epochId(), this.topicTtlSeconds]));
+  }
+
   async close(): Promise<void> {
     this.topics.clear();
   }
@@ -149,8 +154,7 @@ export class RedisHub implements Hub {
     state.catchingUp = true;
     try {
       if (state.lastId === null) {
-        const current = await CURRENT.run(this.link.commands, [keys.topicSeq(topic)], [this.epochId(), this.topicTtlSeconds]);
-        state.lastId = Number(current);
+        state.lastId = await this.head(topic);
       }
       await this.link.subscriber.subscribe(keys.topicChannel(topic));
       for (const event of (await this.since(topic, state.lastId)) ?? []) this.deliver(state, event);
