@@ -78,6 +78,25 @@ describe('SPEC 7 cluster: chat across instances', () => {
     await eventually('Bob gone on A', () => latestPresence(onA)?.join() === 'Alice');
   });
 
+  it('lists a user with tabs on both instances once; only closing the last tab makes them leave', async () => {
+    const room = freshRoom();
+    const watcher = track(await joinRoom(a, room, alice));
+    const bobOnA = track(await joinRoom(a, room, bob));
+    const bobOnB = track(await joinRoom(b, room, bob));
+    await eventually('Alice and Bob on A', () => latestPresence(watcher)?.join() === 'Alice,Bob');
+    expect(latestPresence(bobOnB)).toEqual(['Alice', 'Bob']);
+    const home = await (await fetch(b.url)).text();
+    expect(home).toMatch(new RegExp(`${room}[\\s\\S]{0,200}2 online`));
+    bobOnA.close();
+    await bobOnA.closed;
+    // Bob is still on B: a marker message shows everything before it has been delivered.
+    bobOnB.sendMessage('still here');
+    await watcher.waitForText('still here');
+    expect(latestPresence(watcher)).toEqual(['Alice', 'Bob']);
+    bobOnB.close();
+    await eventually('Bob gone once his last tab closed', () => latestPresence(watcher)?.join() === 'Alice');
+  });
+
   it('limits the rate per user across instances: two sockets share one bucket', async () => {
     const room = freshRoom();
     const carol = await newUser(a.url, 'Carol');
@@ -96,6 +115,16 @@ describe('SPEC 7 cluster: chat across instances', () => {
     // 12 sent, one bucket of 10 (plus at most one refill while they were in flight).
     expect(broadcastMessages(onA).length).toBeGreaterThanOrEqual(10);
     expect(broadcastMessages(onA).length).toBeLessThanOrEqual(11);
+  });
+
+  it('on SIGTERM, exits 0 and its users leave presence at once (long before the liveness TTL)', async () => {
+    const d = await spawnInstance(redis.url, { CLUSTER_INSTANCE_TTL_MS: '600000' });
+    const room = freshRoom();
+    const onB = track(await joinRoom(b, room, alice));
+    track(await joinRoom(d, room, bob));
+    await eventually('Bob (on D) present on B', () => latestPresence(onB)?.join() === 'Alice,Bob');
+    expect(await d.stop('SIGTERM')).toBe(0);
+    await eventually('Bob gone from B after the shutdown', () => latestPresence(onB)?.join() === 'Alice', 5000);
   });
 
   it('takes the users of a SIGKILLed instance out of presence within the liveness TTL', async () => {
