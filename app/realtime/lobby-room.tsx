@@ -30,6 +30,7 @@ export class LobbyRoom implements SocketRoom {
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
+  private sweep: ReturnType<typeof setTimeout> | undefined;
   private readonly topic: string;
   /** Sockets that were let in (a socket refused because the lobby is full never is). */
   private readonly admitted = new Set<Peer>();
@@ -49,10 +50,17 @@ export class LobbyRoom implements SocketRoom {
       (event) => this.channel.broadcast(event.fragment),
       () => this.queue.run(() => this.resync()).catch(log('resync')),
     );
+    const dropAbsent = () => this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
     this.unwatch =
       platform.presence.watch?.(this.topic, (cause) => {
-        if (cause === 'crash') this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
+        if (cause === 'crash') void dropAbsent();
       }) ?? (() => {});
+    // Cluster mode: players of an instance that died while no one else was in this lobby are still
+    // listed; once any real leaver's grace period is over, whoever is absent everywhere is gone.
+    if (platform.presence.watch) {
+      this.sweep = setTimeout(dropAbsent, platform.config.lobbyGraceMs + 100);
+      (this.sweep as { unref?: () => void }).unref?.();
+    }
   }
 
   get isEmpty(): boolean {
@@ -123,6 +131,7 @@ export class LobbyRoom implements SocketRoom {
   dispose(): void {
     this.unsubscribe();
     this.unwatch();
+    clearTimeout(this.sweep);
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
   }
@@ -188,6 +197,8 @@ export class LobbyRoom implements SocketRoom {
    * leave; `lobbies.leave` is atomic, so of all the instances that notice, one announces it.
    */
   private async dropAbsentPlayers(): Promise<void> {
+    // Only a healthy cluster's presence is complete; while degraded it lists this instance's users alone.
+    if (this.platform.closing.aborted || this.platform.health?.().status !== 'ok') return;
     const present = new Set((await this.platform.presence.list(this.topic)).map((entry) => entry.userId));
     for (const player of await this.platform.lobbies.players(this.id)) {
       if (present.has(player.userId) || this.leaving.has(player.userId)) continue;

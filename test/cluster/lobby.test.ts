@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SocketClient, wsUrl } from '../helpers/clients.ts';
-import { INSTANCE_TTL_MS, newUser, spawnInstance } from '../helpers/cluster.ts';
+import { eventually, INSTANCE_TTL_MS, newUser, spawnInstance } from '../helpers/cluster.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import type { ChildServer } from '../helpers/server.ts';
 
@@ -51,6 +51,23 @@ describe('SPEC 7 cluster: lobby across instances', () => {
     open.push(ninth);
     expect(await ninth.closed).toBe(1008);
     expect(ninth.frames.join()).toContain('This lobby is full');
+  });
+
+  it('clears the players of an instance that died alone in a lobby when someone next enters it', async () => {
+    const c = await spawnInstance(redis.url);
+    try {
+      const frank = await newUser(c.url, 'Frank');
+      await enter(c, 'ghost', frank, 'Frank');
+      await c.stop('SIGKILL');
+      // Presence forgets Frank once C's liveness key expires; the lobby state still lists him.
+      const gina = await newUser(a.url, 'Gina');
+      await eventually('Frank reaped from presence', async () => !(await (await fetch(a.url)).text()).includes('Lobby ghost'), INSTANCE_TTL_MS * 4);
+      const onA = await enter(a, 'ghost', gina, 'Gina');
+      const left = await onA.waitForText('Frank has left the lobby.');
+      expect(left).toContain(playerList('Gina (Not Ready)'));
+    } finally {
+      await c.stop('SIGKILL');
+    }
   });
 
   it('lets the players of a SIGKILLed instance leave the lobby', async () => {
