@@ -8,10 +8,18 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { ANY_TOPIC } from './realtime/presence.ts';
+import { MetricBoard } from './realtime/metric-board.tsx';
+import { Notifier } from './realtime/notifier.tsx';
+import { publishRoomList } from './realtime/room-list.tsx';
+import { apiRoutes } from './routes/api.ts';
 import { chatRoutes } from './routes/chat.tsx';
+import { dashboardRoutes } from './routes/dashboard.tsx';
 import { eventRoutes } from './routes/events.ts';
 import { homeRoutes } from './routes/home.tsx';
 import { lobbyRoutes } from './routes/lobby.tsx';
+import { notificationRoutes } from './routes/notifications.tsx';
+import { prometheusRoutes } from './routes/prometheus.ts';
 import { sessionRoutes } from './routes/session.tsx';
 
 export interface App {
@@ -22,18 +30,25 @@ export interface App {
 
 export function createApp(platform: Platform): App {
   const app = new Hono<IdentityEnv>();
+  const board = new MetricBoard(platform);
+  const notifier = new Notifier(platform);
   const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
     (name) =>
       new ChatRoom(name, platform, {
-        onMessage: () => {},
+        onMessage: (message) => {
+          board.touch();
+          notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+        },
+        onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
       }),
   );
+  // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
+  platform.presence.watch?.(ANY_TOPIC, () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)));
   const lobbies: RoomRegistry<LobbyRoom> = new RoomRegistry(
     (id) =>
       new LobbyRoom(id, platform, {
-        // The home page's live list (`rooms` topic) is republished here once it exists.
-        onPresenceChange: () => {},
+        onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void lobbies.release(id),
       }),
   );
@@ -61,6 +76,9 @@ export function createApp(platform: Platform): App {
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
   for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
+  // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
+  app.route('/api', apiRoutes(platform, { board, notifier, chatRooms }));
+  app.route('/metrics', prometheusRoutes(platform));
 
   app.use('*', identity(platform.sessionSecret, platform.store));
   app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || platform.config.allowedOrigins.includes(origin) }));
@@ -69,7 +87,9 @@ export function createApp(platform: Platform): App {
   app.route('/session', sessionRoutes(platform));
   app.route('/chat', chatRoutes(platform, chatRooms));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
-  app.route('/events', eventRoutes(platform));
+  app.route('/events', eventRoutes(platform, board, notifier));
+  app.route('/dashboard', dashboardRoutes(board));
+  app.route('/notifications', notificationRoutes(platform, notifier));
 
   app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
   app.onError((error, c) => {
@@ -83,6 +103,8 @@ export function createApp(platform: Platform): App {
 
   const drain = async () => {
     await Promise.all([chatRooms.drain(), lobbies.drain()]);
+    // Mentions and dashboard refreshes started by the last messages finish before storage closes.
+    await Promise.all([notifier.drain(), board.drain()]);
   };
   return { app, drain };
 }

@@ -29,6 +29,8 @@ export interface Limits {
   maxToasts: number;
   maxLobbyPlayers: number;
   sseRingSize: number;
+  /** Topics whose rings are kept; past it the least recently published topic's ring is dropped (it then resumes by snapshot). */
+  maxTopicRings: number;
   sparklinePoints: number;
   /** Cluster mode (Redis) bounds: messages kept per room, notifications per user, points per metric. */
   clusterHistoryPerRoom: number;
@@ -38,6 +40,19 @@ export interface Limits {
   clusterTopicTtlSeconds: number;
   /** Cluster mode: the longest wait between two attempts to reach Redis. */
   redisRetryMaxMs: number;
+  /** The reconnection delay the first SSE event asks browsers to use. */
+  sseRetryMs: number;
+  /** Distinct dashboard metrics; a new name past it is refused. */
+  maxMetrics: number;
+  /** Metrics in one `{"metrics":[…]}` body. */
+  maxMetricBatch: number;
+  maxLabelChars: number;
+  /** Built-in dashboard metrics are recomputed at most this often after a change. */
+  dashboardRefreshMs: number;
+  /** Notifications listed on /notifications. */
+  notificationsShown: number;
+  /** `@name` mentions acted on per chat message. */
+  maxMentions: number;
 }
 
 export const LIMITS: Limits = {
@@ -50,12 +65,20 @@ export const LIMITS: Limits = {
   maxToasts: 5,
   maxLobbyPlayers: 8,
   sseRingSize: 500,
+  maxTopicRings: 10_000,
   sparklinePoints: 30,
   clusterHistoryPerRoom: 10_000,
   clusterNotificationsPerUser: 200,
   clusterMetricPoints: 120,
   clusterTopicTtlSeconds: 7 * 24 * 3600,
   redisRetryMaxMs: 1000,
+  sseRetryMs: 2000,
+  maxMetrics: 200,
+  maxMetricBatch: 100,
+  maxLabelChars: 64,
+  dashboardRefreshMs: 250,
+  notificationsShown: 100,
+  maxMentions: 10,
 };
 
 /** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */

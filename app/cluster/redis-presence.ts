@@ -1,4 +1,4 @@
-import type { Presence, PresenceChange, PresenceEntry } from '../realtime/presence.ts';
+import { ANY_TOPIC, type Presence, type PresenceChange, type PresenceEntry } from '../realtime/presence.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { COUNTS, HEARTBEAT, JOIN, LEAVE, LIST, REAP, REBUILD } from './presence-scripts.ts';
@@ -129,11 +129,12 @@ export class RedisPresence implements Presence {
     await this.attempt(async () => {
       const existed = await HEARTBEAT.run(this.link.commands, [keys.instanceAlivePrefix + this.instanceId, keys.instances], [this.instanceId, this.ttlMs]);
       if (existed === 0) await this.rebuild();
-      await REAP.run(
+      const reaped = (await REAP.run(
         this.link.commands,
         [keys.instances, keys.presenceTopics],
         [keys.instanceAlivePrefix, keys.instanceTopicsPrefix, keys.presencePrefix, keys.presenceReaped],
-      );
+      )) as string[];
+      if (reaped.length > 0) for (const watcher of this.watchers.get(ANY_TOPIC) ?? []) watcher('crash');
     });
   }
 

@@ -67,7 +67,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     config,
     sessionSecret: cluster ? await cluster.sessionSecret() : loadSessionSecret(config.sessionSecret, options.sessionSecretFile),
     store,
-    hub: cluster?.hub ?? new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++),
+    hub: cluster?.hub ?? new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings),
     presence: cluster?.presence ?? new LocalPresence(),
     rateLimits: cluster?.rateLimits,
     health: cluster?.health,

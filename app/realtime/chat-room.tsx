@@ -14,6 +14,8 @@ export const chatTopic = (room: string) => `chat:${room}`;
 export interface ChatRoomHooks {
   /** Called with each stored and broadcast message, e.g. to notify @mentioned users. */
   onMessage(message: ChatMessage): void;
+  /** Called when someone came online or went offline in the room, e.g. to update the room list. */
+  onPresenceChange(): void;
   /** Called when the last local socket has left. */
   onEmpty(): void;
 }
@@ -149,5 +151,6 @@ export class ChatRoom implements SocketRoom {
   private async publishPresence(): Promise<void> {
     const people = await this.platform.presence.list(this.topic);
     await this.platform.hub.publish(this.topic, 'presence', render(<PresenceUpdate people={people} />));
+    this.hooks.onPresenceChange();
   }
 }

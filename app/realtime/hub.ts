@@ -22,6 +22,8 @@ export interface Hub {
   subscribe(topic: string, listener: TopicListener, onResync?: () => void): () => void;
   /** The events after `lastId` in order, or null when the ring no longer holds all of them. */
   since(topic: string, lastId: number): Promise<TopicEvent[] | null>;
+  /** The id of the topic's newest event (a fresh topic has a clock-based starting id). */
+  head(topic: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,8 @@ export class LocalHub implements Hub {
   constructor(
     private readonly ringSize: number,
     private readonly onRender: () => void = () => {},
+    /** Rings kept at most (one per topic: rooms, users…); the least recently published is forgotten first. */
+    private readonly maxRings = 10_000,
   ) {}
 
   async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
@@ -60,8 +64,11 @@ export class LocalHub implements Hub {
     const id = (this.lastIds.get(topic) ?? this.epoch) + 1;
     this.lastIds.set(topic, id);
     const published: TopicEvent = { id, event, fragment: new Fragment(html) };
-    let ring = this.rings.get(topic);
-    if (!ring) this.rings.set(topic, (ring = new Ring(this.ringSize)));
+    const ring = this.rings.get(topic) ?? new Ring(this.ringSize);
+    // Re-inserting keeps the map in publish order, so the first key is the stalest ring.
+    this.rings.delete(topic);
+    this.rings.set(topic, ring);
+    if (this.rings.size > this.maxRings) this.rings.delete(this.rings.keys().next().value!);
     ring.push(published);
     for (const listener of this.listeners.get(topic) ?? []) listener(published);
     return published;
@@ -82,6 +89,10 @@ export class LocalHub implements Hub {
     const current = this.lastIds.get(topic) ?? this.epoch;
     if (!ring) return lastId === current ? [] : null;
     return ring.since(lastId, current);
+  }
+
+  async head(topic: string): Promise<number> {
+    return this.lastIds.get(topic) ?? this.epoch;
   }
 
   async close(): Promise<void> {

@@ -3,26 +3,36 @@ import { streamSSE } from 'hono/streaming';
 import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { originGuard } from '../realtime/socket-endpoint.ts';
+import { runEventStream } from '../realtime/event-stream.ts';
+import { ONLINE_TOPIC, type MetricBoard } from '../realtime/metric-board.tsx';
+import type { Notifier } from '../realtime/notifier.tsx';
+import { roomsSource } from '../realtime/room-list.tsx';
+import { parsePositions } from '../realtime/sse-position.ts';
+import type { TopicSource } from '../realtime/sse-sources.ts';
 
-/**
- * PLACEHOLDER for issue 3: keeps one stream open per page with a heartbeat so the layout's
- * sse-connect succeeds. Topics, ids, replay, notifications and slow-consumer limits come with issue 3.
- */
-export function eventRoutes(platform: Platform) {
+export const SSE_TOPICS = ['rooms', 'dashboard'] as const;
+
+/** `topics=a,b` → the topics, or the first one that does not exist. */
+export function parseTopics(raw: string | undefined): { ok: true; topics: string[] } | { ok: false; unknown: string } {
+  const topics = [...new Set((raw ?? '').split(',').map((t) => t.trim()).filter(Boolean))];
+  const unknown = topics.find((t) => !(SSE_TOPICS as readonly string[]).includes(t));
+  return unknown === undefined ? { ok: true, topics } : { ok: false, unknown };
+}
+
+/** `GET /events?topics=…` (SPEC §4.6): the page's one stream; the user's notifications always ride along. */
+export function eventRoutes(platform: Platform, board: MetricBoard, notifier: Notifier) {
   const app = new Hono<IdentityEnv>();
-  app.get('/', originGuard(platform.config.allowedOrigins), (c) =>
-    streamSSE(c, async (stream) => {
-      platform.stats.openStreams++;
-      await stream.writeSSE({ event: 'ready', data: '', retry: 2000 });
-      const done = new Promise<void>((resolve) => {
-        stream.onAbort(resolve);
-        platform.closing.addEventListener('abort', () => resolve());
-      });
-      const timer = setInterval(() => stream.write(': heartbeat\n\n').catch(() => {}), platform.config.heartbeatMs);
-      await done;
-      clearInterval(timer);
-      platform.stats.openStreams--;
-    }),
-  );
+  app.get('/', originGuard(platform.config.allowedOrigins), (c) => {
+    const parsed = parseTopics(c.req.query('topics'));
+    if (!parsed.ok) {
+      return c.json({ error: `unknown topic "${parsed.unknown.slice(0, 64)}" in "topics"; the topics are ${SSE_TOPICS.join(', ')}` }, 400);
+    }
+    const viewer = c.get('viewer');
+    const sources: TopicSource[] = parsed.topics.map((topic) => (topic === 'rooms' ? roomsSource(platform) : board.source()));
+    sources.push(notifier.source(viewer.userId));
+    // The browser's own reconnect sends the header; the sse extension's reconnects only have the query.
+    const resumeFrom = parsePositions(c.req.header('last-event-id') || c.req.query('lastEventId'));
+    return streamSSE(c, (stream) => runEventStream(stream, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }));
+  });
   return app;
 }

@@ -1,18 +1,11 @@
 import { Hono } from 'hono';
 import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
-import { HomePage, type ActiveRoom } from '../../components/Home.tsx';
+import { HomePage } from '../../components/Home.tsx';
 import { ID_PATTERN } from '../config.ts';
+import { activeRooms } from '../realtime/room-list.tsx';
 
-/** The rooms and lobbies that have someone in them, busiest first. */
-export async function activeRooms(platform: Platform): Promise<ActiveRoom[]> {
-  const rooms: ActiveRoom[] = [];
-  for (const [topic, online] of await platform.presence.counts()) {
-    const [kind, name] = topic.split(':') as [string, string];
-    if ((kind === 'chat' || kind === 'lobby') && online > 0) rooms.push({ kind, name, online });
-  }
-  return rooms.sort((a, b) => b.online - a.online || a.name.localeCompare(b.name));
-}
+export { activeRooms };
 
 export function homeRoutes(platform: Platform) {
   const app = new Hono<IdentityEnv>();

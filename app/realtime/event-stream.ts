@@ -1,0 +1,83 @@
+import type { SSEStreamingApi } from 'hono/streaming';
+import type { Platform } from '../platform/platform.ts';
+import type { Viewer } from '../../components/Header.tsx';
+import type { TopicEvent } from './hub.ts';
+import { formatPositions, type Positions } from './sse-position.ts';
+import type { OutgoingEvent, TopicSource } from './sse-sources.ts';
+import { SseStream } from './sse-stream.ts';
+import { whenClosing } from './closing.ts';
+
+export interface EventStreamHooks {
+  /** The set of connected users may have changed (a stream opened or closed). */
+  onConnectionsChanged(): void;
+}
+
+/**
+ * Runs one `GET /events` stream until the client leaves, the write side fails, it falls too far
+ * behind, or the server shuts down. Live events are buffered while the stream catches up
+ * (snapshot or replay per topic), then sent in order with each topic's position in the id.
+ */
+export async function runEventStream(
+  api: SSEStreamingApi,
+  platform: Platform,
+  viewer: Viewer,
+  sources: TopicSource[],
+  resumeFrom: Positions,
+  presenceTopic: string,
+  hooks: EventStreamHooks,
+): Promise<void> {
+  const { config, stats, hub, presence, closing } = platform;
+  const stream = new SseStream(api, { maxBufferedBytes: config.maxBufferedBytes, retryMs: config.limits.sseRetryMs, heartbeatMs: config.heartbeatMs }, stats);
+  // Topics not caught up yet keep the position the client came back with, in case it drops again.
+  const positions: Positions = new Map(sources.filter((s) => resumeFrom.has(s.key)).map((s) => [s.key, resumeFrom.get(s.key)!]));
+  let pending: Array<[TopicSource, TopicEvent]> | null = [];
+
+  const send = (source: TopicSource, event: OutgoingEvent) => {
+    if (event.position !== null) positions.set(source.key, event.position);
+    stream.send(event.name, event.fragment, formatPositions(positions));
+  };
+  /** A live event is sent once: not if the catch-up already covered it. */
+  const sendLive = (source: TopicSource, event: OutgoingEvent) => {
+    const current = positions.get(source.key);
+    if (event.position !== null && current !== undefined && event.position <= current) return;
+    send(source, event);
+  };
+
+  const unsubscribes = sources.map((source) =>
+    hub.subscribe(source.hubTopic, (event) => {
+      if (stream.isEnded) return;
+      if (!pending) return sendLive(source, source.live(event));
+      // A client that cannot even be caught up before the ring's worth of news is too slow.
+      if (pending.length >= config.limits.sseRingSize) return stream.dropSlowClient();
+      pending.push([source, event]);
+    }),
+  );
+  const stopWatching = whenClosing(closing, () => stream.end());
+  stats.openStreams++;
+
+  try {
+    await presence.join(presenceTopic, { userId: viewer.userId, name: viewer.name ?? '' });
+    hooks.onConnectionsChanged();
+    for (const source of sources) {
+      if (stream.isEnded) break;
+      const from = resumeFrom.get(source.key);
+      const catchUp = (from !== undefined ? await source.replay(from) : null) ?? (await source.snapshot());
+      for (const event of catchUp.events) send(source, event);
+      positions.set(source.key, catchUp.position);
+    }
+    stream.sendRetryIfFirst();
+    const buffered = pending;
+    pending = null;
+    for (const [source, event] of buffered) if (!stream.isEnded) sendLive(source, source.live(event));
+    await stream.ended;
+  } catch (error) {
+    console.error('event stream failed', error);
+    stream.end();
+  } finally {
+    for (const unsubscribe of unsubscribes) unsubscribe();
+    stopWatching();
+    stats.openStreams--;
+    await presence.leave(presenceTopic, viewer.userId).catch((error) => console.error('presence leave failed', error));
+    hooks.onConnectionsChanged();
+  }
+}

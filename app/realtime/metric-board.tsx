@@ -1,0 +1,180 @@
+import type { Platform } from '../platform/platform.ts';
+import type { MetricPoint } from '../store/store.ts';
+import { render } from '../../components/render.ts';
+import { MetricCards, MetricValue, type MetricView } from '../../components/Dashboard.tsx';
+import { activeRooms, ROOMS_TOPIC } from './room-list.tsx';
+import { onlineUserIds } from './online.ts';
+import { SerialQueue } from './serial.ts';
+import { hubSource, type TopicSource } from './sse-sources.ts';
+
+export const DASHBOARD_TOPIC = 'dashboard';
+/** Presence topic of open SSE streams: with the rooms' presence it tells who is connected anywhere. */
+export const ONLINE_TOPIC = 'online';
+
+const BUILT_IN: ReadonlyArray<{ name: string; label: string }> = [
+  { name: 'active-users', label: 'Active users' },
+  { name: 'messages-today', label: 'Messages today (UTC)' },
+  { name: 'rooms-active', label: 'Active rooms' },
+];
+const DAY_CHECK_MS = 60_000;
+
+export class MetricLimitError extends Error {}
+
+/** One value pushed through the API. */
+export interface MetricInput {
+  name: string;
+  value: number;
+  /** Omitted: the metric keeps its label (or shows its name). */
+  label?: string;
+  /** Omitted: the metric keeps its format (integer for a new one). */
+  format?: MetricPoint['format'];
+}
+
+const startOfUtcDay = (now: number) => now - (now % 86_400_000);
+
+/**
+ * The dashboard: built-in metrics computed from the live system and metrics pushed through the
+ * API (stored, then published). Keeps the recent values of each metric in memory for sparklines.
+ */
+export class MetricBoard {
+  private readonly queue = new SerialQueue();
+  private pushed: Promise<Map<string, MetricPoint[]>> | undefined;
+  private readonly builtIn = new Map<string, number[]>();
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly dayTimer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly platform: Platform) {
+    const unsubscribe = platform.hub.subscribe(ROOMS_TOPIC, () => this.touch());
+    this.dayTimer = setInterval(() => this.touch(), DAY_CHECK_MS);
+    (this.dayTimer as { unref?: () => void }).unref?.();
+    platform.closing.addEventListener('abort', () => {
+      unsubscribe();
+      clearInterval(this.dayTimer);
+      clearTimeout(this.refreshTimer);
+    });
+  }
+
+  /** Something the built-in metrics count has changed: recompute them soon, once per burst. */
+  touch(): void {
+    if (this.refreshTimer || this.platform.closing.aborted) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refresh().catch((error) => console.error('dashboard refresh failed', error));
+    }, this.platform.config.limits.dashboardRefreshMs);
+  }
+
+  /** Recomputes the built-in metrics and publishes the ones that changed. */
+  refresh(): Promise<void> {
+    return this.queue.run(() => this.refreshLocked());
+  }
+
+  /** Stores pushed metric values, then publishes them; a metric seen for the first time gets a card everywhere. */
+  record(inputs: MetricInput[]): Promise<void> {
+    return this.queue.run(async () => {
+      const pushed = await this.loadPushed();
+      const fresh = new Set(inputs.map((p) => p.name).filter((name) => !pushed.has(name)));
+      const { maxMetrics, sparklinePoints } = this.platform.config.limits;
+      if (pushed.size + fresh.size > maxMetrics) {
+        throw new MetricLimitError(`the dashboard holds at most ${maxMetrics} metrics; "${[...fresh][0]}" would be one more`);
+      }
+      let regrid = fresh.size > 0;
+      const at = Date.now();
+      for (const input of inputs) {
+        const series = pushed.get(input.name) ?? [];
+        const last = series.at(-1);
+        // An omitted label or format keeps the metric's current one.
+        const point: MetricPoint = { name: input.name, value: input.value, label: input.label ?? last?.label ?? null, format: input.format ?? last?.format ?? 'integer', at };
+        await this.platform.store.addMetric(point);
+        if (last && (last.label !== point.label || last.format !== point.format)) regrid = true;
+        series.push(point);
+        if (series.length > sparklinePoints) series.splice(0, series.length - sparklinePoints);
+        pushed.set(point.name, series);
+      }
+      if (regrid) await this.platform.hub.publish(DASHBOARD_TOPIC, 'dashboard', render(<MetricCards metrics={await this.viewsLocked()} />));
+      for (const name of new Set(inputs.map((p) => p.name))) await this.publishValue(pushedView(name, pushed.get(name)!));
+    });
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  /** Every card as it stands now (built-in metrics first, then pushed ones by name). */
+  views(): Promise<MetricView[]> {
+    return this.queue.run(async () => {
+      await this.refreshLocked();
+      return this.viewsLocked();
+    });
+  }
+
+  source(): TopicSource {
+    return hubSource(this.platform.hub, 'dashboard', DASHBOARD_TOPIC, async () => {
+      const views = await this.views();
+      return [
+        { name: 'dashboard', html: render(<MetricCards metrics={views} />) },
+        ...views.map((view) => ({ name: view.name, html: render(<MetricValue metric={view} />) })),
+      ];
+    });
+  }
+
+  private async refreshLocked(): Promise<void> {
+    const values = await this.measure();
+    for (const { name } of BUILT_IN) {
+      const value = values.get(name)!;
+      if (this.builtIn.get(name)?.at(-1) === value) continue;
+      this.pushValue(name, value);
+      await this.publishValue(this.builtInView(name));
+    }
+  }
+
+  private async viewsLocked(): Promise<MetricView[]> {
+    const pushed = await this.loadPushed();
+    const names = [...pushed.keys()].sort();
+    return [...BUILT_IN.map(({ name }) => this.builtInView(name)), ...names.map((name) => pushedView(name, pushed.get(name)!))];
+  }
+
+  private loadPushed(): Promise<Map<string, MetricPoint[]>> {
+    const { store, config } = this.platform;
+    // Cluster mode: other instances record metrics too, so the shared store is read every time.
+    if (config.redisUrl) return store.metricSeries(config.limits.sparklinePoints);
+    return (this.pushed ??= store.metricSeries(config.limits.sparklinePoints));
+  }
+
+  private async measure(): Promise<Map<string, number>> {
+    return new Map([
+      ['active-users', (await onlineUserIds(this.platform)).length],
+      ['messages-today', await this.platform.store.countMessagesSince(startOfUtcDay(Date.now()))],
+      ['rooms-active', (await activeRooms(this.platform)).length],
+    ]);
+  }
+
+  private pushValue(name: string, value: number): void {
+    const series = this.builtIn.get(name) ?? [];
+    series.push(value);
+    if (series.length > this.platform.config.limits.sparklinePoints) series.shift();
+    this.builtIn.set(name, series);
+  }
+
+  private builtInView(name: string): MetricView {
+    const label = BUILT_IN.find((m) => m.name === name)!.label;
+    return { name, label, format: 'integer', values: this.builtIn.get(name) ?? [] };
+  }
+
+  private async publishValue(view: MetricView): Promise<void> {
+    await this.platform.hub.publish(DASHBOARD_TOPIC, view.name, render(<MetricValue metric={view} />));
+  }
+}
+
+/** Names a pushed metric cannot take: they would collide with an event name or an element id on the page. */
+const RESERVED = new Set(['rooms', 'dashboard', 'notification-count', 'new-notification', 'metric-cards', 'notif-count', 'toast-container', 'connection-status', 'identity', 'name-form', 'name-input', 'user-id', 'notification-list']);
+
+export function reservedMetricName(name: string): string | null {
+  if (BUILT_IN.some((m) => m.name === name)) return 'it is a built-in metric';
+  if (RESERVED.has(name) || /^(card|toast|notification)-/.test(name)) return 'it is used by the page itself';
+  return null;
+}
+
+function pushedView(name: string, series: MetricPoint[]): MetricView {
+  const last = series.at(-1)!;
+  return { name, label: last.label ?? name, format: last.format, values: series.map((p) => p.value) };
+}

@@ -1,0 +1,36 @@
+import type { Platform } from '../platform/platform.ts';
+import { render } from '../../components/render.ts';
+import { RoomList, type ActiveRoom } from '../../components/Home.tsx';
+import { SerialQueue } from './serial.ts';
+import { hubSource, type TopicSource } from './sse-sources.ts';
+
+export const ROOMS_TOPIC = 'rooms';
+
+/** The rooms and lobbies that have someone in them, busiest first (presence topics `chat:*`, `lobby:*`). */
+export async function activeRooms(platform: Platform): Promise<ActiveRoom[]> {
+  const rooms: ActiveRoom[] = [];
+  for (const [topic, online] of await platform.presence.counts()) {
+    const [kind, name] = topic.split(':') as [string, string];
+    if ((kind === 'chat' || kind === 'lobby') && online > 0) rooms.push({ kind, name, online });
+  }
+  return rooms.sort((a, b) => b.online - a.online || a.name.localeCompare(b.name));
+}
+
+const queues = new WeakMap<Platform, SerialQueue>();
+
+/**
+ * Pushes the current room list to every stream on the `rooms` topic (the home page's `#room-list`).
+ * Call it whenever presence changes in a chat room or lobby. Runs one at a time, so a slower
+ * read never overwrites a newer list.
+ */
+export function publishRoomList(platform: Platform): Promise<void> {
+  let queue = queues.get(platform);
+  if (!queue) queues.set(platform, (queue = new SerialQueue()));
+  return queue.run(async () => {
+    await platform.hub.publish(ROOMS_TOPIC, 'rooms', render(<RoomList rooms={await activeRooms(platform)} />));
+  });
+}
+
+export function roomsSource(platform: Platform): TopicSource {
+  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', html: render(<RoomList rooms={await activeRooms(platform)} />) }]);
+}

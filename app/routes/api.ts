@@ -1,0 +1,85 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Platform } from '../platform/platform.ts';
+import type { ChatRoom } from '../realtime/chat-room.tsx';
+import { MetricLimitError, reservedMetricName, type MetricBoard } from '../realtime/metric-board.tsx';
+import type { Notifier } from '../realtime/notifier.tsx';
+import type { RoomRegistry } from '../realtime/rooms.ts';
+import { onlineUserIds } from '../realtime/online.ts';
+import { ID_PATTERN } from '../config.ts';
+import { requireApiToken } from './api-auth.ts';
+import { readBotMessage, readMetrics, readNotify, type Checked } from './api-input.ts';
+
+export interface ApiDeps {
+  board: MetricBoard;
+  notifier: Notifier;
+  chatRooms: RoomRegistry<ChatRoom>;
+}
+
+/** Parses the body as JSON whatever its content type; bad JSON is a 400 naming the problem. */
+async function jsonBody(c: Context): Promise<Checked<unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return { ok: false, error: 'the body is empty; send a JSON object' };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error: `the body is not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+/** The machine-to-machine HTTP API (SPEC §5): bearer token, JSON in, JSON errors out. */
+export function apiRoutes(platform: Platform, { board, notifier, chatRooms }: ApiDeps) {
+  const { limits } = platform.config;
+  const app = new Hono();
+  app.use('*', requireApiToken(platform.config.apiToken));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: limits.maxBodyBytes,
+      onError: (c) => c.json({ error: `the body is larger than ${limits.maxBodyBytes / 1024} KiB` }, 413),
+    }),
+  );
+
+  app.post('/metrics', async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const metrics = readMetrics(body.value, limits, reservedMetricName);
+    if (!metrics.ok) return c.json({ error: metrics.error }, 400);
+    try {
+      await board.record(metrics.value);
+    } catch (error) {
+      if (error instanceof MetricLimitError) return c.json({ error: `"name": ${error.message}` }, 400);
+      throw error;
+    }
+    return c.body(null, 204);
+  });
+
+  app.post('/notify', async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const input = readNotify(body.value, limits);
+    if (!input.ok) return c.json({ error: input.error }, 400);
+    const users = 'user' in input.value.to ? [input.value.to.user] : await onlineUserIds(platform);
+    const sent = await notifier.notify(users, input.value.text, input.value.level);
+    return c.json({ notified: sent.length, ids: sent.map((n) => n.id) }, 202);
+  });
+
+  app.post('/rooms/:room/messages', async (c) => {
+    const room = c.req.param('room');
+    if (!ID_PATTERN.test(room)) return c.json({ error: `room "${room.slice(0, 80)}" must be 1–64 characters of a-z, 0-9, _ and -` }, 400);
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const input = readBotMessage(body.value, limits);
+    if (!input.ok) return c.json({ error: input.error }, 400);
+    const message = await chatRooms.get(room).post(`bot:${input.value.name}`, input.value.name, input.value.text);
+    void chatRooms.release(room);
+    return c.json({ id: message.id, room, at: message.at }, 201);
+  });
+
+  app.all('*', (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    return c.json({ error: 'something went wrong on our side; please try again' }, 500);
+  });
+  return app;
+}
