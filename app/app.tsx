@@ -98,6 +98,7 @@ export function createApp(platform: Platform): App {
       return error.getResponse();
     }
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    if (platform.health?.().status === 'degraded') return c.text('The server lost contact with its storage; please try again in a moment.', 503);
     return c.text('Something went wrong on our side; please try again.', 500);
   });
 

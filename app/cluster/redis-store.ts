@@ -9,13 +9,21 @@ export const MESSAGE_COUNT_WINDOW_MS = 48 * 3600 * 1000;
 /** Display names remembered per instance, so pages still render for known users during an outage. */
 const NAME_CACHE_SIZE = 10_000;
 
-/** Appends a message under a new global id and trims the room to its bound. Entries are "ID\nJSON". */
+/**
+ * Message and notification ids are global and never reused: a new sequence starts from the clock
+ * (microseconds, ARGV[1]), so ids stay increasing even after Redis restarted empty and streams
+ * that remember an old id do not skip new ones.
+ */
+const NEXT_ID = `if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+   local id = string.format('%.0f', redis.call('INCR', KEYS[1]))`;
+
+/** Appends a message under a new id and trims the room to its bound. Entries are "ID\nJSON". */
 const ADD_MESSAGE = new LuaScript(
-  `local id = string.format('%d', redis.call('INCR', KEYS[1]))
-   redis.call('ZADD', KEYS[2], id, id .. '\\n' .. ARGV[1])
-   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
-   redis.call('ZADD', KEYS[3], ARGV[2], id)
-   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
+  `${NEXT_ID}
+   redis.call('ZADD', KEYS[2], id, id .. '\\n' .. ARGV[2])
+   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
+   redis.call('ZADD', KEYS[3], ARGV[3], id)
+   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[5])
    return id`,
   3,
 );
@@ -31,9 +39,9 @@ const SET_NAME = new LuaScript(
 
 /** Newest first, trimmed to the bound. Entries are "ID\nJSON". */
 const ADD_NOTIFICATION = new LuaScript(
-  `local id = string.format('%d', redis.call('INCR', KEYS[1]))
-   redis.call('LPUSH', KEYS[2], id .. '\\n' .. ARGV[1])
-   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+  `${NEXT_ID}
+   redis.call('LPUSH', KEYS[2], id .. '\\n' .. ARGV[2])
+   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
    return id`,
   2,
 );
@@ -75,7 +83,7 @@ export class RedisStore implements Store {
     const id = await ADD_MESSAGE.run(
       this.redis,
       [keys.messageSeq, keys.roomMessages(message.room), keys.messagesByTime],
-      [body, message.at, this.limits.clusterHistoryPerRoom, Date.now() - MESSAGE_COUNT_WINDOW_MS],
+      [Date.now() * 1000, body, message.at, this.limits.clusterHistoryPerRoom, Date.now() - MESSAGE_COUNT_WINDOW_MS],
     );
     return { ...message, id: Number(id) };
   }
@@ -127,7 +135,7 @@ export class RedisStore implements Store {
     const id = await ADD_NOTIFICATION.run(
       this.redis,
       [keys.notificationSeq, keys.notifications(n.userId)],
-      [body, this.limits.clusterNotificationsPerUser],
+      [Date.now() * 1000, body, this.limits.clusterNotificationsPerUser],
     );
     return { ...n, id: Number(id), read: false };
   }

@@ -3,6 +3,7 @@ import type { SocketClient } from '../helpers/clients.ts';
 import { broadcastMessages, eventually, health, joinRoom, latestPresence, newUser, spawnInstance } from '../helpers/cluster.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import type { ChildServer } from '../helpers/server.ts';
+import { api, SseClient } from '../helpers/sse.ts';
 
 const SNAPSHOT = '<div id="chat-messages" hx-swap-oob="innerHTML">';
 const snapshotsFrom = (client: SocketClient, from: number) => client.frames.slice(from).filter((f) => f.startsWith(SNAPSHOT));
@@ -11,7 +12,7 @@ interface Cluster {
   redis: RedisServer;
   a: ChildServer;
   b: ChildServer;
-  sockets: SocketClient[];
+  sockets: Array<{ close(): void }>;
 }
 
 async function startCluster(persistent: boolean): Promise<Cluster> {
@@ -38,6 +39,9 @@ describe('SPEC 7 cluster: Redis killed and restarted (appendonly yes)', () => {
     const onA = await joinRoom(c.a, 'outage', alice);
     const onB = await joinRoom(c.b, 'outage', bob);
     c.sockets.push(onA, onB);
+    const bobsStream = new SseClient(`${c.b.url}/events`, ['new-notification', 'notification-count'], bob.cookie);
+    c.sockets.push(bobsStream);
+    await bobsStream.waitFor((s) => s.named('notification-count').length === 1);
     onA.sendMessage('before the outage');
     await onB.waitForText('before the outage');
 
@@ -51,6 +55,10 @@ describe('SPEC 7 cluster: Redis killed and restarted (appendonly yes)', () => {
     const error = await onA.waitForText('not sent', 5000, sentAt);
     expect(error).toContain('id="chat-error"');
     expect(error).toContain('lost contact with its message store');
+
+    const refused = await api(c.a.url, '/api/notify', { user: bob.userId, text: 'lost' });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: string }).error).toContain('nothing was stored');
 
     const beforeRecovery = { a: onA.frames.length, b: onB.frames.length };
     await c.redis.restart();
@@ -71,6 +79,11 @@ describe('SPEC 7 cluster: Redis killed and restarted (appendonly yes)', () => {
     onB.sendMessage('reply after the outage');
     await onA.waitForText('reply after the outage', 5000, beforeRecovery.a);
     await onB.waitForText('reply after the outage', 5000, beforeRecovery.b);
+    // The SSE stream on B stayed open through the outage and still gets news from A.
+    expect((await api(c.a.url, '/api/notify', { user: bob.userId, text: 'back again' })).status).toBe(202);
+    await bobsStream.waitFor((s) => s.named('new-notification').some((e) => e.data.includes('back again')));
+    expect(bobsStream.opens).toBe(1);
+    expect(bobsStream.named('new-notification').some((e) => e.data.includes('lost'))).toBe(false);
     expect(broadcastMessages(onB).map((m) => m.line)).toEqual(['Alice: before the outage', 'Alice: after the outage', 'Bob: reply after the outage']);
   });
 });
@@ -87,6 +100,11 @@ describe('SPEC 7 cluster: Redis restarted empty (no persistence)', () => {
     const onB = await joinRoom(c.b, 'restart', bob);
     c.sockets.push(onA, onB);
     await eventually('both present', () => latestPresence(onA)?.join() === 'Alice,Bob');
+    const bobsStream = new SseClient(`${c.b.url}/events`, ['new-notification', 'notification-count'], bob.cookie);
+    c.sockets.push(bobsStream);
+    await bobsStream.waitFor((s) => s.named('notification-count').length === 1);
+    await api(c.a.url, '/api/notify', { user: bob.userId, text: 'before the restart' });
+    await bobsStream.waitFor((s) => s.named('new-notification').length === 1);
 
     await c.redis.kill('SIGKILL');
     await eventually('degraded', async () => (await health(c.b)).status === 503);
@@ -102,5 +120,8 @@ describe('SPEC 7 cluster: Redis restarted empty (no persistence)', () => {
     expect(latestPresence(onB)).toEqual(['Alice', 'Bob']);
     onA.sendMessage('fresh start');
     await onB.waitForText('fresh start', 5000, from);
+    // Ids keep increasing although Redis forgot its counters, so the open stream does not skip this as old news.
+    await api(c.a.url, '/api/notify', { user: bob.userId, text: 'after the restart' });
+    await bobsStream.waitFor((s) => s.named('new-notification').some((e) => e.data.includes('after the restart')));
   });
 });
