@@ -74,6 +74,32 @@ describe('SPEC 7 cluster: SSE streams across instances', () => {
     expect(stream.named('new-notification')[0]!.data).toContain('Ray mentioned you in #mentions: hello @Quinn, over here');
   });
 
+  it('publishes each change of a built-in metric once, with the same sparkline, whichever instance noticed it', async () => {
+    const dee = await newUser(a.url, 'Dee');
+    const onA = keep(await RawSse.open(`${a.url}/events?topics=dashboard`, { cookie: dee.cookie }));
+    const onB = keep(await RawSse.open(`${b.url}/events?topics=dashboard`, { cookie: dee.cookie }));
+    const settled = async () => {
+      for (let quiet = 0, seen = -1; quiet < 3; ) {
+        const now = onA.events.length + onB.events.length;
+        quiet = now === seen ? quiet + 1 : 0;
+        seen = now;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    };
+    await settled();
+    const from = { a: onA.events.length, b: onB.events.length };
+    for (const [server, name] of [[a, 'Eve'], [b, 'Fay'], [a, 'Gil']] as const) {
+      keep<SocketClient>(await joinRoom(server, `builtin-${name.toLowerCase()}`, await newUser(server.url, name)));
+    }
+    await settled();
+    const live = (raw: RawSse, start: number) => raw.events.slice(start).filter((e) => e.event === 'rooms-active');
+    const [seenOnA, seenOnB] = [live(onA, from.a), live(onB, from.b)];
+    expect(seenOnA.length).toBeGreaterThan(0);
+    expect(seenOnA.map((e) => e.data)).toEqual(seenOnB.map((e) => e.data));
+    const values = seenOnA.map(metricValue);
+    expect(values.filter((v, i) => i > 0 && v === values[i - 1])).toEqual([]);
+  });
+
   it('shows a room joined on A in the live room list and online count of a home page on B', async () => {
     const viewer = await newUser(b.url, 'Vic');
     const home = keep(await RawSse.open(`${b.url}/events?topics=rooms`, { cookie: viewer.cookie }));
