@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SocketClient } from '../helpers/clients.ts';
 import { broadcastMessages, eventually, health, joinRoom, latestPresence, newUser, spawnInstance } from '../helpers/cluster.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
-import type { ChildServer } from '../helpers/server.ts';
+import { TEST_TOKEN, type ChildServer } from '../helpers/server.ts';
 import { api, SseClient } from '../helpers/sse.ts';
 
 const SNAPSHOT = '<div id="chat-messages" hx-swap-oob="innerHTML">';
@@ -49,6 +49,8 @@ describe('SPEC 7 cluster: Redis killed and restarted (appendonly yes)', () => {
     await eventually('A to report degraded', async () => (await health(c.a)).status === 503);
     expect(await health(c.a)).toEqual({ status: 503, body: { status: 'degraded', redis: 'unreachable' } });
     expect((await health(c.b)).status).toBe(503);
+    const metrics = await (await fetch(`${c.a.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+    expect(metrics).toContain('\nswitchboard_healthy 0\n');
 
     const sentAt = onA.frames.length;
     onA.sendMessage('during the outage');
@@ -64,6 +66,7 @@ describe('SPEC 7 cluster: Redis killed and restarted (appendonly yes)', () => {
     await c.redis.restart();
     await eventually('both instances healthy again', async () => (await health(c.a)).status === 200 && (await health(c.b)).status === 200);
     expect(onA.closeCode, c.a.output()).toBeUndefined();
+    expect(await (await fetch(`${c.a.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text()).toContain('\nswitchboard_healthy 1\n');
     expect(onB.closeCode, c.b.output()).toBeUndefined();
 
     // A fresh snapshot on both sides: what was accepted before survived, the refused message never appears.
