@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SocketClient } from '../helpers/clients.ts';
 import { broadcastMessages, eventually, health, joinRoom, latestPresence, newUser, spawnInstance } from '../helpers/cluster.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
-import { TEST_TOKEN, type ChildServer } from '../helpers/server.ts';
+import { freePort, TEST_TOKEN, type ChildServer } from '../helpers/server.ts';
 import { api, SseClient } from '../helpers/sse.ts';
 
 const SNAPSHOT = '<div id="chat-messages" hx-swap-oob="innerHTML">';
@@ -126,5 +126,28 @@ describe('SPEC 7 cluster: Redis restarted empty (no persistence)', () => {
     // Ids keep increasing although Redis forgot its counters, so the open stream does not skip this as old news.
     await api(c.a.url, '/api/notify', { user: bob.userId, text: 'after the restart' });
     await bobsStream.waitFor((s) => s.named('new-notification').some((e) => e.data.includes('after the restart')));
+  });
+});
+
+describe('SPEC 7 cluster: Redis unreachable at start-up', () => {
+  it('starts degraded, serves what it can, and recovers once Redis appears', async () => {
+    const port = await freePort();
+    const instance = await spawnInstance(`redis://127.0.0.1:${port}`);
+    let redis: RedisServer | undefined;
+    try {
+      expect(instance.output()).toContain('is unreachable; serving degraded until it answers');
+      expect(await health(instance)).toEqual({ status: 503, body: { status: 'degraded', redis: 'unreachable' } });
+      expect((await fetch(instance.url)).status).toBe(200);
+      redis = await startRedis({ port });
+      await eventually('healthy once Redis answers', async () => (await health(instance)).status === 200);
+      const user = await newUser(instance.url, 'Late');
+      const socket = await joinRoom(instance, 'late', user);
+      socket.sendMessage('made it');
+      await socket.waitForText('made it', 5000, 1);
+      socket.close();
+    } finally {
+      await instance.stop();
+      await redis?.kill();
+    }
   });
 });

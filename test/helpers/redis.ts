@@ -15,11 +15,11 @@ export interface RedisServer {
  * pass `persistent` for `appendonly yes` + `appendfsync always` in a temp directory.
  * Fails loudly when redis-server is not installed: the cluster suite cannot run without it.
  */
-export async function startRedis(options: { persistent?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(options: { persistent?: boolean; port?: number } = {}): Promise<RedisServer> {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error('redis-server is not installed: the cluster tests need it (Debian: apt-get install redis-server)');
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = tempDir('switchboard-redis-');
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'no'];
   args.push(...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
