@@ -127,6 +127,18 @@ describe('SPEC 7 cluster: chat across instances', () => {
     await eventually('Bob gone from B after the shutdown', () => latestPresence(onB)?.join() === 'Alice', 5000);
   });
 
+  it('shares a generated session secret through Redis when SESSION_SECRET is unset', async () => {
+    const [e, f] = await Promise.all([spawnInstance(redis.url, { SESSION_SECRET: '' }), spawnInstance(redis.url, { SESSION_SECRET: '' })]);
+    try {
+      const hana = await newUser(e.url, 'Hana');
+      const page = await (await fetch(`${f.url}/chat/secret`, { headers: { cookie: hana.cookie } })).text();
+      expect(page).toContain(`data-user-id="${hana.userId}"`);
+      expect(page).toContain('Hana');
+    } finally {
+      await Promise.all([e.stop(), f.stop()]);
+    }
+  });
+
   it('takes the users of a SIGKILLed instance out of presence within the liveness TTL', async () => {
     const c = await spawnInstance(redis.url);
     try {
