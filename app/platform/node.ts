@@ -5,14 +5,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { WSContext } from 'hono/ws';
 import { createApp } from '../app.tsx';
 import { ConfigError, readConfig, type Config, type Limits } from '../config.ts';
-import { LocalHub } from '../realtime/hub.ts';
-import { LocalLobbyState } from '../realtime/lobby-state.ts';
-import { LocalPresence } from '../realtime/presence.ts';
 import { Stats } from '../realtime/stats.ts';
-import { LibsqlStore } from '../store/libsql.ts';
-import { openCluster } from '../cluster/cluster.ts';
 import type { Platform } from './platform.ts';
-import { loadSessionSecret } from './session-secret.ts';
+import { openState } from './state.ts';
 
 export const CLOSE_RESTARTING = 1012;
 const SHUTDOWN_DEADLINE_MS = 4500;
@@ -59,20 +54,11 @@ function nodeTransport(ws: WSContext<WebSocket>) {
 
 export async function startNode(config: Config, options: { sessionSecretFile?: string } = {}): Promise<NodeServer> {
   const stats = new Stats();
-  // Cluster mode (SPEC §7): Redis holds everything shared, and nothing is kept on this host's disk.
-  const cluster = config.redisUrl ? await openCluster(config, stats) : undefined;
-  const store = cluster?.store ?? (await LibsqlStore.open(config.databaseUrl));
+  const { close: closeState, ...state } = await openState(config, stats, options.sessionSecretFile);
   const lifecycle = new AbortController();
   const platform: Platform = {
     config,
-    sessionSecret: cluster ? await cluster.sessionSecret() : loadSessionSecret(config.sessionSecret, options.sessionSecretFile),
-    store,
-    hub: cluster?.hub ?? new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings),
-    presence: cluster?.presence ?? new LocalPresence(),
-    rateLimits: cluster?.rateLimits,
-    health: cluster?.health,
-    lobbies: cluster?.lobbies ?? new LocalLobbyState(),
-    exclusive: cluster ? (name, work) => cluster.mutex.run(name, work) : undefined,
+    ...state,
     stats,
     upgradeWebSocket,
     socketTransport: nodeTransport,
@@ -98,9 +84,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
       server.close();
       for (const ws of wss.clients) ws.close(CLOSE_RESTARTING, 'server restarting');
       await drain();
-      await platform.hub.close();
-      await store.close();
-      await cluster?.close();
+      await closeState();
       if ('closeAllConnections' in server) server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
     })());
