@@ -8,6 +8,8 @@ import { ConfigError, readConfig, type Config, type Limits } from '../config.ts'
 import { Stats } from '../realtime/stats.ts';
 import type { Platform } from './platform.ts';
 import { openState } from './state.ts';
+import { sendText } from './node-frames.ts';
+import { nodeEventStream } from './node-event-stream.ts';
 
 export const CLOSE_RESTARTING = 1012;
 const SHUTDOWN_DEADLINE_MS = 4500;
@@ -42,7 +44,7 @@ function keepAlive(wss: WebSocketServer, intervalMs: number): NodeJS.Timeout {
 function nodeTransport(ws: WSContext<WebSocket>) {
   const raw = ws.raw!;
   return {
-    send: (data: Uint8Array) => raw.send(data, { binary: false }),
+    send: (data: Uint8Array) => sendText(raw, data),
     bufferedAmount: () => raw.bufferedAmount,
     close(code: number, reason: string) {
       raw.close(code, reason);
@@ -62,6 +64,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     stats,
     upgradeWebSocket,
     socketTransport: nodeTransport,
+    streamEvents: nodeEventStream,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
     closing: lifecycle.signal,
   };

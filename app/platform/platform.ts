@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { Config } from '../config.ts';
 import type { Hub } from '../realtime/hub.ts';
@@ -6,6 +6,7 @@ import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { RateLimits } from '../realtime/rate-limit.ts';
+import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
 
@@ -32,6 +33,12 @@ export interface Platform {
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;
   serveStatic: MiddlewareHandler;
+  /**
+   * Serves an SSE response by running `run` with a writer on the runtime's own response, where that
+   * beats a web stream (Node: no TransformStream between the app and the socket). Absent, or
+   * answering undefined: the app uses Hono's `streamSSE`.
+   */
+  streamEvents?(c: Context<any>, headers: Record<string, string>, run: (writer: EventWriter) => Promise<void>): Response | undefined;
   /** Aborted when the process begins shutting down: streams end, rooms stop taking work. */
   closing: AbortSignal;
 }

@@ -1,10 +1,9 @@
-import type { SSEStreamingApi } from 'hono/streaming';
 import type { Platform } from '../platform/platform.ts';
 import type { Viewer } from '../../components/Header.tsx';
 import type { TopicEvent } from './hub.ts';
 import { formatPositions, type Positions } from './sse-position.ts';
 import type { OutgoingEvent, TopicSource } from './sse-sources.ts';
-import { SseStream } from './sse-stream.ts';
+import { SseStream, type EventWriter } from './sse-stream.ts';
 import { whenClosing } from './closing.ts';
 
 export interface EventStreamHooks {
@@ -18,7 +17,7 @@ export interface EventStreamHooks {
  * (snapshot or replay per topic), then sent in order with each topic's position in the id.
  */
 export async function runEventStream(
-  api: SSEStreamingApi,
+  api: EventWriter,
   platform: Platform,
   viewer: Viewer,
   sources: TopicSource[],

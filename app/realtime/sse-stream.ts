@@ -1,4 +1,3 @@
-import type { SSEStreamingApi } from 'hono/streaming';
 import type { Fragment } from './fragment.ts';
 import type { Stats } from './stats.ts';
 
@@ -17,6 +16,18 @@ export function frameEvent(name: string, fragment: Fragment): Uint8Array {
   const bytes = encoder.encode(`event: ${name}\n${lines.join('')}`);
   framed.set(fragment, { name, bytes });
   return bytes;
+}
+
+/**
+ * What a stream needs from the runtime's response. Hono's `SSEStreamingApi` (from `streamSSE`) is
+ * one; on Node the platform passes a writer onto the response itself (app/platform/node-event-stream.ts).
+ */
+export interface EventWriter {
+  /** Resolves once the runtime has taken the bytes. */
+  write(bytes: Uint8Array): Promise<unknown>;
+  onAbort(listener: () => void): void;
+  abort(): void;
+  readonly aborted: boolean;
 }
 
 export interface SseStreamOptions {
@@ -40,7 +51,7 @@ export class SseStream {
   readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
 
   constructor(
-    private readonly api: SSEStreamingApi,
+    private readonly api: EventWriter,
     private readonly options: SseStreamOptions,
     private readonly stats: Stats,
   ) {

@@ -9,8 +9,11 @@ import type { Notifier } from '../realtime/notifier.tsx';
 import { roomsSource } from '../realtime/room-list.tsx';
 import { parsePositions } from '../realtime/sse-position.ts';
 import type { TopicSource } from '../realtime/sse-sources.ts';
+import type { EventWriter } from '../realtime/sse-stream.ts';
 
 export const SSE_TOPICS = ['rooms', 'dashboard'] as const;
+/** What `streamSSE` sends; a platform writing the response itself sends the same. */
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
 
 /** `topics=a,b` → the topics, or the first one that does not exist. */
 export function parseTopics(raw: string | undefined): { ok: true; topics: string[] } | { ok: false; unknown: string } {
@@ -32,7 +35,8 @@ export function eventRoutes(platform: Platform, board: MetricBoard, notifier: No
     sources.push(notifier.source(viewer.userId));
     // The browser's own reconnect sends the header; the sse extension's reconnects only have the query.
     const resumeFrom = parsePositions(c.req.header('last-event-id') || c.req.query('lastEventId'));
-    return streamSSE(c, (stream) => runEventStream(stream, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }));
+    const run = (writer: EventWriter) => runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() });
+    return platform.streamEvents?.(c, SSE_HEADERS, run) ?? streamSSE(c, run);
   });
   return app;
 }

@@ -1,0 +1,135 @@
+import type { FanoutResult } from '../scenarios/fanout.ts';
+import type { BenchResults } from './suite.ts';
+
+/** One line of the results table: the app's figure, its baselines', and app ÷ baseline. */
+export interface Row {
+  section: string;
+  measure: string;
+  unit: string;
+  app: number;
+  baselines: Array<{ name: string; value: number; ratio: number }>;
+  /** What the issue asks for, and whether this run met it; absent where no target is set. */
+  target?: { text: string; met: boolean };
+}
+
+const ratio = (app: number, base: number) => (base ? app / base : NaN);
+const kib = (bytes: number) => bytes / 1024;
+
+function fanoutRows(section: string, app: FanoutResult, baselines: FanoutResult[], targets: Partial<Record<string, (r: number[]) => Row['target']>>): Row[] {
+  const row = (measure: string, unit: string, pick: (r: FanoutResult) => number): Row => {
+    const value = pick(app);
+    const bases = baselines.map((b) => ({ name: b.target, value: pick(b), ratio: ratio(value, pick(b)) }));
+    const target = targets[measure]?.(bases.map((b) => b.ratio));
+    return { section, measure, unit, app: value, baselines: bases, ...(target ? { target } : {}) };
+  };
+  return [
+    row('connections open', 'count', (r) => r.open),
+    row('latency p50', 'ms', (r) => r.steady.p50),
+    row('latency p99', 'ms', (r) => r.steady.p99),
+    row('latency max', 'ms', (r) => r.steady.max),
+    row('deliveries/s at fixed rate', '/s', (r) => r.steady.deliveriesPerSecond),
+    row('deliveries/s burst', '/s', (r) => r.burst.deliveriesPerSecond),
+    row('burst latency p99', 'ms', (r) => r.burst.p99),
+    row('delivered / expected', '%', (r) => (100 * (r.steady.deliveries + r.burst.deliveries)) / (r.steady.expected + r.burst.expected || 1)),
+    row('bytes per delivery', 'B', (r) => r.steady.bytesPerDelivery),
+    row('memory per idle connection', 'KiB', (r) => kib(r.memory.bytesPerConnection)),
+    row('JS heap per idle connection', 'KiB', (r) => kib(r.memory.heapBytesPerConnection)),
+    row('server event-loop delay, worst', 'ms', (r) => r.serverStats.after.loopDelayMaxMs!),
+    row('server CPU per delivery', 'µs', (r) => (r.serverStats.after.cpuMicros! - r.serverStats.before.cpuMicros!) / (r.steady.deliveries + r.burst.deliveries)),
+  ];
+}
+
+/** Time the app spent committing what it then broadcast (chat messages or metrics), per write. */
+function durableWriteRows(section: string, app: FanoutResult, database: string): Row[] {
+  const { before, after } = app.serverStats;
+  const writes = after.storeWrites! - before.storeWrites!;
+  return [
+    { section, measure: `durable write before broadcast, mean (${database} database)`, unit: 'ms', app: (after.storeWriteMs! - before.storeWriteMs!) / writes, baselines: [] },
+    { section, measure: `durable write before broadcast, slowest (${database} database)`, unit: 'ms', app: after.storeWriteMaxMs!, baselines: [] },
+  ];
+}
+
+export function rowsOf(results: BenchResults): Row[] {
+  const rows: Row[] = [];
+  if (results.ws) {
+    const { app, bareWs, socketIo } = results.ws;
+    rows.push(
+      ...fanoutRows(`WebSocket fan-out`, app, [bareWs, socketIo], {
+        'latency p99': ([bare]) => ({ text: '≤ 1.25× bare ws', met: bare! <= 1.25 }),
+        'deliveries/s burst': ([bare, sio]) => ({ text: '≥ 0.8× bare ws, ≥ 2× Socket.IO', met: bare! >= 0.8 && sio! >= 2 }),
+        'connections open': () => ({ text: 'all N, no errors', met: app.open === app.clients && app.connectErrorCount === 0 && app.droppedCount === 0 }),
+      }),
+    );
+    const broadcasts = app.steady.messages + app.burst.messages;
+    const renders = (app.serverStats.after.chatMessageRenders ?? NaN) - (app.serverStats.before.chatMessageRenders ?? NaN);
+    const writes = (app.serverStats.after.eventsSent ?? NaN) - (app.serverStats.before.eventsSent ?? NaN);
+    rows.push(
+      { section: 'Render cost', measure: 'chat renders per broadcast', unit: 'count', app: renders / broadcasts, baselines: [], target: { text: '= 1', met: renders === broadcasts } },
+      { section: 'Render cost', measure: 'frames sent per message (N + 1 sender)', unit: 'count', app: writes / broadcasts, baselines: [] },
+      {
+        section: 'Render cost',
+        measure: 'WebSocket frames built per message (broadcast + sender form reset)',
+        unit: 'count',
+        app: (app.serverStats.after.framesBuilt! - app.serverStats.before.framesBuilt!) / broadcasts,
+        baselines: [],
+      },
+    );
+    rows.push(...durableWriteRows('WebSocket fan-out', app, results.options.database));
+  }
+  if (results.frames) {
+    const { wsSend, prepared } = results.frames;
+    rows.push({
+      section: `Send path (${results.frames.sockets} sockets)`,
+      measure: 'server CPU per socket per message, prepared frame vs ws.send',
+      unit: 'µs',
+      app: prepared,
+      baselines: [{ name: 'ws.send', value: wsSend, ratio: ratio(prepared, wsSend) }],
+    });
+  }
+  if (results.sse?.app) {
+    const { app, bare } = results.sse;
+    rows.push(
+      ...fanoutRows('SSE fan-out', app, [bare], {
+        'latency p99': ([r]) => ({ text: '≤ 1.25× bare', met: r! <= 1.25 }),
+        'memory per idle connection': ([r]) => ({ text: '≤ 1.25× bare', met: r! <= 1.25 }),
+        'connections open': () => ({ text: 'all N, no errors', met: app.open === app.clients && app.connectErrorCount === 0 && app.droppedCount === 0 }),
+      }),
+    );
+    rows.push(...durableWriteRows('SSE fan-out', app, results.options.database));
+    const posts = app.steady.messages + app.burst.messages;
+    const renders = (app.serverStats.after.benchMetricRenders ?? NaN) - (app.serverStats.before.benchMetricRenders ?? NaN);
+    rows.push({ section: 'Render cost', measure: 'SSE renders per metric post', unit: 'count', app: renders / posts, baselines: [], target: { text: '= 1', met: renders === posts } });
+  }
+  if (results.page) {
+    const { app, baseline } = results.page;
+    const base = (value: number) => [{ name: baseline.target, value, ratio: NaN }];
+    rows.push(
+      { section: 'Page /chat/general (50 messages)', measure: 'requests/s', unit: '/s', app: app.requestsPerSecond, baselines: base(baseline.requestsPerSecond) },
+      { section: 'Page /chat/general (50 messages)', measure: 'latency p99', unit: 'ms', app: app.p99, baselines: base(baseline.p99) },
+      { section: 'Page /chat/general (50 messages)', measure: 'errors + non-2xx', unit: 'count', app: app.errors + app.non2xx, baselines: base(baseline.errors + baseline.non2xx) },
+    );
+    for (const row of rows.slice(-3)) row.baselines[0]!.ratio = ratio(row.app, row.baselines[0]!.value);
+  }
+  return rows;
+}
+
+const figure = (value: number) =>
+  !Number.isFinite(value) ? '–' : Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(Math.abs(value) >= 10 ? 1 : 2);
+
+/** A plain-text table for stdout and a Markdown one for BENCHMARKS.md, from the same rows. */
+export function table(rows: Row[], markdown = false): string {
+  const header = ['section', 'measure', 'app', 'baseline', 'app ÷ baseline', 'target'];
+  const lines = rows.map((row) => [
+    row.section,
+    `${row.measure} (${row.unit})`,
+    figure(row.app),
+    row.baselines.map((b) => `${b.name}: ${figure(b.value)}`).join('; ') || '–',
+    row.baselines.map((b) => `${figure(b.ratio)}×`).join('; ') || '–',
+    row.target ? `${row.target.text} ${row.target.met ? '✓ met' : '✗ not met'}` : '',
+  ]);
+  if (markdown) {
+    return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  }
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...lines.map((cells) => cells[i]!.length)));
+  return [header, ...lines].map((cells) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,64 @@
+import { cpus, freemem, loadavg, totalmem, release } from 'node:os';
+import type { BenchOptions } from './options.ts';
+import { runFanout, TargetUnavailable, type FanoutResult } from '../scenarios/fanout.ts';
+import { runFrames, type FramesResult } from '../scenarios/frames.ts';
+import { runPage, type PageResult } from '../scenarios/page.ts';
+import { appWebSocket, bareWebSocket, socketIo } from '../scenarios/ws-targets.ts';
+import { appSse, bareSse } from '../scenarios/sse-targets.ts';
+
+export interface BenchResults {
+  startedAt: string;
+  seconds: number;
+  machine: { cpu: string; cores: number; memoryGiB: number; freeGiB: number; loadAverage: number[]; node: string; kernel: string };
+  options: BenchOptions;
+  ws?: { app: FanoutResult; bareWs: FanoutResult; socketIo: FanoutResult };
+  frames?: FramesResult;
+  /** `app` is absent, with `unavailable` saying why, when the app under test has no dashboard API. */
+  sse?: { app?: FanoutResult; unavailable?: string; bare: FanoutResult };
+  page?: { app: PageResult; baseline: PageResult; pageBytes: number };
+}
+
+function machine(): BenchResults['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    freeGiB: +(freemem() / 2 ** 30).toFixed(1),
+    loadAverage: loadavg().map((n) => +n.toFixed(2)),
+    node: process.version,
+    kernel: release(),
+  };
+}
+
+/** Every scenario in turn, each server fresh, baselines right after the app so both see the same machine. */
+export async function runBench(options: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchResults> {
+  const started = Date.now();
+  const results: BenchResults = { startedAt: new Date(started).toISOString(), seconds: 0, machine: machine(), options };
+  const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+    log(`… ${label}`);
+    return run();
+  };
+  if (options.only.includes('ws')) {
+    const app = await step(`WebSocket fan-out: app, ${options.clients} clients`, () => runFanout(appWebSocket, options));
+    const bareWs = await step('WebSocket fan-out: bare ws', () => runFanout(bareWebSocket, options));
+    const sio = await step('WebSocket fan-out: Socket.IO', () => runFanout(socketIo, options));
+    results.ws = { app, bareWs, socketIo: sio };
+  }
+  if (options.only.includes('frames')) results.frames = await step('send path: ws.send against the prepared frame', () => runFrames(options));
+  if (options.only.includes('sse')) {
+    let app: FanoutResult | undefined;
+    let unavailable: string | undefined;
+    try {
+      app = await step(`SSE fan-out: app, ${options.clients} streams`, () => runFanout(appSse, options));
+    } catch (error) {
+      if (!(error instanceof TargetUnavailable)) throw error;
+      unavailable = error.message;
+      log(`  app SSE skipped: ${unavailable}`);
+    }
+    const bare = await step('SSE fan-out: bare node:http', () => runFanout(bareSse, options));
+    results.sse = { ...(app ? { app } : { unavailable }), bare };
+  }
+  if (options.only.includes('page')) results.page = await step('page throughput', () => runPage(options));
+  results.seconds = (Date.now() - started) / 1000;
+  return results;
+}
