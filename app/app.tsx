@@ -8,6 +8,7 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
 import { publishRoomList } from './realtime/room-list.tsx';
@@ -48,6 +49,8 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
         onEmpty: () => void chatRooms.release(name),
       }),
   );
+  // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
+  platform.presence.watch?.(ANY_TOPIC, () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)));
   const lobbies: RoomRegistry<LobbyRoom> = new RoomRegistry(
     (id) =>
       new LobbyRoom(id, platform, {
@@ -74,7 +77,10 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       xContentTypeOptions: 'nosniff',
     }),
   );
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => {
+    const report = platform.health?.() ?? { status: 'ok' };
+    return c.json(report, report.status === 'ok' ? 200 : 503);
+  });
   for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
   // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
   const postToRoom: RoomPoster =
@@ -105,6 +111,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       return error.getResponse();
     }
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    if (platform.health?.().status === 'degraded') return c.text('The server lost contact with its storage; please try again in a moment.', 503);
     return c.text('Something went wrong on our side; please try again.', 500);
   });
 

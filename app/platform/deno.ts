@@ -3,7 +3,7 @@ import type { WSContext } from 'hono/ws';
 import type { SocketUpgrade } from './platform.ts';
 import { fileURLToPath } from 'node:url';
 import type { Fragment } from '../realtime/fragment.ts';
-import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, stopOnSignal } from './standalone.ts';
+import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 const config = configOrNull(Deno.env.toObject());
 if (!config) Deno.exit(1);
@@ -26,11 +26,15 @@ function denoTransport(ws: WSContext<WebSocket>) {
 const withHeartbeat: SocketUpgrade = (createEvents) =>
   upgradeWebSocket(createEvents, { idleTimeout: config.heartbeatMs / 1000 });
 
-const { app, stop } = await buildStandaloneApp(config, {
-  upgradeWebSocket: withHeartbeat,
-  socketTransport: denoTransport,
-  serveStatic: serveStatic({ root: fileURLToPath(new URL('../../public', import.meta.url)) }),
-});
+const { app, stop } = await startOrExit(
+  () =>
+    buildStandaloneApp(config, {
+      upgradeWebSocket: withHeartbeat,
+      socketTransport: denoTransport,
+      serveStatic: serveStatic({ root: fileURLToPath(new URL('../../public', import.meta.url)) }),
+    }),
+  (code) => Deno.exit(code),
+);
 
 const server = Deno.serve({ port: config.port, hostname: config.host, onListen: () => {} }, app.fetch);
 console.log(`Switchboard listening on ${shownUrl(config.host, server.addr.port)}`);

@@ -8,7 +8,7 @@ import type { Fragment } from '../realtime/fragment.ts';
 import type { Platform } from './platform.ts';
 import { nodeEventStream } from './node-event-stream.ts';
 import { sendText } from './node-frames.ts';
-import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, stopOnSignal } from './standalone.ts';
+import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 export { CLOSE_RESTARTING };
 const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
@@ -87,7 +87,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
 async function main(): Promise<void> {
   const config = configOrNull(process.env);
   if (!config) process.exit(1);
-  const server = await startNode(config);
+  const server = await startOrExit(() => startNode(config), (code) => process.exit(code));
   console.log(`Switchboard listening on ${server.url}`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => stopOnSignal(signal, server.shutdown, (code) => process.exit(code)));

@@ -5,6 +5,7 @@ import type { Hub } from '../realtime/hub.ts';
 import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
+import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
@@ -22,6 +23,15 @@ export interface Platform {
   /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
   lobbies: LobbyState;
   stats: Stats;
+  /** Per-socket message limiters; unset: one bucket per connection (SPEC §6). */
+  rateLimits?: RateLimits;
+  /**
+   * Runs `work` while no other instance runs work under the same name (cluster mode). Unset:
+   * runs it directly, as a room's own queue already orders one process.
+   */
+  exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
+  health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
   upgradeWebSocket: SocketUpgrade;
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;
@@ -37,4 +47,4 @@ export interface Platform {
 }
 
 /** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
-export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing'>;
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'exclusive' | 'health'>;

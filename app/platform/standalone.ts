@@ -3,16 +3,15 @@ import type { WSContext } from 'hono/ws';
 import { createApp } from '../app.tsx';
 import { ConfigError, readConfig, type Config } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
-import { LocalHub } from '../realtime/hub.ts';
-import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
-import { LocalPresence } from '../realtime/presence.ts';
 import { Stats } from '../realtime/stats.ts';
-import { LibsqlStore } from '../store/libsql.ts';
 import type { Platform, SocketUpgrade } from './platform.ts';
-import { loadSessionSecret } from './session-secret.ts';
+import { openState } from './state.ts';
 
-/** What Node and Deno share: one long-running process, libSQL storage, an in-process hub. */
+/**
+ * What Node and Deno share: one long-running process whose state `openState` chooses (libSQL and
+ * in-process fan-out, or with `REDIS_URL` Redis shared by every instance, SPEC §7).
+ */
 
 export const CLOSE_RESTARTING = 1012;
 /** SPEC §6 asks for exit within 5 s; keep a margin for the runtime's own teardown. */
@@ -36,15 +35,12 @@ export interface StandaloneApp {
 
 export async function buildStandaloneApp(config: Config, runtime: RuntimeBindings): Promise<StandaloneApp> {
   const stats = new Stats();
-  const store = await LibsqlStore.open(config.databaseUrl);
+  const state = await openState(config, stats, runtime.sessionSecretFile);
   const lifecycle = new AbortController();
+  const { close, ...shared } = state;
   const platform: Platform = {
     config,
-    sessionSecret: loadSessionSecret(config.sessionSecret, runtime.sessionSecretFile),
-    store,
-    hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings),
-    presence: new LocalPresence(),
-    lobbies: new LocalLobbyState(),
+    ...shared,
     stats,
     upgradeWebSocket: runtime.upgradeWebSocket,
     socketTransport: runtime.socketTransport,
@@ -56,8 +52,7 @@ export async function buildStandaloneApp(config: Config, runtime: RuntimeBinding
   const stop = async () => {
     lifecycle.abort();
     await drain();
-    await platform.hub.close();
-    await store.close();
+    await close();
   };
   return { app, platform, stop };
 }
@@ -70,6 +65,19 @@ export function configOrNull(env: Record<string, string | undefined>): Config | 
     if (error instanceof ConfigError) {
       console.error(`switchboard: ${error.message}`);
       return null;
+    }
+    throw error;
+  }
+}
+
+/** Starts the server; a configuration problem found while starting (e.g. in cluster mode) prints one line and exits 1. */
+export async function startOrExit<T>(start: () => Promise<T>, exit: (code: number) => never): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`switchboard: ${error.message}`);
+      return exit(1);
     }
     throw error;
   }

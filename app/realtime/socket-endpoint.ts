@@ -8,7 +8,7 @@ import { Peer } from './peer.ts';
 import { SocketSession } from './socket-session.ts';
 import type { SocketInput } from './socket-input.ts';
 
-export { CLOSE_POLICY, CLOSE_TOO_BIG } from './socket-session.ts';
+export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.ts';
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {

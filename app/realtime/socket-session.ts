@@ -1,9 +1,8 @@
-import type { Config } from '../config.ts';
+import type { Platform } from '../platform/platform.ts';
 import type { Peer } from './peer.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { perConnectionLimits, type MessageLimiter } from './rate-limit.ts';
 import { parseSocketInput } from './socket-input.ts';
 import type { RestorableRoom, SocketRoom } from './socket-endpoint.ts';
-import type { Stats } from './stats.ts';
 
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_BIG = 1009;
@@ -16,21 +15,33 @@ function frameBytes(data: unknown, limit: number): number {
   return 0;
 }
 
+/** What a session needs from the platform: limits, counters, and (cluster mode) shared rate limits and health. */
+export type SessionPlatform = Pick<Platform, 'config' | 'stats' | 'rateLimits' | 'health'>;
+
+/** What a client sees when its message was not stored: in cluster mode, usually Redis being away. */
+export function undeliveredText(platform: Pick<Platform, 'health'>): string {
+  return platform.health?.().status === 'degraded'
+    ? 'The server lost contact with its message store, so your message was not sent. Try again in a moment.'
+    : 'That message could not be delivered; try again.';
+}
+
 /**
  * One open socket in one room: frame limit, rate limit and input parsing at the edge, then the
  * room's own `join`/`receive`/`leave`. Nothing a client sends can throw past this point. Every
  * runtime drives it: hono's socket events on Node/Deno, the hibernation handlers on workerd.
  */
 export class SocketSession<R extends SocketRoom = SocketRoom> {
-  private readonly limiter: RateLimiter;
+  private readonly limiter: MessageLimiter;
+  /** A cluster's limiter answers asynchronously; chaining its answers keeps one socket's messages in order. */
+  private inbox: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly platform: { config: Config; stats: Stats },
+    private readonly platform: SessionPlatform,
     private readonly room: R,
     readonly peer: Peer,
   ) {
     const { limits } = platform.config;
-    this.limiter = new RateLimiter(limits.rateBurst, limits.ratePerSecond);
+    this.limiter = (platform.rateLimits ?? perConnectionLimits(limits.rateBurst, limits.ratePerSecond)).forConnection(peer.userId);
   }
 
   open(): void {
@@ -62,13 +73,17 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
     if (frameBytes(data, limits.maxFrameBytes) > limits.maxFrameBytes) {
       return peer.close(CLOSE_TOO_BIG, `frames are limited to ${limits.maxFrameBytes} bytes`);
     }
-    if (!this.limiter.take()) return this.fail('You are sending too fast; wait a moment and try again.');
-    const parsed = parseSocketInput(data, room.fields);
-    if (!parsed.ok) return this.fail(parsed.error);
-    room.receive(peer, parsed.value).catch((error) => {
-      console.error('message failed', error);
-      this.fail('That message could not be delivered; try again.');
-    });
+    this.inbox = this.inbox
+      .then(async () => {
+        if (!(await this.limiter.take())) return this.fail('You are sending too fast; wait a moment and try again.');
+        const parsed = parseSocketInput(data, room.fields);
+        if (!parsed.ok) return this.fail(parsed.error);
+        room.receive(peer, parsed.value).catch((error) => {
+          console.error('message failed:', error instanceof Error ? error.message : error);
+          this.fail(undeliveredText(this.platform));
+        });
+      })
+      .catch((error) => console.error('message handling failed:', error));
   }
 
   close(): void {

@@ -80,6 +80,9 @@ export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: A
   app.all('*', (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    if (platform.health?.().status === 'degraded') {
+      return c.json({ error: 'storage is unreachable (cluster mode: Redis is down); nothing was stored, try again shortly' }, 503);
+    }
     return c.json({ error: 'something went wrong on our side; please try again' }, 500);
   });
   return app;

@@ -26,8 +26,8 @@ export class ObjectHub implements Hub {
   publish(topic: string, event: string, html: string) {
     return this.hubFor(topic).publish(topic, event, html);
   }
-  subscribe(topic: string, listener: TopicListener) {
-    return this.hubFor(topic).subscribe(topic, listener);
+  subscribe(topic: string, listener: TopicListener, onResync?: () => void) {
+    return this.hubFor(topic).subscribe(topic, listener, onResync);
   }
   since(topic: string, lastId: number) {
     return this.hubFor(topic).since(topic, lastId);

@@ -30,7 +30,7 @@ export class RoutedHub implements Hub {
     return { id, event, fragment: new Fragment(html) };
   }
 
-  subscribe(topic: string, listener: TopicListener): () => void {
+  subscribe(topic: string, listener: TopicListener, onResync?: () => void): () => void {
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     let cancelled = false;
     const open = () => {
@@ -57,8 +57,13 @@ export class RoutedHub implements Hub {
         .finally(() => {
           if (reader) this.feeds.delete(reader);
           if (cancelled) return;
-          if (this.onLost === 'reopen') setTimeout(() => !cancelled && open(), REOPEN_DELAY_MS);
-          else this.onLost(topic);
+          if (this.onLost !== 'reopen') return this.onLost(topic);
+          // Events published while the feed was down are missed: the subscriber catches up once it is back.
+          setTimeout(() => {
+            if (cancelled) return;
+            open();
+            onResync?.();
+          }, REOPEN_DELAY_MS);
         });
     };
     open();
