@@ -39,6 +39,7 @@ export class RoutedHub implements Hub {
         .then((res) => {
           if (!res.ok || !res.body) throw new Error(`topic ${topic} refused the subscription: ${res.status}`);
           reader = res.body.getReader();
+          reader.closed.catch(() => {});
           if (cancelled) void reader.cancel().catch(() => {});
           else this.feeds.add(reader);
         });

@@ -45,6 +45,8 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     if (!topic) return new Response('missing "topic"', { status: 400 });
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
+    // A subscriber that goes away errors the stream; that is handled through `end`, not reported.
+    writer.closed.catch(() => {});
     let queued = 0;
     let ended = false;
     const end = () => {
