@@ -8,10 +8,11 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
-import { MetricBoard } from './realtime/metric-board.tsx';
+import { ANY_TOPIC } from './realtime/presence.ts';
+import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
 import { publishRoomList } from './realtime/room-list.tsx';
-import { apiRoutes } from './routes/api.ts';
+import { apiRoutes, type RoomPoster } from './routes/api.ts';
 import { chatRoutes } from './routes/chat.tsx';
 import { dashboardRoutes } from './routes/dashboard.tsx';
 import { eventRoutes } from './routes/events.ts';
@@ -27,9 +28,15 @@ export interface App {
   drain(): Promise<void>;
 }
 
-export function createApp(platform: Platform): App {
+/** Parts a platform may supply instead of the in-process ones (on Workers each lives in its Durable Object). */
+export interface AppParts {
+  board: Board;
+  postToRoom: RoomPoster;
+}
+
+export function createApp(platform: Platform, parts: Partial<AppParts> = {}): App {
   const app = new Hono<IdentityEnv>();
-  const board = new MetricBoard(platform);
+  const board = parts.board ?? new MetricBoard(platform);
   const notifier = new Notifier(platform);
   const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
     (name) =>
@@ -42,6 +49,8 @@ export function createApp(platform: Platform): App {
         onEmpty: () => void chatRooms.release(name),
       }),
   );
+  // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
+  platform.presence.watch?.(ANY_TOPIC, () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)));
   const lobbies: RoomRegistry<LobbyRoom> = new RoomRegistry(
     (id) =>
       new LobbyRoom(id, platform, {
@@ -68,10 +77,20 @@ export function createApp(platform: Platform): App {
       xContentTypeOptions: 'nosniff',
     }),
   );
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => {
+    const report = platform.health?.() ?? { status: 'ok' };
+    return c.json(report, report.status === 'ok' ? 200 : 503);
+  });
   for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
   // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
-  app.route('/api', apiRoutes(platform, { board, notifier, chatRooms }));
+  const postToRoom: RoomPoster =
+    parts.postToRoom ??
+    (async (room, userId, name, text) => {
+      const message = await chatRooms.get(room).post(userId, name, text);
+      void chatRooms.release(room);
+      return message;
+    });
+  app.route('/api', apiRoutes(platform, { board, notifier, postToRoom }));
   app.route('/metrics', prometheusRoutes(platform));
 
   app.use('*', identity(platform.sessionSecret, platform.store));
@@ -92,6 +111,7 @@ export function createApp(platform: Platform): App {
       return error.getResponse();
     }
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    if (platform.health?.().status === 'degraded') return c.text('The server lost contact with its storage; please try again in a moment.', 503);
     return c.text('Something went wrong on our side; please try again.', 500);
   });
 

@@ -11,6 +11,8 @@ export interface Config {
   heartbeatMs: number;
   historyLimit: number;
   maxBufferedBytes: number;
+  /** Cluster mode: how long an instance's liveness key lives without a refresh (SPEC §7). */
+  clusterInstanceTtlMs: number;
   /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
   lobbyGraceMs: number;
   limits: Limits;
@@ -30,6 +32,14 @@ export interface Limits {
   /** Topics whose rings are kept; past it the least recently published topic's ring is dropped (it then resumes by snapshot). */
   maxTopicRings: number;
   sparklinePoints: number;
+  /** Cluster mode (Redis) bounds: messages kept per room, notifications per user, points per metric. */
+  clusterHistoryPerRoom: number;
+  clusterNotificationsPerUser: number;
+  clusterMetricPoints: number;
+  /** Cluster mode: idle topic logs and sequences expire after this many seconds. */
+  clusterTopicTtlSeconds: number;
+  /** Cluster mode: the longest wait between two attempts to reach Redis. */
+  redisRetryMaxMs: number;
   /** The reconnection delay the first SSE event asks browsers to use. */
   sseRetryMs: number;
   /** Distinct dashboard metrics; a new name past it is refused. */
@@ -57,6 +67,11 @@ export const LIMITS: Limits = {
   sseRingSize: 500,
   maxTopicRings: 10_000,
   sparklinePoints: 30,
+  clusterHistoryPerRoom: 10_000,
+  clusterNotificationsPerUser: 200,
+  clusterMetricPoints: 120,
+  clusterTopicTtlSeconds: 7 * 24 * 3600,
+  redisRetryMaxMs: 1000,
   sseRetryMs: 2000,
   maxMetrics: 200,
   maxMetricBatch: 100,
@@ -125,6 +140,7 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 15000, 50, 3_600_000),
     historyLimit: integer(env, 'HISTORY_LIMIT', 50, 1, 1000),
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
+    clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
     limits: { ...LIMITS, ...overrides },
   };

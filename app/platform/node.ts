@@ -3,20 +3,14 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WSContext } from 'hono/ws';
-import { createApp } from '../app.tsx';
-import { ConfigError, readConfig, type Config, type Limits } from '../config.ts';
-import { LocalHub } from '../realtime/hub.ts';
-import { LocalLobbyState } from '../realtime/lobby-state.ts';
-import { LocalPresence } from '../realtime/presence.ts';
-import { Stats } from '../realtime/stats.ts';
-import { LibsqlStore } from '../store/libsql.ts';
+import type { Config, Limits } from '../config.ts';
+import type { Fragment } from '../realtime/fragment.ts';
 import type { Platform } from './platform.ts';
-import { loadSessionSecret } from './session-secret.ts';
-import { sendText } from './node-frames.ts';
 import { nodeEventStream } from './node-event-stream.ts';
+import { sendText } from './node-frames.ts';
+import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
-export const CLOSE_RESTARTING = 1012;
-const SHUTDOWN_DEADLINE_MS = 4500;
+export { CLOSE_RESTARTING };
 const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
 
 export interface NodeServer {
@@ -48,7 +42,8 @@ function keepAlive(wss: WebSocketServer, intervalMs: number): NodeJS.Timeout {
 function nodeTransport(ws: WSContext<WebSocket>) {
   const raw = ws.raw!;
   return {
-    send: (data: Uint8Array) => sendText(raw, data),
+    // Frame once, write many (node-frames.ts): every socket gets the same prepared frame of the fragment.
+    send: (fragment: Fragment) => sendText(raw, fragment.bytes),
     bufferedAmount: () => raw.bufferedAmount,
     close(code: number, reason: string) {
       raw.close(code, reason);
@@ -59,24 +54,13 @@ function nodeTransport(ws: WSContext<WebSocket>) {
 }
 
 export async function startNode(config: Config, options: { sessionSecretFile?: string } = {}): Promise<NodeServer> {
-  const stats = new Stats();
-  const store = await LibsqlStore.open(config.databaseUrl);
-  const lifecycle = new AbortController();
-  const platform: Platform = {
-    config,
-    sessionSecret: loadSessionSecret(config.sessionSecret, options.sessionSecretFile),
-    store,
-    hub: new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings),
-    presence: new LocalPresence(),
-    lobbies: new LocalLobbyState(),
-    stats,
+  const { app, platform, stop } = await buildStandaloneApp(config, {
     upgradeWebSocket,
     socketTransport: nodeTransport,
     streamEvents: nodeEventStream,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
-    closing: lifecycle.signal,
-  };
-  const { app, drain } = createApp(platform);
+    sessionSecretFile: options.sessionSecretFile,
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxFrameBytes });
   const heartbeat = keepAlive(wss, config.heartbeatMs);
 
@@ -85,54 +69,29 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
       clearInterval(heartbeat);
-      lifecycle.abort();
       server.close();
       for (const ws of wss.clients) ws.close(CLOSE_RESTARTING, 'server restarting');
-      await drain();
-      await platform.hub.close();
-      await store.close();
+      await stop();
       if ('closeAllConnections' in server) server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
     })());
 
-  return { url: `http://${shownHost}:${port}`, port, platform, shutdown };
+  return { url: shownUrl(config.host, port), port, platform, shutdown };
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = readConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`switchboard: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const server = await startNode(config);
+  const config = configOrNull(process.env);
+  if (!config) process.exit(1);
+  const server = await startOrExit(() => startNode(config), (code) => process.exit(code));
   console.log(`Switchboard listening on ${server.url}`);
-  const stop = (signal: string) => {
-    console.log(`${signal}: closing sockets and storage`);
-    setTimeout(() => {
-      console.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    server.shutdown().then(
-      () => process.exit(0),
-      (error) => {
-        console.error('shutdown failed:', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => stopOnSignal(signal, server.shutdown, (code) => process.exit(code)));
+  }
 }
 
 export type { Limits };

@@ -1,13 +1,17 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import type { WSContext, WSEvents } from 'hono/ws';
 import type { Config } from '../config.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
+import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
+
+/** The one form of hono's `upgradeWebSocket` the app uses: per-connection events from the request. */
+export type SocketUpgrade = (createEvents: (c: Context<any>) => WSEvents<any> | Promise<WSEvents<any>>) => MiddlewareHandler<any>;
 
 /** Everything the runtime-free app needs from the runtime it runs on. */
 export interface Platform {
@@ -19,7 +23,16 @@ export interface Platform {
   /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
   lobbies: LobbyState;
   stats: Stats;
-  upgradeWebSocket: UpgradeWebSocket<any>;
+  /** Per-socket message limiters; unset: one bucket per connection (SPEC §6). */
+  rateLimits?: RateLimits;
+  /**
+   * Runs `work` while no other instance runs work under the same name (cluster mode). Unset:
+   * runs it directly, as a room's own queue already orders one process.
+   */
+  exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
+  health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
+  upgradeWebSocket: SocketUpgrade;
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;
   serveStatic: MiddlewareHandler;
@@ -32,3 +45,6 @@ export interface Platform {
   /** Aborted when the process begins shutting down: streams end, rooms stop taking work. */
   closing: AbortSignal;
 }
+
+/** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'exclusive' | 'health'>;

@@ -1,4 +1,4 @@
-import type { Platform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError, ChatSnapshot, NewMessage, PresenceUpdate } from '../../components/Chat.tsx';
 import type { ChatMessage } from '../store/store.ts';
@@ -7,7 +7,7 @@ import { Fragment } from './fragment.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
-import type { SocketRoom } from './socket-endpoint.ts';
+import type { RestorableRoom } from './socket-endpoint.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
 
@@ -21,23 +21,31 @@ export interface ChatRoomHooks {
 }
 
 /** One chat room's local sockets. Messages are stored, then published through the hub. */
-export class ChatRoom implements SocketRoom {
+export class ChatRoom implements RestorableRoom {
   readonly fields = ['message'] as const;
   private readonly channel: Channel;
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
+  private readonly unwatch: () => void;
   private readonly topic: string;
   /** Sockets whose join has run: only they have a presence entry to take back. */
   private readonly admitted = new Set<Peer>();
 
   constructor(
     readonly name: string,
-    private readonly platform: Platform,
+    private readonly platform: RoomPlatform,
     private readonly hooks: ChatRoomHooks,
   ) {
     this.topic = chatTopic(name);
     this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
-    this.unsubscribe = platform.hub.subscribe(this.topic, (event) => this.channel.broadcast(event.fragment));
+    this.unsubscribe = platform.hub.subscribe(
+      this.topic,
+      (event) => this.channel.broadcast(event.fragment),
+      () => this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error)),
+    );
+    this.unwatch = platform.presence.watch?.(this.topic, () => {
+      this.refreshPresence().catch((error) => console.error(`presence refresh of ${this.topic} failed:`, error));
+    }) ?? (() => {});
   }
 
   get isEmpty(): boolean {
@@ -48,16 +56,57 @@ export class ChatRoom implements SocketRoom {
     return this.queue.run(async () => {
       // The socket may have closed while its join waited in the queue.
       if (peer.dropped) return;
-      const { store, presence, config } = this.platform;
+      const { presence } = this.platform;
       this.admitted.add(peer);
       const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
       this.channel.add(peer);
-      const page = await store.recentMessages(this.name, config.historyLimit + 1);
-      const more = page.length > config.historyLimit;
-      const messages = more ? page.slice(1) : page;
-      const people = await presence.list(this.topic);
-      this.channel.sendTo(peer, new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} people={people} />)));
-      if (newcomer) await this.publishPresence();
+      const snapshot = await this.snapshot().catch(() => null);
+      if (!snapshot) {
+        // Cluster mode with Redis away: the socket stays open and gets the snapshot on recovery (resync).
+        this.channel.sendTo(peer, this.errorFragment('Chat history is unavailable right now; it will appear when the connection recovers.'));
+        return;
+      }
+      this.channel.sendTo(peer, snapshot);
+      // Redis may have gone away since the snapshot; the resync after recovery brings presence up to date.
+      if (newcomer) await this.publishPresence().catch((error) => console.error(`presence of ${this.topic} not published:`, error.message));
+    });
+  }
+
+  /** The last HISTORY_LIMIT messages and who is online, as sent on every (re)connect. */
+  private async snapshot(): Promise<Fragment> {
+    const { store, presence, config } = this.platform;
+    const page = await store.recentMessages(this.name, config.historyLimit + 1);
+    const more = page.length > config.historyLimit;
+    const messages = more ? page.slice(1) : page;
+    const people = await presence.list(this.topic);
+    return new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} people={people} />));
+  }
+
+  /** After the hub may have missed events: every socket here gets a fresh snapshot (rendered once) and a cleared error. */
+  private resync(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.isEmpty) return;
+      const snapshot = await this.snapshot();
+      this.channel.broadcast(snapshot);
+      this.channel.broadcast(this.errorFragment(''));
+    });
+  }
+
+  /** Presence changed elsewhere (a crashed instance was reaped): each instance re-renders for its own sockets. */
+  private refreshPresence(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.isEmpty) return;
+      const people = await this.platform.presence.list(this.topic);
+      this.channel.broadcast(new Fragment(render(<PresenceUpdate people={people} />)));
+    });
+  }
+
+  /** Takes back a socket that stayed open while the room's Durable Object hibernated: no snapshot, no announcement. */
+  restore(peer: Peer): Promise<void> {
+    return this.queue.run(async () => {
+      this.admitted.add(peer);
+      await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      this.channel.add(peer);
     });
   }
 
@@ -74,7 +123,8 @@ export class ChatRoom implements SocketRoom {
 
   /** Stores a message, then broadcasts it with the delete of the one that leaves the window. */
   post(userId: string, name: string, text: string): Promise<ChatMessage> {
-    return this.queue.run(async () => {
+    const { exclusive = (_: string, work: () => Promise<ChatMessage>) => work() } = this.platform;
+    return this.queue.run(() => exclusive(this.topic, async () => {
       const { store, hub, config, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
       stats.messages++;
@@ -82,7 +132,7 @@ export class ChatRoom implements SocketRoom {
       await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
       this.hooks.onMessage(message);
       return message;
-    });
+    }));
   }
 
   leave(peer: Peer): Promise<void> {
@@ -104,6 +154,7 @@ export class ChatRoom implements SocketRoom {
 
   dispose(): void {
     this.unsubscribe();
+    this.unwatch();
   }
 
   private async publishPresence(): Promise<void> {

@@ -15,7 +15,11 @@ export type TopicListener = (event: TopicEvent) => void;
  */
 export interface Hub {
   publish(topic: string, event: string, html: string): Promise<TopicEvent>;
-  subscribe(topic: string, listener: TopicListener): () => void;
+  /**
+   * `onResync` runs when the hub may have missed events (cluster mode, after Redis was
+   * unreachable): the subscriber should send its clients a fresh snapshot. LocalHub never calls it.
+   */
+  subscribe(topic: string, listener: TopicListener, onResync?: () => void): () => void;
   /** The events after `lastId` in order, or null when the ring no longer holds all of them. */
   since(topic: string, lastId: number): Promise<TopicEvent[] | null>;
   /** The id of the topic's newest event (a fresh topic has a clock-based starting id). */

@@ -1,4 +1,4 @@
-import type { Platform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError } from '../../components/Chat.tsx';
 import { LobbySnapshot, LobbyUpdate, LogAppend } from '../../components/Lobby.tsx';
@@ -8,7 +8,7 @@ import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
-import { CLOSE_POLICY, type SocketRoom } from './socket-endpoint.ts';
+import { CLOSE_POLICY, type RestorableRoom } from './socket-endpoint.ts';
 
 export const lobbyTopic = (lobby: string) => `lobby:${lobby}`;
 
@@ -24,11 +24,13 @@ export interface LobbyRoomHooks {
  * their last tab leaves once `lobbyGraceMs` has passed without them coming back. Players and ready
  * flags live in `platform.lobbies`; every change is rendered once and published through the hub.
  */
-export class LobbyRoom implements SocketRoom {
+export class LobbyRoom implements RestorableRoom {
   readonly fields = ['message', 'action'] as const;
   private readonly channel: Channel;
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
+  private readonly unwatch: () => void;
+  private sweep: ReturnType<typeof setTimeout> | undefined;
   private readonly topic: string;
   /** Sockets that were let in (a socket refused because the lobby is full never is). */
   private readonly admitted = new Set<Peer>();
@@ -37,12 +39,28 @@ export class LobbyRoom implements SocketRoom {
 
   constructor(
     readonly id: string,
-    private readonly platform: Platform,
+    private readonly platform: RoomPlatform,
     private readonly hooks: LobbyRoomHooks,
   ) {
     this.topic = lobbyTopic(id);
     this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
-    this.unsubscribe = platform.hub.subscribe(this.topic, (event) => this.channel.broadcast(event.fragment));
+    const log = (what: string) => (error: unknown) => console.error(`${what} of ${this.topic} failed:`, error);
+    this.unsubscribe = platform.hub.subscribe(
+      this.topic,
+      (event) => this.channel.broadcast(event.fragment),
+      () => this.queue.run(() => this.resync()).catch(log('resync')),
+    );
+    const dropAbsent = () => this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
+    this.unwatch =
+      platform.presence.watch?.(this.topic, (cause) => {
+        if (cause === 'crash') void dropAbsent();
+      }) ?? (() => {});
+    // Cluster mode: players of an instance that died while no one else was in this lobby are still
+    // listed; once any real leaver's grace period is over, whoever is absent everywhere is gone.
+    if (platform.presence.watch) {
+      this.sweep = setTimeout(dropAbsent, platform.config.lobbyGraceMs + 100);
+      (this.sweep as { unref?: () => void }).unref?.();
+    }
   }
 
   get isEmpty(): boolean {
@@ -67,6 +85,15 @@ export class LobbyRoom implements SocketRoom {
       const [players, log] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id)]);
       this.channel.sendTo(peer, new Fragment(render(<LobbySnapshot players={players} log={log} />)));
       if (result === 'joined') await this.publishChange({ kind: 'joined', name: peer.name });
+    });
+  }
+
+  /** Takes back a socket that stayed open while the lobby's Durable Object hibernated: no snapshot, no announcement. */
+  restore(peer: Peer): Promise<void> {
+    return this.queue.run(async () => {
+      this.admitted.add(peer);
+      this.channel.add(peer);
+      await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
     });
   }
 
@@ -112,6 +139,8 @@ export class LobbyRoom implements SocketRoom {
 
   dispose(): void {
     this.unsubscribe();
+    this.unwatch();
+    if (this.sweep !== undefined) clearTimeout(this.sweep);
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
   }
@@ -145,7 +174,9 @@ export class LobbyRoom implements SocketRoom {
   }
 
   private stopLeaving(userId: string): void {
-    clearTimeout(this.leaving.get(userId));
+    const timer = this.leaving.get(userId);
+    if (timer === undefined) return;
+    clearTimeout(timer);
     this.leaving.delete(userId);
   }
 
@@ -156,6 +187,35 @@ export class LobbyRoom implements SocketRoom {
     const player: LobbyPlayer | null = back ? null : await lobbies.leave(this.id, userId);
     if (player) await this.publishChange({ kind: 'left', name: player.name });
     if (this.isEmpty) this.hooks.onEmpty();
+  }
+
+  /**
+   * Cluster mode, after Redis was away (perhaps restarted empty): this instance's players are
+   * put back, and every socket here gets a fresh snapshot.
+   */
+  private async resync(): Promise<void> {
+    if (this.admitted.size === 0) return;
+    const { lobbies, config } = this.platform;
+    for (const peer of new Map([...this.admitted].map((p) => [p.userId, p])).values()) {
+      await lobbies.join(this.id, { userId: peer.userId, name: peer.name }, config.limits.maxLobbyPlayers);
+    }
+    const [players, log] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id)]);
+    this.channel.broadcast(new Fragment(render(<LobbySnapshot players={players} log={log} />)));
+  }
+
+  /**
+   * Cluster mode: another instance died with players on it. Players no longer present anywhere
+   * leave; `lobbies.leave` is atomic, so of all the instances that notice, one announces it.
+   */
+  private async dropAbsentPlayers(): Promise<void> {
+    // Only a healthy cluster's presence is complete; while degraded it lists this instance's users alone.
+    if (this.platform.closing.aborted || this.platform.health?.().status !== 'ok') return;
+    const present = new Set((await this.platform.presence.list(this.topic)).map((entry) => entry.userId));
+    for (const player of await this.platform.lobbies.players(this.id)) {
+      if (present.has(player.userId) || this.leaving.has(player.userId)) continue;
+      const gone = await this.platform.lobbies.leave(this.id, player.userId);
+      if (gone) await this.publishChange({ kind: 'left', name: gone.name });
+    }
   }
 
   /** One message to every player: the player list, the game status and the log line, rendered once. */

@@ -32,6 +32,9 @@ export interface MetricInput {
 
 const startOfUtcDay = (now: number) => now - (now % 86_400_000);
 
+/** The dashboard as the routes use it; on Workers it is a proxy to the board in the `dashboard` object. */
+export type Board = Pick<MetricBoard, 'touch' | 'record' | 'drain' | 'views' | 'source'>;
+
 /**
  * The dashboard: built-in metrics computed from the live system and metrics pushed through the
  * API (stored, then published). Keeps the recent values of each metric in memory for sparklines.
@@ -50,7 +53,7 @@ export class MetricBoard {
     platform.closing.addEventListener('abort', () => {
       unsubscribe();
       clearInterval(this.dayTimer);
-      clearTimeout(this.refreshTimer);
+      if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
     });
   }
 
@@ -118,10 +121,30 @@ export class MetricBoard {
   }
 
   private async refreshLocked(): Promise<void> {
+    const { config, exclusive } = this.platform;
+    if (config.redisUrl && exclusive) return exclusive('dashboard:built-in', () => this.refreshShared());
     const values = await this.measure();
     for (const { name } of BUILT_IN) {
       const value = values.get(name)!;
       if (this.builtIn.get(name)?.at(-1) === value) continue;
+      this.pushValue(name, value);
+      await this.publishValue(this.builtInView(name));
+    }
+  }
+
+  /**
+   * Cluster mode: the built-in series live in the shared store and one instance at a time measures,
+   * compares and publishes, so every dashboard gets each change once, with the same sparkline.
+   */
+  private async refreshShared(): Promise<void> {
+    const { store, config } = this.platform;
+    const values = await this.measure();
+    const stored = await store.metricSeries(config.limits.sparklinePoints);
+    for (const { name, label } of BUILT_IN) {
+      this.builtIn.set(name, (stored.get(name) ?? []).map((point) => point.value));
+      const value = values.get(name)!;
+      if (this.builtIn.get(name)!.at(-1) === value) continue;
+      await store.addMetric({ name, value, label, format: 'integer', at: Date.now() });
       this.pushValue(name, value);
       await this.publishValue(this.builtInView(name));
     }
@@ -134,7 +157,15 @@ export class MetricBoard {
   }
 
   private loadPushed(): Promise<Map<string, MetricPoint[]>> {
-    return (this.pushed ??= this.platform.store.metricSeries(this.platform.config.limits.sparklinePoints));
+    const { store, config } = this.platform;
+    // Cluster mode: other instances record metrics too, so the shared store is read every time.
+    if (config.redisUrl) {
+      return store.metricSeries(config.limits.sparklinePoints).then((series) => {
+        for (const { name } of BUILT_IN) series.delete(name);
+        return series;
+      });
+    }
+    return (this.pushed ??= store.metricSeries(config.limits.sparklinePoints));
   }
 
   private async measure(): Promise<Map<string, number>> {

@@ -2,8 +2,8 @@ import type { Fragment } from './fragment.ts';
 
 /** What a runtime gives the core for one open WebSocket. */
 export interface SocketTransport {
-  /** Writes a text frame. */
-  send(data: Uint8Array): void;
+  /** Writes the fragment as one text frame (as encoded bytes or as the string, whichever the runtime sends without copying). */
+  send(fragment: Fragment): void;
   close(code: number, reason: string): void;
   /** Bytes accepted but not yet handed to the network. */
   bufferedAmount(): number;
@@ -34,7 +34,7 @@ export class Peer {
 
   send(fragment: Fragment): void {
     if (this.dropped) return;
-    this.transport.send(fragment.bytes);
+    this.transport.send(fragment);
   }
 
   close(code: number, reason: string): void {

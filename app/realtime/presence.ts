@@ -4,6 +4,12 @@ export interface PresenceEntry {
   name: string;
 }
 
+/** Why people changed without a join or leave here: an instance died, or presence was rewritten after an outage. */
+export type PresenceChange = 'crash' | 'recovery';
+
+/** The `watch` topic that stands for all of them. */
+export const ANY_TOPIC = '*';
+
 export interface Presence {
   /** Records one more connection; true when the user was not present before. */
   join(topic: string, entry: PresenceEntry): Promise<boolean>;
@@ -12,6 +18,12 @@ export interface Presence {
   list(topic: string): Promise<PresenceEntry[]>;
   /** Online user counts of every topic with anyone in it. */
   counts(): Promise<Map<string, number>>;
+  /**
+   * Runs `listener` when a topic's people change other than through this process's own join and
+   * leave calls (cluster mode: an instance crashed, or presence was rebuilt after an outage).
+   * `ANY_TOPIC` listeners run once per crash, on the one instance that cleaned it up.
+   */
+  watch?(topic: string, listener: (cause: PresenceChange) => void): () => void;
 }
 
 export class LocalPresence implements Presence {

@@ -22,3 +22,20 @@ export class RateLimiter {
     return true;
   }
 }
+
+/** What a socket asks before each message it accepts. */
+export interface MessageLimiter {
+  take(): boolean | Promise<boolean>;
+}
+
+/**
+ * Hands each new socket its limiter. One process: a bucket per connection (SPEC §6). Cluster
+ * mode: a bucket per user held in Redis, so a user's sockets on every instance share one rate.
+ */
+export interface RateLimits {
+  forConnection(userId: string): MessageLimiter;
+}
+
+export function perConnectionLimits(burst: number, perSecond: number): RateLimits {
+  return { forConnection: () => new RateLimiter(burst, perSecond) };
+}

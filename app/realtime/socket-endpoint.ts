@@ -2,13 +2,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
-import { Fragment } from './fragment.ts';
+import type { Fragment } from './fragment.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
-import { RateLimiter } from './rate-limit.ts';
-import { parseSocketInput, type SocketInput } from './socket-input.ts';
+import { SocketSession } from './socket-session.ts';
+import type { SocketInput } from './socket-input.ts';
 
-export const CLOSE_POLICY = 1008;
+export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.ts';
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {
@@ -19,6 +19,12 @@ export interface SocketRoom {
   leave(peer: Peer): Promise<void>;
   /** The fragment that shows `text` to one client only. */
   errorFragment(text: string): Fragment;
+}
+
+/** A room whose sockets can outlive its in-memory state (a Durable Object that hibernated). */
+export interface RestorableRoom extends SocketRoom {
+  /** Takes back a socket that was joined before: no snapshot, no announcement. */
+  restore(peer: Peer): Promise<void>;
 }
 
 /** Refuses a foreign Origin before anything upgrades (SPEC §6). */
@@ -33,50 +39,20 @@ export function originGuard(allowed: readonly string[]): MiddlewareHandler {
 
 let connectionCounter = 0;
 
-/**
- * The WebSocket route of a room: identity, rate limit and input parsing at the edge, then the
- * room's own `join`/`receive`/`leave`. Nothing a client sends can throw past this point.
- */
+/** The WebSocket route of a room: origin check, then one `SocketSession` per connection. */
 export function socketEndpoint(platform: Platform, roomFor: (c: Context<IdentityEnv>) => SocketRoom): [MiddlewareHandler, MiddlewareHandler] {
-  const { limits } = platform.config;
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
     const room = roomFor(c);
-    const limiter = new RateLimiter(limits.rateBurst, limits.ratePerSecond);
-    let peer: Peer | undefined;
-    const fail = (text: string) => {
-      if (peer && !peer.dropped) peer.send(room.errorFragment(text));
-    };
+    let session: SocketSession | undefined;
     return {
       onOpen(_event, ws) {
-        peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
-        platform.stats.openSockets++;
-        if (!viewer.name) {
-          fail('Choose a name before joining.');
-          peer.close(CLOSE_POLICY, 'choose a name first');
-          return;
-        }
-        room.join(peer).catch((error) => {
-          console.error('join failed', error);
-          peer?.close(1011, 'could not join');
-        });
+        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
+        session = new SocketSession(platform, room, peer);
+        session.open();
       },
-      onMessage(event) {
-        if (!peer || peer.dropped) return;
-        if (!limiter.take()) return fail('You are sending too fast; wait a moment and try again.');
-        const parsed = parseSocketInput(event.data, room.fields);
-        if (!parsed.ok) return fail(parsed.error);
-        room.receive(peer, parsed.value).catch((error) => {
-          console.error('message failed', error);
-          fail('That message could not be delivered; try again.');
-        });
-      },
-      onClose() {
-        platform.stats.openSockets--;
-        if (!peer) return;
-        peer.dropped = true;
-        if (viewer.name) room.leave(peer).catch((error) => console.error('leave failed', error));
-      },
+      onMessage: (event) => session?.message(event.data),
+      onClose: () => session?.close(),
     };
   });
   return [originGuard(platform.config.allowedOrigins), upgrade];

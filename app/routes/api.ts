@@ -1,20 +1,22 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Platform } from '../platform/platform.ts';
-import type { ChatRoom } from '../realtime/chat-room.tsx';
-import { MetricLimitError, reservedMetricName, type MetricBoard } from '../realtime/metric-board.tsx';
+import type { ChatMessage } from '../store/store.ts';
+import { MetricLimitError, reservedMetricName, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
-import type { RoomRegistry } from '../realtime/rooms.ts';
 import { onlineUserIds } from '../realtime/online.ts';
 import { ID_PATTERN } from '../config.ts';
 import { requireApiToken } from './api-auth.ts';
 import { readBotMessage, readMetrics, readNotify, type Checked } from './api-input.ts';
 
 export interface ApiDeps {
-  board: MetricBoard;
+  board: Board;
   notifier: Notifier;
-  chatRooms: RoomRegistry<ChatRoom>;
+  /** Stores and broadcasts a message in a room, wherever the room lives. */
+  postToRoom: RoomPoster;
 }
+
+export type RoomPoster = (room: string, userId: string, name: string, text: string) => Promise<ChatMessage>;
 
 /** Parses the body as JSON whatever its content type; bad JSON is a 400 naming the problem. */
 async function jsonBody(c: Context): Promise<Checked<unknown>> {
@@ -28,7 +30,7 @@ async function jsonBody(c: Context): Promise<Checked<unknown>> {
 }
 
 /** The machine-to-machine HTTP API (SPEC §5): bearer token, JSON in, JSON errors out. */
-export function apiRoutes(platform: Platform, { board, notifier, chatRooms }: ApiDeps) {
+export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: ApiDeps) {
   const { limits } = platform.config;
   const app = new Hono();
   app.use('*', requireApiToken(platform.config.apiToken));
@@ -71,14 +73,16 @@ export function apiRoutes(platform: Platform, { board, notifier, chatRooms }: Ap
     if (!body.ok) return c.json({ error: body.error }, 400);
     const input = readBotMessage(body.value, limits);
     if (!input.ok) return c.json({ error: input.error }, 400);
-    const message = await chatRooms.get(room).post(`bot:${input.value.name}`, input.value.name, input.value.text);
-    void chatRooms.release(room);
+    const message = await postToRoom(room, `bot:${input.value.name}`, input.value.name, input.value.text);
     return c.json({ id: message.id, room, at: message.at }, 201);
   });
 
   app.all('*', (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    if (platform.health?.().status === 'degraded') {
+      return c.json({ error: 'storage is unreachable (cluster mode: Redis is down); nothing was stored, try again shortly' }, 503);
+    }
     return c.json({ error: 'something went wrong on our side; please try again' }, 500);
   });
   return app;

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import type { IdentityEnv } from '../identity.ts';
-import type { MetricBoard } from '../realtime/metric-board.tsx';
+import type { Board } from '../realtime/metric-board.tsx';
 import { DashboardPage } from '../../components/Dashboard.tsx';
 
 /** `GET /dashboard` (SPEC §4.4): every card as it stands now; the `dashboard` topic keeps it live. */
-export function dashboardRoutes(board: MetricBoard) {
+export function dashboardRoutes(board: Board) {
   const app = new Hono<IdentityEnv>();
   app.get('/', async (c) => c.html(<DashboardPage viewer={c.get('viewer')} metrics={await board.views()} />));
   return app;

@@ -4,7 +4,7 @@ import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { originGuard } from '../realtime/socket-endpoint.ts';
 import { runEventStream } from '../realtime/event-stream.ts';
-import { ONLINE_TOPIC, type MetricBoard } from '../realtime/metric-board.tsx';
+import { ONLINE_TOPIC, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { roomsSource } from '../realtime/room-list.tsx';
 import { parsePositions } from '../realtime/sse-position.ts';
@@ -23,7 +23,7 @@ export function parseTopics(raw: string | undefined): { ok: true; topics: string
 }
 
 /** `GET /events?topics=…` (SPEC §4.6): the page's one stream; the user's notifications always ride along. */
-export function eventRoutes(platform: Platform, board: MetricBoard, notifier: Notifier) {
+export function eventRoutes(platform: Platform, board: Board, notifier: Notifier) {
   const app = new Hono<IdentityEnv>();
   app.get('/', originGuard(platform.config.allowedOrigins), (c) => {
     const parsed = parseTopics(c.req.query('topics'));

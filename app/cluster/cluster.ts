@@ -1,0 +1,81 @@
+import { ConfigError, type Config } from '../config.ts';
+import { keys } from './keys.ts';
+import type { Stats } from '../realtime/stats.ts';
+import { RedisLink, type HealthReport } from './link.ts';
+import { RedisHub } from './redis-hub.ts';
+import { RedisLobbyState } from './redis-lobby-state.ts';
+import { RedisMutex } from './redis-mutex.ts';
+import { RedisPresence } from './redis-presence.ts';
+import { RedisRateLimits } from './redis-rate-limit.ts';
+import { RedisStore } from './redis-store.ts';
+
+/** How long start-up waits for Redis before serving degraded (and recovering when it appears). */
+const CONNECT_WAIT_MS = 5000;
+/** A room's store-and-publish lock: how long a holder may keep it, and how long others wait for it. */
+const ROOM_LOCK_LEASE_MS = 2000;
+const ROOM_LOCK_WAIT_MS = 3000;
+
+/** Everything cluster mode swaps in for the single-process parts, built on one pair of connections. */
+export interface Cluster {
+  store: RedisStore;
+  hub: RedisHub;
+  presence: RedisPresence;
+  rateLimits: RedisRateLimits;
+  lobbies: RedisLobbyState;
+  mutex: RedisMutex;
+  health(): HealthReport;
+  /** SESSION_SECRET, or one generated once and shared through Redis so every instance accepts every cookie. */
+  sessionSecret(): Promise<string>;
+  /** Takes this instance's users out of presence, then closes the connections. */
+  close(): Promise<void>;
+}
+
+/** Runtime-free: Node and Deno platforms both call this when REDIS_URL is set. */
+export async function openCluster(config: Config, stats: Stats): Promise<Cluster> {
+  const { limits } = config;
+  const link = new RedisLink(config.redisUrl!, limits.redisRetryMaxMs);
+  // Registration order is recovery order: presence is rewritten before rooms resend snapshots.
+  const presence = new RedisPresence(link, config.clusterInstanceTtlMs);
+  const hub = new RedisHub(link, limits.sseRingSize, limits.clusterTopicTtlSeconds, () => stats.broadcastRenders++);
+  const store = new RedisStore(link, limits);
+  const rateLimits = new RedisRateLimits(link, limits.rateBurst, limits.ratePerSecond);
+  if (!(await link.ready(CONNECT_WAIT_MS))) {
+    console.error(`redis: ${redactUrl(config.redisUrl!)} is unreachable; serving degraded until it answers`);
+  }
+  return {
+    store,
+    hub,
+    presence,
+    rateLimits,
+    lobbies: new RedisLobbyState(link),
+    mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
+    health: () => link.health(),
+    async sessionSecret() {
+      if (config.sessionSecret) return config.sessionSecret;
+      const fresh = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+      try {
+        await link.commands.set(keys.sessionSecret, fresh, 'NX');
+        const shared = await link.commands.get(keys.sessionSecret);
+        if (shared) return shared;
+      } catch {
+        // Reported below: without Redis there is no shared secret to read.
+      }
+      throw new ConfigError('SESSION_SECRET is not set and Redis is unreachable to share a generated one; set SESSION_SECRET');
+    },
+    async close() {
+      await presence.retire();
+      await link.close();
+    },
+  };
+}
+
+/** The URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'REDIS_URL';
+  }
+}

@@ -1,0 +1,33 @@
+/** Every Redis key and channel Switchboard uses, in one place. All start with `sb:`. */
+export const keys = {
+  topicSeq: (topic: string) => `sb:topic:${topic}:seq`,
+  topicLog: (topic: string) => `sb:topic:${topic}:log`,
+  topicChannel: (topic: string) => `sb:topic:${topic}`,
+  topicChannelPrefix: 'sb:topic:',
+
+  messageSeq: 'sb:messages:seq',
+  roomMessages: (room: string) => `sb:room:${room}:messages`,
+  messagesByTime: 'sb:messages:by-time',
+
+  users: 'sb:users',
+  usersNamedPrefix: 'sb:users:named:',
+
+  notificationSeq: 'sb:notifications:seq',
+  notifications: (userId: string) => `sb:user:${userId}:notifications`,
+  notificationsReadThrough: (userId: string) => `sb:user:${userId}:read-through`,
+
+  metricNames: 'sb:metrics',
+  metric: (name: string) => `sb:metric:${name}`,
+
+  instances: 'sb:instances',
+  instanceAlivePrefix: 'sb:instance:alive:',
+  instanceTopicsPrefix: 'sb:instance:topics:',
+  presence: (topic: string) => `sb:presence:${topic}`,
+  presencePrefix: 'sb:presence:',
+  presenceTopics: 'sb:presence-topics',
+  presenceChanged: 'sb:presence-changed',
+  presenceReaped: 'sb:presence-reaped',
+
+  rate: (userId: string) => `sb:rate:${userId}`,
+  sessionSecret: 'sb:session-secret',
+};

@@ -1,0 +1,54 @@
+import type { Config } from '../config.ts';
+import { openCluster } from '../cluster/cluster.ts';
+import { LocalHub } from '../realtime/hub.ts';
+import { LocalLobbyState } from '../realtime/lobby-state.ts';
+import { LocalPresence } from '../realtime/presence.ts';
+import type { Stats } from '../realtime/stats.ts';
+import { LibsqlStore } from '../store/libsql.ts';
+import type { Platform } from './platform.ts';
+import { loadSessionSecret } from './session-secret.ts';
+
+type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive';
+
+/** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
+export type PlatformState = Pick<Platform, StateKeys> & {
+  /** After every accepted message is stored: closes the hub and storage (and leaves the cluster). */
+  close(): Promise<void>;
+};
+
+/**
+ * One process: libSQL storage and in-memory fan-out, presence and lobbies. With REDIS_URL (SPEC §7):
+ * all of it in Redis, shared by every instance, and nothing on this host's disk.
+ */
+export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
+  if (!config.redisUrl) {
+    const store = await LibsqlStore.open(config.databaseUrl);
+    const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
+    return {
+      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile),
+      store,
+      hub,
+      presence: new LocalPresence(),
+      lobbies: new LocalLobbyState(),
+      async close() {
+        await hub.close();
+        await store.close();
+      },
+    };
+  }
+  const cluster = await openCluster(config, stats);
+  return {
+    sessionSecret: await cluster.sessionSecret(),
+    store: cluster.store,
+    hub: cluster.hub,
+    presence: cluster.presence,
+    lobbies: cluster.lobbies,
+    rateLimits: cluster.rateLimits,
+    health: () => cluster.health(),
+    exclusive: (name, work) => cluster.mutex.run(name, work),
+    async close() {
+      await cluster.hub.close();
+      await cluster.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { Context } from 'hono';
+import { createApp } from '../app.tsx';
+import { ConfigError } from '../config.ts';
+import type { IdentityEnv } from '../identity.ts';
+import { Stats } from '../realtime/stats.ts';
+import { roomName } from '../routes/chat.tsx';
+import type { Platform, SocketUpgrade } from './platform.ts';
+import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
+import { RemoteBoard } from './worker/remote-board.ts';
+import { RoutedHub } from './worker/routed-hub.ts';
+import { RoutedLobbyState, RoutedPresence } from './worker/routed-presence.ts';
+import { RoutedStore } from './worker/routed-store.ts';
+
+export { DirectoryObject } from './worker/directory-object.ts';
+export { RoomObject } from './worker/room-object.ts';
+export { TopicObject } from './worker/topic-object.ts';
+
+/**
+ * Sockets live in their room's Durable Object, not in the Worker: after the app's origin and
+ * identity checks the upgrade is forwarded there, and the object runs the room's own events.
+ */
+function forwardToRoom(env: WorkerEnv): SocketUpgrade {
+  return () => async (c: Context<IdentityEnv>) => {
+    const [, kind, raw] = new URL(c.req.url).pathname.split('/') as [string, RoomKind, string];
+    const room = roomName(raw)!;
+    const viewer = c.get('viewer');
+    const headers = new Headers(c.req.raw.headers);
+    headers.set(VIEWER_HEADER, JSON.stringify({ userId: viewer.userId, name: viewer.name ?? '', kind, room }));
+    const res = await roomObject(env, kind, room).fetch(new Request(c.req.raw, { headers }));
+    // A fetched response's headers are immutable; the app's middleware still adds its own.
+    return new Response(res.body, { status: res.status, headers: res.headers, webSocket: res.webSocket });
+  };
+}
+
+/** Built per request from the bindings: nothing here outlives the request or lives in a module global. */
+async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionContext): Promise<Platform> {
+  const config = workerConfig(env);
+  const stats = new Stats();
+  // Ends this request's SSE stream: when its client goes away, or when a topic feed it holds ends
+  // on its own (the client then resumes from its last id).
+  const lifecycle = new AbortController();
+  request.signal.addEventListener('abort', () => lifecycle.abort());
+  return {
+    config,
+    sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),
+    store: new RoutedStore(env),
+    hub: new RoutedHub(env, () => lifecycle.abort()),
+    presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
+    lobbies: new RoutedLobbyState(env),
+    stats,
+    upgradeWebSocket: forwardToRoom(env),
+    socketTransport: () => {
+      throw new Error('on Workers sockets are held by their room object, never by the Worker');
+    },
+    serveStatic: async (c) => env.ASSETS.fetch(c.req.raw),
+    closing: lifecycle.signal,
+  };
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    let platform: Platform;
+    try {
+      platform = await workerPlatform(env, request, ctx);
+    } catch (error) {
+      if (error instanceof ConfigError) return new Response(`switchboard: ${error.message}`, { status: 500 });
+      throw error;
+    }
+    const parts = {
+      board: new RemoteBoard(env, (work) => ctx.waitUntil(work)),
+      postToRoom: (room: string, userId: string, name: string, text: string) => roomObject(env, 'chat', room).post(room, userId, name, text),
+    };
+    return createApp(platform, parts).app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<WorkerEnv>;

@@ -1,0 +1,42 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { WorkerEnv } from './env.ts';
+
+/**
+ * `name:NAME` objects index display names (lower-cased), so an @mention finds every user with a
+ * name without one object seeing every request; `directory` keeps the fallback session secret.
+ */
+export class DirectoryObject extends DurableObject<WorkerEnv> {
+  constructor(ctx: DurableObjectState, env: WorkerEnv) {
+    super(ctx, env);
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS named (user_id TEXT PRIMARY KEY)');
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  }
+
+  /** `name:NAME`: the users who go by this name, whatever its case. */
+  addUser(userId: string): void {
+    this.ctx.storage.sql.exec('INSERT OR IGNORE INTO named (user_id) VALUES (?)', userId);
+  }
+
+  removeUser(userId: string): void {
+    this.ctx.storage.sql.exec('DELETE FROM named WHERE user_id = ?', userId);
+  }
+
+  userIds(): string[] {
+    return this.ctx.storage.sql
+      .exec<{ user_id: string }>('SELECT user_id FROM named')
+      .toArray()
+      .map((row) => row.user_id);
+  }
+
+  /** `directory`: without a SESSION_SECRET, one generated once and kept here, as Node keeps it in data/ (SPEC §2). */
+  sessionSecret(): string {
+    const { sql } = this.ctx.storage;
+    const row = sql.exec<{ value: string }>("SELECT value FROM secrets WHERE name = 'session'").toArray()[0];
+    if (row) return row.value;
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const secret = btoa(String.fromCharCode(...bytes));
+    sql.exec("INSERT INTO secrets (name, value) VALUES ('session', ?)", secret);
+    console.warn('SESSION_SECRET is not set: generated one into the directory object. Set it with `wrangler secret put SESSION_SECRET`.');
+    return secret;
+  }
+}

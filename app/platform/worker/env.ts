@@ -1,0 +1,39 @@
+import { readConfig, type Config } from '../../config.ts';
+import type { DirectoryObject } from './directory-object.ts';
+import type { RoomObject } from './room-object.ts';
+import type { TopicObject } from './topic-object.ts';
+
+/** The Worker's bindings (wrangler.toml) and its variables: the same names as the Node environment (SPEC §2). */
+export interface WorkerEnv {
+  /** One object per chat room / lobby (`chat:NAME`, `lobby:ID`): its sockets (hibernation API), history and lobby state. */
+  ROOMS: DurableObjectNamespace<RoomObject>;
+  /** One object per topic: `rooms`, `dashboard`, `online`, and `user:ID` (a user's name and notifications). */
+  TOPICS: DurableObjectNamespace<TopicObject>;
+  /** `name:NAME` per display name (who goes by it, for @mentions), and `directory` for the fallback session secret. */
+  DIRECTORY: DurableObjectNamespace<DirectoryObject>;
+  ASSETS: Fetcher;
+  SESSION_SECRET?: string;
+  API_TOKEN?: string;
+  ALLOWED_ORIGINS?: string;
+  HEARTBEAT_MS?: string;
+  HISTORY_LIMIT?: string;
+  MAX_BUFFERED_BYTES?: string;
+  LOBBY_GRACE_MS?: string;
+}
+
+/** The variables among the bindings, read and validated exactly as on Node. */
+export function workerConfig(env: WorkerEnv): Config {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') vars[name] = value;
+  return readConfig(vars);
+}
+
+/** The two kinds of socket rooms; an object's name is `KIND:NAME`. */
+export type RoomKind = 'chat' | 'lobby';
+
+export const roomObject = (env: WorkerEnv, kind: RoomKind, name: string) => env.ROOMS.get(env.ROOMS.idFromName(`${kind}:${name}`));
+export const topicObject = (env: WorkerEnv, topic: string) => env.TOPICS.get(env.TOPICS.idFromName(topic));
+export const directoryObject = (env: WorkerEnv, name = 'directory') => env.DIRECTORY.get(env.DIRECTORY.idFromName(name));
+
+/** The trusted header the Worker puts the checked identity in when it forwards a socket to its room. */
+export const VIEWER_HEADER = 'x-switchboard-viewer';

@@ -1,0 +1,31 @@
+import { LocalPresence, type Presence, type PresenceEntry } from '../../realtime/presence.ts';
+
+/**
+ * A room object's presence: its own sockets' users (rebuilt from them after hibernation), and each
+ * change of the online count reported to the `rooms` topic object for the home page.
+ */
+export class ReportedPresence implements Presence {
+  private readonly local = new LocalPresence();
+
+  constructor(private readonly report: (topic: string, online: number) => Promise<void>) {}
+
+  async join(topic: string, entry: PresenceEntry): Promise<boolean> {
+    const joined = await this.local.join(topic, entry);
+    if (joined) await this.report(topic, (await this.local.list(topic)).length);
+    return joined;
+  }
+
+  async leave(topic: string, userId: string): Promise<boolean> {
+    const left = await this.local.leave(topic, userId);
+    if (left) await this.report(topic, (await this.local.list(topic)).length);
+    return left;
+  }
+
+  list(topic: string): Promise<PresenceEntry[]> {
+    return this.local.list(topic);
+  }
+
+  counts(): Promise<Map<string, number>> {
+    return this.local.counts();
+  }
+}

@@ -1,0 +1,174 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Platform, RoomPlatform } from '../platform.ts';
+import { ChatRoom } from '../../realtime/chat-room.tsx';
+import type { Fragment } from '../../realtime/fragment.ts';
+import { LocalHub } from '../../realtime/hub.ts';
+import { LobbyRoom } from '../../realtime/lobby-room.tsx';
+import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
+import { Notifier } from '../../realtime/notifier.tsx';
+import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
+import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
+import { Peer, type SocketTransport } from '../../realtime/peer.ts';
+import type { PresenceEntry } from '../../realtime/presence.ts';
+import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
+import { SocketSession } from '../../realtime/socket-session.ts';
+import { Stats } from '../../realtime/stats.ts';
+import { DurableSqlStore } from '../../store/durable-sql.ts';
+import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
+import type { ChatMessage } from '../../store/store.ts';
+import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { objectPlatform } from './object-platform.ts';
+import { ReportedPresence } from './reported-presence.ts';
+
+/** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
+interface SocketAttachment {
+  peerId: string;
+  userId: string;
+  name: string;
+  kind: RoomKind;
+  room: string;
+}
+
+/** Codes a close frame may not carry: answered as a normal close. */
+const UNSENDABLE_CLOSE = new Set([1005, 1006, 1015]);
+
+function hibernatedTransport(ws: WebSocket): SocketTransport {
+  return {
+    send: (fragment: Fragment) => ws.send(fragment.html),
+    // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
+    bufferedAmount: () => 0,
+    close: (code: number, reason: string) => ws.close(code, reason),
+  };
+}
+
+/**
+ * One chat room or lobby: its sockets (hibernation API), its history and lobby state (the object's
+ * SQLite). It runs the same `ChatRoom`/`LobbyRoom` and `SocketSession` as Node and Deno over a
+ * platform built from its own storage.
+ */
+export class RoomObject extends DurableObject<WorkerEnv> {
+  /** The room's own storage, hub and presence. */
+  private readonly platform: RoomPlatform;
+  /** Everything outside the room (users, notifications, the room list), routed to the objects that own it. */
+  private readonly routed: Platform;
+  private readonly notifier: Notifier;
+  private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
+  private room: RestorableRoom | undefined;
+
+  constructor(ctx: DurableObjectState, env: WorkerEnv) {
+    super(ctx, env);
+    const config = workerConfig(env);
+    const stats = new Stats();
+    const { sql } = ctx.storage;
+    for (const statement of LOBBY_SCHEMA) sql.exec(statement);
+    const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:') });
+    this.notifier = new Notifier(this.routed);
+    this.platform = {
+      config,
+      stats,
+      store: new DurableSqlStore(ctx.storage),
+      lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
+      hub,
+      presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
+      // Objects are not shut down one by one: a grace period runs to its end.
+      closing: new AbortController().signal,
+    };
+    // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
+    for (const ws of ctx.getWebSockets()) {
+      this.sessionFor(ws, ws.deserializeAttachment() as SocketAttachment).resume();
+    }
+  }
+
+  /** The Worker has checked origin and identity; it forwards the upgrade with the viewer in a header. */
+  async fetch(request: Request): Promise<Response> {
+    const viewer = JSON.parse(request.headers.get(VIEWER_HEADER) ?? 'null') as Omit<SocketAttachment, 'peerId'> | null;
+    if (!viewer || request.headers.get('upgrade') !== 'websocket') return new Response('expected a forwarded WebSocket upgrade', { status: 400 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer };
+    server.serializeAttachment(attachment);
+    this.sessionFor(server, attachment).open();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    this.sessions.get(ws)?.message(message);
+  }
+
+  webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.end(ws);
+    try {
+      ws.close(UNSENDABLE_CLOSE.has(code) ? 1000 : code, reason);
+    } catch {
+      // Already closed from this side.
+    }
+  }
+
+  webSocketError(ws: WebSocket): void {
+    this.end(ws);
+  }
+
+  /** RPC for the Worker's pages: the same reads and writes the Node store answers. */
+  addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
+    return this.platform.store.addMessage(message);
+  }
+
+  recentMessages(room: string, limit: number): Promise<ChatMessage[]> {
+    return this.platform.store.recentMessages(room, limit);
+  }
+
+  messagesBefore(room: string, beforeId: number, limit: number): Promise<ChatMessage[]> {
+    return this.platform.store.messagesBefore(room, beforeId, limit);
+  }
+
+  messageIdBefore(room: string, id: number, depth: number): Promise<number | null> {
+    return this.platform.store.messageIdBefore(room, id, depth);
+  }
+
+  /** Stores and broadcasts a message that did not come through a socket (e.g. the HTTP API). */
+  post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
+    return (this.roomFor('chat', room) as ChatRoom).post(userId, name, text);
+  }
+
+  presenceList(topic: string): Promise<PresenceEntry[]> {
+    return this.platform.presence.list(topic);
+  }
+
+  lobbyPlayers(lobby: string): Promise<LobbyPlayer[]> {
+    return this.platform.lobbies.players(lobby);
+  }
+
+  lobbyLog(lobby: string): Promise<LobbyLogLine[]> {
+    return this.platform.lobbies.recentLog(lobby);
+  }
+
+  private roomFor(kind: RoomKind, name: string): RestorableRoom {
+    if (this.room) return this.room;
+    const onPresenceChange = () => void publishRoomList(this.routed).catch((error) => console.error('room list update failed', error));
+    const onEmpty = () => {};
+    if (kind === 'lobby') return (this.room = new LobbyRoom(name, this.platform, { onPresenceChange, onEmpty }));
+    return (this.room = new ChatRoom(name, this.platform, {
+      onMessage: (message) => {
+        topicObject(this.env, DASHBOARD_TOPIC)
+          .recordMessage(message.at)
+          .catch((error) => console.error('dashboard report failed', error));
+        this.notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+      },
+      onPresenceChange,
+      onEmpty,
+    }));
+  }
+
+  private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession<RestorableRoom> {
+    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws));
+    const session = new SocketSession(this.platform, this.roomFor(attachment.kind, attachment.room), peer);
+    this.sessions.set(ws, session);
+    return session;
+  }
+
+  private end(ws: WebSocket): void {
+    this.sessions.get(ws)?.close();
+    this.sessions.delete(ws);
+  }
+}

@@ -1,0 +1,213 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Config } from '../../config.ts';
+import { LocalHub, type TopicEvent } from '../../realtime/hub.ts';
+import type { PresenceEntry } from '../../realtime/presence.ts';
+import { DurableSqlStore } from '../../store/durable-sql.ts';
+import type { MetricPoint, Notification } from '../../store/store.ts';
+import { topicObject, workerConfig, type WorkerEnv } from './env.ts';
+import { encodeFeedEvent, FEED_HEARTBEAT } from './topic-feed.ts';
+import type { MetricView } from '../../../components/Dashboard.tsx';
+import { DASHBOARD_TOPIC, MetricBoard, MetricLimitError, type MetricInput } from '../../realtime/metric-board.tsx';
+import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
+import { objectPlatform } from './object-platform.ts';
+import { toWire, type WireCatchUp } from './remote-board.ts';
+
+const SCHEMA = [
+  'CREATE TABLE IF NOT EXISTS presence_counts (topic TEXT PRIMARY KEY, online INTEGER NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS presence (topic TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, connections INTEGER NOT NULL, PRIMARY KEY (topic, user_id))',
+];
+
+/**
+ * One topic: `rooms`, `dashboard`, `online` or `user:ID`. It numbers, keeps (the hub's ring) and
+ * fans out the topic's events to every subscribed feed, and keeps the topic's slice of the shared
+ * schema in its own SQLite (a user's notifications, the dashboard's metrics). The `rooms` object
+ * also holds the online count of every presence topic, reported by the objects that own them.
+ */
+export class TopicObject extends DurableObject<WorkerEnv> {
+  private readonly config: Config;
+  private readonly store: DurableSqlStore;
+  private readonly hub: LocalHub;
+  /** Each event encoded once for all feeds. */
+  private readonly encoded = new WeakMap<TopicEvent, Uint8Array>();
+  private dashboard: MetricBoard | undefined;
+
+  constructor(ctx: DurableObjectState, env: WorkerEnv) {
+    super(ctx, env);
+    this.config = workerConfig(env);
+    this.store = new DurableSqlStore(ctx.storage);
+    this.hub = new LocalHub(this.config.limits.sseRingSize);
+    for (const statement of SCHEMA) ctx.storage.sql.exec(statement);
+  }
+
+  /** `GET /subscribe?topic=…`: the topic's live events as a feed, until the subscriber goes away. */
+  async fetch(request: Request): Promise<Response> {
+    const topic = new URL(request.url).searchParams.get('topic');
+    if (!topic) return new Response('missing "topic"', { status: 400 });
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    // A subscriber that goes away errors the stream; that is handled through `end`, not reported.
+    writer.closed.catch(() => {});
+    let queued = 0;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+      writer.abort().catch(() => {});
+    };
+    const write = (bytes: Uint8Array) => {
+      if (ended) return;
+      // A subscriber that stopped reading is let go: its feed ends and its stream resumes by replay.
+      queued += bytes.byteLength;
+      if (queued > this.config.maxBufferedBytes) return end();
+      writer.write(bytes).then(() => (queued -= bytes.byteLength), end);
+    };
+    const unsubscribe = this.hub.subscribe(topic, (event) => {
+      let bytes = this.encoded.get(event);
+      if (!bytes) this.encoded.set(event, (bytes = encodeFeedEvent(event)));
+      write(bytes);
+    });
+    const heartbeat = setInterval(() => write(FEED_HEARTBEAT), this.config.heartbeatMs);
+    return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } });
+  }
+
+  async publish(topic: string, event: string, html: string): Promise<{ id: number }> {
+    return { id: (await this.hub.publish(topic, event, html)).id };
+  }
+
+  async since(topic: string, lastId: number): Promise<Array<{ id: number; event: string; html: string }> | null> {
+    const events = await this.hub.since(topic, lastId);
+    return events ? events.map((e) => ({ id: e.id, event: e.event, html: e.fragment.html })) : null;
+  }
+
+  head(topic: string): Promise<number> {
+    return this.hub.head(topic);
+  }
+
+  /** Presence of a topic this object owns (`online`: users with an open stream); counts go to `rooms`. */
+  async presenceJoin(topic: string, entry: PresenceEntry): Promise<boolean> {
+    const { sql } = this.ctx.storage;
+    const [row] = sql.exec('SELECT 1 FROM presence WHERE topic = ? AND user_id = ?', topic, entry.userId).toArray();
+    sql.exec(
+      'INSERT INTO presence (topic, user_id, name, connections) VALUES (?, ?, ?, 1) ON CONFLICT (topic, user_id) DO UPDATE SET connections = connections + 1, name = excluded.name',
+      topic,
+      entry.userId,
+      entry.name,
+    );
+    if (!row) await this.reportCount(topic);
+    return !row;
+  }
+
+  async presenceLeave(topic: string, userId: string): Promise<boolean> {
+    const { sql } = this.ctx.storage;
+    const [row] = sql.exec<{ connections: number }>('SELECT connections FROM presence WHERE topic = ? AND user_id = ?', topic, userId).toArray();
+    if (!row) return false;
+    if (row.connections > 1) {
+      sql.exec('UPDATE presence SET connections = connections - 1 WHERE topic = ? AND user_id = ?', topic, userId);
+      return false;
+    }
+    sql.exec('DELETE FROM presence WHERE topic = ? AND user_id = ?', topic, userId);
+    await this.reportCount(topic);
+    return true;
+  }
+
+  presenceList(topic: string): PresenceEntry[] {
+    return this.ctx.storage.sql
+      .exec<{ user_id: string; name: string }>('SELECT user_id, name FROM presence WHERE topic = ?', topic)
+      .toArray()
+      .map((row) => ({ userId: row.user_id, name: row.name }));
+  }
+
+  /** `rooms`: an object reports the online count of a presence topic it owns after each change. */
+  setCount(topic: string, online: number): void {
+    const { sql } = this.ctx.storage;
+    if (online > 0) sql.exec('INSERT INTO presence_counts (topic, online) VALUES (?, ?) ON CONFLICT (topic) DO UPDATE SET online = excluded.online', topic, online);
+    else sql.exec('DELETE FROM presence_counts WHERE topic = ?', topic);
+  }
+
+  counts(): Map<string, number> {
+    const rows = this.ctx.storage.sql.exec<{ topic: string; online: number }>('SELECT topic, online FROM presence_counts').toArray();
+    return new Map(rows.map((row) => [row.topic, row.online]));
+  }
+
+  /** `dashboard`: every room reports each stored message (its time only), so `messages-today` counts all rooms; two days are kept. */
+  async recordMessage(at: number): Promise<void> {
+    await this.store.addMessage({ room: '', userId: '', name: '', text: '', at });
+    this.ctx.storage.sql.exec('DELETE FROM messages WHERE at < ?', at - 2 * 86_400_000);
+    this.board().touch();
+  }
+
+  countMessagesSince(at: number): Promise<number> {
+    return this.store.countMessagesSince(at);
+  }
+
+  /** `dashboard`: the one MetricBoard, over this object's metrics and its own hub for the topic. */
+  private board(): MetricBoard {
+    return (this.dashboard ??= new MetricBoard(objectPlatform(this.env, { hub: this.hub, owns: (t) => t === DASHBOARD_TOPIC, store: this.store })));
+  }
+
+  touchBoard(): void {
+    this.board().touch();
+  }
+
+  /** Null when stored and published; else why the metrics were refused. */
+  async recordMetrics(inputs: MetricInput[]): Promise<string | null> {
+    try {
+      await this.board().record(inputs);
+      return null;
+    } catch (error) {
+      if (error instanceof MetricLimitError) return error.message;
+      throw error;
+    }
+  }
+
+  boardViews(): Promise<MetricView[]> {
+    return this.board().views();
+  }
+
+  /** A fresh stream's snapshot (`position` null) or a reconnect's replay (null when no longer held). */
+  async boardCatchUp(position: number | null): Promise<WireCatchUp | null> {
+    const source = this.board().source();
+    const catchUp = position === null ? await source.snapshot() : await source.replay(position);
+    return catchUp ? toWire(catchUp) : null;
+  }
+
+  addMetric(point: MetricPoint): Promise<void> {
+    return this.store.addMetric(point);
+  }
+
+  metricSeries(points: number): Promise<Map<string, MetricPoint[]>> {
+    return this.store.metricSeries(points);
+  }
+
+  /** `user:ID`: the user's display name. */
+  setUserName(userId: string, name: string): Promise<void> {
+    return this.store.setUserName(userId, name);
+  }
+
+  userName(userId: string): Promise<string | null> {
+    return this.store.userName(userId);
+  }
+
+  addNotification(notification: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
+    return this.store.addNotification(notification);
+  }
+
+  notifications(userId: string, limit: number): Promise<Notification[]> {
+    return this.store.notifications(userId, limit);
+  }
+
+  unreadCount(userId: string): Promise<number> {
+    return this.store.unreadCount(userId);
+  }
+
+  markAllRead(userId: string): Promise<void> {
+    return this.store.markAllRead(userId);
+  }
+
+  private async reportCount(topic: string): Promise<void> {
+    const [row] = this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM presence WHERE topic = ?', topic).toArray();
+    await topicObject(this.env, ROOMS_TOPIC).setCount(topic, Number(row?.n ?? 0));
+  }
+}

@@ -1,0 +1,35 @@
+/** The one schema of every SQL store (libSQL on Node/Deno, each Durable Object's SQLite on Workers). */
+
+/** Each entry runs once, in order; each store records how far its database has come. */
+export const MIGRATIONS = [
+  `CREATE TABLE messages (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     room TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     text TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX messages_room_id ON messages (room, id);
+   CREATE INDEX messages_at ON messages (at);
+   CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+   CREATE INDEX users_name ON users (name);
+   CREATE TABLE notifications (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     user_id TEXT NOT NULL,
+     text TEXT NOT NULL,
+     level TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     read INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX notifications_user ON notifications (user_id, id);
+   CREATE TABLE metrics (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL,
+     value REAL NOT NULL,
+     label TEXT,
+     format TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX metrics_name_id ON metrics (name, id);`,
+];

@@ -1,0 +1,120 @@
+import type { ChatMessage, MetricPoint, Notification, NotificationLevel, Store } from './store.ts';
+
+/** A row as both SQL engines return it: column name to value. */
+export type Row = Record<string, unknown>;
+export type SqlArgs = Array<string | number | null>;
+
+const toMessage = (row: Row): ChatMessage => ({
+  id: Number(row.id),
+  room: String(row.room),
+  userId: String(row.user_id),
+  name: String(row.name),
+  text: String(row.text),
+  at: Number(row.at),
+});
+
+const toNotification = (row: Row): Notification => ({
+  id: Number(row.id),
+  userId: String(row.user_id),
+  text: String(row.text),
+  level: String(row.level) as NotificationLevel,
+  at: Number(row.at),
+  read: Number(row.read) === 1,
+});
+
+/**
+ * Every query of the Store, written once for SQLite. Subclasses only say how a statement runs:
+ * `LibsqlStore` through @libsql/client, `DurableSqlStore` through a Durable Object's `storage.sql`.
+ */
+export abstract class SqlStore implements Store {
+  protected abstract rows(sql: string, args?: SqlArgs): Promise<Row[]>;
+  abstract close(): Promise<void>;
+
+  async addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
+    const [row] = await this.rows(
+      'INSERT INTO messages (room, user_id, name, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+      [message.room, message.userId, message.name, message.text, message.at],
+    );
+    return { ...message, id: Number(row!.id) };
+  }
+
+  async recentMessages(room: string, limit: number): Promise<ChatMessage[]> {
+    const rows = await this.rows('SELECT * FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?', [room, limit]);
+    return rows.map(toMessage).reverse();
+  }
+
+  async messagesBefore(room: string, beforeId: number, limit: number): Promise<ChatMessage[]> {
+    const rows = await this.rows('SELECT * FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?', [room, beforeId, limit]);
+    return rows.map(toMessage).reverse();
+  }
+
+  async messageIdBefore(room: string, id: number, depth: number): Promise<number | null> {
+    const [row] = await this.rows(
+      'SELECT id FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT 1 OFFSET ?',
+      [room, id, depth - 1],
+    );
+    return row ? Number(row.id) : null;
+  }
+
+  async countMessagesSince(at: number): Promise<number> {
+    const [row] = await this.rows('SELECT COUNT(*) AS n FROM messages WHERE at >= ?', [at]);
+    return Number(row!.n);
+  }
+
+  async setUserName(userId: string, name: string): Promise<void> {
+    await this.rows('INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name', [userId, name]);
+  }
+
+  async userName(userId: string): Promise<string | null> {
+    const [row] = await this.rows('SELECT name FROM users WHERE id = ?', [userId]);
+    return row ? String(row.name) : null;
+  }
+
+  async userIdsNamed(name: string): Promise<string[]> {
+    return (await this.rows('SELECT id FROM users WHERE name = ? COLLATE NOCASE', [name])).map((row) => String(row.id));
+  }
+
+  async addNotification(n: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
+    const [row] = await this.rows(
+      'INSERT INTO notifications (user_id, text, level, at) VALUES (?, ?, ?, ?) RETURNING id',
+      [n.userId, n.text, n.level, n.at],
+    );
+    return { ...n, id: Number(row!.id), read: false };
+  }
+
+  async notifications(userId: string, limit: number): Promise<Notification[]> {
+    const rows = await this.rows('SELECT * FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT ?', [userId, limit]);
+    return rows.map(toNotification);
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const [row] = await this.rows('SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND read = 0', [userId]);
+    return Number(row!.n);
+  }
+
+  async markAllRead(userId: string): Promise<void> {
+    await this.rows('UPDATE notifications SET read = 1 WHERE user_id = ? AND read = 0', [userId]);
+  }
+
+  async addMetric(p: MetricPoint): Promise<void> {
+    await this.rows('INSERT INTO metrics (name, value, label, format, at) VALUES (?, ?, ?, ?, ?)', [p.name, p.value, p.label, p.format, p.at]);
+  }
+
+  async metricSeries(points: number): Promise<Map<string, MetricPoint[]>> {
+    const rows = await this.rows(
+      `SELECT name, value, label, format, at FROM (
+         SELECT *, ROW_NUMBER() OVER (PARTITION BY name ORDER BY id DESC) AS rn FROM metrics
+       ) WHERE rn <= ? ORDER BY name, at, rn DESC`,
+      [points],
+    );
+    const series = new Map<string, MetricPoint[]>();
+    for (const row of rows) {
+      const name = String(row.name);
+      const list = series.get(name) ?? [];
+      list.push({ name, value: Number(row.value), label: row.label === null ? null : String(row.label), format: String(row.format) as MetricPoint['format'], at: Number(row.at) });
+      series.set(name, list);
+    }
+    return series;
+  }
+
+}

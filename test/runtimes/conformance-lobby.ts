@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
+import type { SuiteContext, User } from './context.ts';
+
+/** SPEC §4.3 lobby fragments over real sockets. */
+export function lobbySuite(ctx: SuiteContext): void {
+  describe(`SPEC 4.3 lobby on ${ctx.runtime}`, () => {
+    const enter = async (lobby: string, user: User) => {
+      const client = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: user.cookie });
+      await client.waitForText('<div id="chat-log" hx-swap-oob="innerHTML">');
+      return client;
+    };
+    const ready = (client: SocketClient) => client.send({ action: 'ready', HEADERS: { 'HX-Request': 'true' } });
+    const update = (list: string[], status: string, line: string) =>
+      new RegExp(
+        `^<div id="player-list" hx-swap-oob="innerHTML">${list.map((p) => `<div class="player">${p.replace(/[()]/g, '\\$&')}</div>`).join('')}</div>` +
+          `<div id="game-status" hx-swap-oob="innerHTML">${status}</div>` +
+          `<div id="chat-log" hx-swap-oob="beforeend"><div class="log-line" id="log-\\d+"><p><em>${line}</em></p></div></div>(<div id="log-\\d+" hx-swap-oob="delete"></div>)?$`,
+      );
+
+    it('renders the lobby markup contract', async () => {
+      const html = await (await fetch(ctx.url('/lobby/arena'), { headers: { cookie: ctx.alice.cookie } })).text();
+      expect(html).toContain('hx-ext="ws" ws-connect="/lobby/arena/ws"');
+      for (const id of ['player-list', 'game-status', 'chat-log']) expect(html).toContain(`id="${id}"`);
+      expect(html).toMatch(/<form id="ready-form" ws-send[^>]*><button type="submit" name="action" value="ready">/);
+      expect((await fetch(ctx.url('/lobby/dot.dot'))).status).toBe(404);
+    });
+
+    it('sends the three regions in one message on join, ready and leave, and starts when all are ready', async () => {
+      const lobby = ctx.fresh();
+      const a = await enter(lobby, ctx.alice);
+      await a.waitForText('Alice has joined the lobby.');
+      const b = await enter(lobby, ctx.bob);
+      const joined = await a.waitForText('Bob has joined the lobby.');
+      expect(joined).toMatch(update(['Alice (Not Ready)', 'Bob (Not Ready)'], '2 players connected — waiting for all to be ready', 'Bob has joined the lobby.'));
+      ready(a);
+      await b.waitForText('Alice is ready.');
+      const from = a.frames.length;
+      ready(b);
+      expect(await a.waitForText('Bob is ready.', 10_000, from)).toMatch(
+        update(['Alice (Ready)', 'Bob (Ready)'], 'All 2 players ready — starting!', 'Bob is ready.'),
+      );
+      const page = await (await fetch(ctx.url(`/lobby/${lobby}`), { headers: { cookie: ctx.alice.cookie } })).text();
+      expect(page).toContain('<div class="player">Bob (Ready)</div>');
+      b.close();
+      expect(await a.waitForText('Bob has left the lobby.', 10_000)).toMatch(
+        update(['Alice (Ready)'], '1 player connected — waiting for more players', 'Bob has left the lobby.'),
+      );
+      a.close();
+    });
+
+    it('refuses a 9th player with a "lobby is full" fragment and close code 1008', async () => {
+      const lobby = ctx.fresh();
+      const users = await Promise.all(Array.from({ length: 9 }, (_, i) => newUser(ctx.server.url, `P${i + 1}`)));
+      const clients: SocketClient[] = [];
+      for (const user of users.slice(0, 8)) clients.push(await enter(lobby, user));
+      const ninth = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: users[8]!.cookie });
+      expect(await ninth.closed).toBe(1008);
+      expect(ninth.frames[0]).toMatch(/^<div id="chat-error" hx-swap-oob="innerHTML"><p class="error">This lobby is full/);
+      for (const client of clients) client.close();
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { conformanceSuite } from './conformance.ts';
+import { deno } from './launchers.ts';
+
+conformanceSuite(deno);

@@ -1,0 +1,4 @@
+import { conformanceSuite } from './conformance.ts';
+import { node } from './launchers.ts';
+
+conformanceSuite(node);

@@ -1,0 +1,4 @@
+import { conformanceSuite } from './conformance.ts';
+import { workerd } from './launchers.ts';
+
+conformanceSuite(workerd);
