@@ -1,8 +1,8 @@
 import { newUser, SocketClient, sleep, wsUrl } from './clients.ts';
 import { spawnServer, type ChildServer } from './server.ts';
 
-/** Short liveness TTL so a crashed instance's users leave within a couple of seconds. */
-export const INSTANCE_TTL_MS = 1200;
+/** Short liveness TTL so a crashed instance's users leave within seconds, yet long enough that a live instance stalled by a loaded machine is not taken for dead. */
+export const INSTANCE_TTL_MS = 3000;
 
 /** One app instance in cluster mode: its own process, no disk, only Redis in common with the others. */
 export function spawnInstance(redisUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
