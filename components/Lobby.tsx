@@ -87,8 +87,8 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ v
   </Layout>
 );
 
-/** Sent to one socket on every (re)connect: all three regions as they are now. */
-export const LobbySnapshot: FC<LobbyView> = ({ players, log }) => (
+/** `#player-list` and `#game-status`, which every join, leave, ready change and snapshot replaces. */
+const PlayerRegions: FC<{ players: LobbyPlayer[] }> = ({ players }) => (
   <>
     <div id="player-list" hx-swap-oob="innerHTML">
       <PlayerList players={players} />
@@ -96,6 +96,13 @@ export const LobbySnapshot: FC<LobbyView> = ({ players, log }) => (
     <div id="game-status" hx-swap-oob="innerHTML">
       {gameStatus(players)}
     </div>
+  </>
+);
+
+/** Sent to one socket on every (re)connect: all three regions as they are now. */
+export const LobbySnapshot: FC<LobbyView> = ({ players, log }) => (
+  <>
+    <PlayerRegions players={players} />
     <div id="chat-log" hx-swap-oob="innerHTML">
       {log.map((line) => (
         <LogLine line={line} />
@@ -117,12 +124,7 @@ export const LogAppend: FC<{ line: LobbyLogLine; droppedId: number | null }> = (
 /** Join, leave and ready changes: one message that updates all three regions. */
 export const LobbyUpdate: FC<{ players: LobbyPlayer[]; line: LobbyLogLine; droppedId: number | null }> = ({ players, line, droppedId }) => (
   <>
-    <div id="player-list" hx-swap-oob="innerHTML">
-      <PlayerList players={players} />
-    </div>
-    <div id="game-status" hx-swap-oob="innerHTML">
-      {gameStatus(players)}
-    </div>
+    <PlayerRegions players={players} />
     <LogAppend line={line} droppedId={droppedId} />
   </>
 );
