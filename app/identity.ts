@@ -1,12 +1,10 @@
 import { createMiddleware } from 'hono/factory';
-import { getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { getSignedCookie } from 'hono/cookie';
 import type { Store } from './store/store.ts';
 import type { Viewer } from '../components/Header.tsx';
+import { readSessionCookie, SESSION_COOKIE, writeSessionCookie, type Session } from './auth/session.ts';
 
-export type IdentityEnv = { Variables: { viewer: Viewer } };
-
-const USER_ID = /^[A-Za-z0-9_-]{22}$/;
-const ONE_YEAR = 365 * 24 * 3600;
+export type IdentityEnv = { Variables: { viewer: Viewer; session: Session } };
 
 /** 128 random bits, base64url. */
 export function newUserId(): string {
@@ -14,22 +12,24 @@ export function newUserId(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The signed `sid` cookie: a bad signature or shape is ignored and a new identity issued (SPEC §3). */
-export function identity(secret: string, store: Store) {
+/**
+ * The signed `sid` cookie: a bad signature or shape is ignored and a new identity issued (SPEC §3).
+ * With `anonymous: false` (AUTH_REQUIRED) nobody is minted: the viewer stays without an id.
+ */
+export function identity(secret: string, store: Store, { anonymous = true } = {}) {
   return createMiddleware<IdentityEnv>(async (c, next) => {
-    let userId = await getSignedCookie(c, secret, 'sid');
-    if (typeof userId !== 'string' || !USER_ID.test(userId)) {
-      userId = newUserId();
-      await setSignedCookie(c, 'sid', userId, secret, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'Lax',
-        secure: new URL(c.req.url).protocol === 'https:',
-        maxAge: ONE_YEAR,
-      });
+    const session = readSessionCookie(await getSignedCookie(c, secret, SESSION_COOKIE));
+    if (session) {
+      c.set('session', session);
+      c.set('viewer', { userId: session.userId, name: await store.userName(session.userId) });
+    } else if (anonymous) {
+      const userId = newUserId();
+      await writeSessionCookie(c, secret, userId);
+      c.set('session', { userId, fromHost: false, rooms: [] });
       c.set('viewer', { userId, name: null });
     } else {
-      c.set('viewer', { userId, name: await store.userName(userId) });
+      c.set('session', { userId: '', fromHost: false, rooms: [] });
+      c.set('viewer', { userId: '', name: null });
     }
     await next();
   });

@@ -8,6 +8,7 @@ import { RedisMutex } from './redis-mutex.ts';
 import { RedisPresence } from './redis-presence.ts';
 import { RedisRateLimits } from './redis-rate-limit.ts';
 import { RedisStore } from './redis-store.ts';
+import { liveInstances, RedisMembership, RedisUsedTokens } from './redis-membership.ts';
 
 /** How long start-up waits for Redis before serving degraded (and recovering when it appears). */
 const CONNECT_WAIT_MS = 5000;
@@ -23,6 +24,10 @@ export interface Cluster {
   rateLimits: RedisRateLimits;
   lobbies: RedisLobbyState;
   mutex: RedisMutex;
+  membership: RedisMembership;
+  usedTokens: RedisUsedTokens;
+  /** Live instances: how many answer a control order. */
+  instances(): Promise<number>;
   health(): HealthReport;
   /** SESSION_SECRET, or one generated once and shared through Redis so every instance accepts every cookie. */
   sessionSecret(): Promise<string>;
@@ -49,6 +54,9 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     rateLimits,
     lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
+    membership: new RedisMembership(link, limits.maxRoomMembers),
+    usedTokens: new RedisUsedTokens(link),
+    instances: () => liveInstances(link),
     health: () => link.health(),
     async sessionSecret() {
       if (config.sessionSecret) return config.sessionSecret;
