@@ -102,7 +102,7 @@ export class HubConnectionControl implements ConnectionControl {
     });
     await this.hub.publish(CONTROL_TOPIC, 'end', JSON.stringify({ id, userId, room } satisfies EndOrder));
     await finished;
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
     const ended = this.pending.get(id)?.ended ?? 0;
     this.pending.delete(id);
     return ended;

@@ -6,6 +6,7 @@ import { workerConfig, type WorkerEnv } from './env.ts';
 import { RoutedHub } from './routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence } from './routed-presence.ts';
 import { RoutedStore } from './routed-store.ts';
+import { RoutedConnectionControl, RoutedMembership, RoutedUsedTokens } from './routed-access.ts';
 
 /** An object's hub: the topics it owns on its own `LocalHub`, every other topic in that topic's object. */
 export class ObjectHub implements Hub {
@@ -56,6 +57,9 @@ export function objectPlatform(env: WorkerEnv, own: { hub: LocalHub; owns: (topi
     hub: new ObjectHub(env, own.hub, own.owns),
     presence: new RoutedPresence(env),
     lobbies: new RoutedLobbyState(env),
+    membership: new RoutedMembership(env),
+    usedTokens: new RoutedUsedTokens(env),
+    control: new RoutedConnectionControl(env),
     stats: new Stats(),
     upgradeWebSocket: unavailable('upgradeWebSocket'),
     socketTransport: unavailable('socketTransport'),

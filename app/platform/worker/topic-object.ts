@@ -4,7 +4,7 @@ import { LocalHub, type TopicEvent } from '../../realtime/hub.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import type { MetricPoint, Notification } from '../../store/store.ts';
-import { topicObject, workerConfig, type WorkerEnv } from './env.ts';
+import { roomObject, topicObject, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { encodeFeedEvent, FEED_HEARTBEAT } from './topic-feed.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
 import { DASHBOARD_TOPIC, MetricBoard, MetricLimitError, type MetricInput } from '../../realtime/metric-board.tsx';
@@ -14,6 +14,8 @@ import { toWire, type WireCatchUp } from './remote-board.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS presence_counts (topic TEXT PRIMARY KEY, online INTEGER NOT NULL)',
+  // `user:ID`: the room objects holding this user's sockets, so a disconnect reaches them all.
+  'CREATE TABLE IF NOT EXISTS user_rooms (object TEXT PRIMARY KEY, sockets INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS presence (topic TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, connections INTEGER NOT NULL, PRIMARY KEY (topic, user_id))',
 ];
 
@@ -30,6 +32,8 @@ export class TopicObject extends DurableObject<WorkerEnv> {
   /** Each event encoded once for all feeds. */
   private readonly encoded = new WeakMap<TopicEvent, Uint8Array>();
   private dashboard: MetricBoard | undefined;
+  /** The open feeds, so a disconnect can end them (a user topic's feeds are that user's streams). */
+  private readonly feeds = new Set<() => void>();
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -52,6 +56,7 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     const end = () => {
       if (ended) return;
       ended = true;
+      this.feeds.delete(end);
       unsubscribe();
       clearInterval(heartbeat);
       writer.abort().catch(() => {});
@@ -69,7 +74,33 @@ export class TopicObject extends DurableObject<WorkerEnv> {
       write(bytes);
     });
     const heartbeat = setInterval(() => write(FEED_HEARTBEAT), this.config.heartbeatMs);
+    this.feeds.add(end);
     return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } });
+  }
+
+  /** `user:ID`: a room object reports a socket of this user opening (+1) or closing (-1). */
+  noteSocket(object: string, delta: number): void {
+    const { sql } = this.ctx.storage;
+    sql.exec(
+      'INSERT INTO user_rooms (object, sockets) VALUES (?, ?) ON CONFLICT (object) DO UPDATE SET sockets = sockets + excluded.sockets',
+      object,
+      delta,
+    );
+    sql.exec('DELETE FROM user_rooms WHERE sockets <= 0');
+  }
+
+  /** `user:ID`: ends every stream (feed) and every socket of the user; answers how many. */
+  async disconnectUser(userId: string): Promise<number> {
+    const streams = this.feeds.size;
+    for (const end of [...this.feeds]) end();
+    const objects = this.ctx.storage.sql.exec<{ object: string }>('SELECT object FROM user_rooms').toArray();
+    const sockets = await Promise.all(
+      objects.map(({ object }) => {
+        const [kind, ...rest] = object.split(':');
+        return roomObject(this.env, kind as RoomKind, rest.join(':')).endUser(userId, 'disconnected').catch(() => 0);
+      }),
+    );
+    return streams + sockets.reduce((sum, n) => sum + n, 0);
   }
 
   async publish(topic: string, event: string, html: string): Promise<{ id: number }> {
