@@ -55,7 +55,7 @@ describe('SPEC 9 cluster: private rooms and disconnects across instances', () =>
   });
 
   it('ends every socket and stream of a user on every instance and counts them all', async () => {
-    const user = await signIn(a.url, await hs256({ sub: fresh('leaver'), rooms: ['team-*'] }));
+    const user = await signIn(a.url, await hs256({ sub: fresh('leaver'), name: 'Lee', rooms: ['team-*'] }));
     const other = await signIn(b.url, await hs256({ sub: fresh('other') }));
     const sockets = [
       track(await joinRoom(a, fresh('team'), user)),
