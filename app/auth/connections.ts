@@ -1,7 +1,13 @@
 import type { Hub } from '../realtime/hub.ts';
 
-/** Why a connection is ended from outside: a member taken out of a private room, or the host disconnecting a user. */
-export type EndReason = 'removed' | 'disconnected';
+/**
+ * Why a connection is ended from outside: a member taken out of a private room, the host
+ * disconnecting a user, or a room that just became private (everyone reconnects through the gate).
+ */
+export type EndReason = 'removed' | 'disconnected' | 'recheck';
+
+/** The user id of an order that concerns everyone in a room. */
+export const EVERYONE = '*';
 
 /** One open socket or stream as the control plane sees it. */
 export interface Connection {
@@ -24,10 +30,11 @@ export class LocalConnections {
     };
   }
 
-  /** Ends the user's connections (in `room` only, when given); answers how many. */
+  /** Ends the user's connections (in `room` only, when given; every user's with EVERYONE); answers how many. */
   end(userId: string, room: string | null, reason: EndReason): number {
     let ended = 0;
-    for (const connection of [...(this.byUser.get(userId) ?? [])]) {
+    const connections = userId === EVERYONE ? [...this.byUser.values()].flatMap((set) => [...set]) : [...(this.byUser.get(userId) ?? [])];
+    for (const connection of connections) {
       if (room !== null && connection.room !== room) continue;
       ended++;
       connection.end(reason);
@@ -42,10 +49,12 @@ export interface ConnectionControl {
   evict(room: string, userId: string): Promise<number>;
   /** Every socket and stream of the user. */
   disconnect(userId: string): Promise<number>;
+  /** Every socket in a chat room that just became private: closed with 1012 so they reconnect through the gate. */
+  recheck(room: string): Promise<number>;
 }
 
 export const CONTROL_TOPIC = 'control';
-type EndOrder = { id: string; userId: string; room: string | null };
+type EndOrder = { id: string; userId: string; room: string | null; reason: EndReason };
 type EndReport = { id: string; ended: number };
 interface Pending {
   expected: number;
@@ -81,18 +90,22 @@ export class HubConnectionControl implements ConnectionControl {
   }
 
   evict(room: string, userId: string): Promise<number> {
-    return this.order(userId, room);
+    return this.order(userId, room, 'removed');
   }
 
   disconnect(userId: string): Promise<number> {
-    return this.order(userId, null);
+    return this.order(userId, null, 'disconnected');
+  }
+
+  recheck(room: string): Promise<number> {
+    return this.order(EVERYONE, room, 'recheck');
   }
 
   close(): void {
     this.unsubscribe();
   }
 
-  private async order(userId: string, room: string | null): Promise<number> {
+  private async order(userId: string, room: string | null, reason: EndReason): Promise<number> {
     const id = crypto.randomUUID();
     const expected = Math.max(1, await this.instances());
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -100,7 +113,7 @@ export class HubConnectionControl implements ConnectionControl {
       this.pending.set(id, { expected, reports: 0, ended: 0, done: resolve });
       timer = setTimeout(resolve, this.waitMs);
     });
-    await this.hub.publish(CONTROL_TOPIC, 'end', JSON.stringify({ id, userId, room } satisfies EndOrder));
+    await this.hub.publish(CONTROL_TOPIC, 'end', JSON.stringify({ id, userId, room, reason } satisfies EndOrder));
     await finished;
     if (timer !== undefined) clearTimeout(timer);
     const ended = this.pending.get(id)?.ended ?? 0;
@@ -109,7 +122,7 @@ export class HubConnectionControl implements ConnectionControl {
   }
 
   private obey(order: EndOrder): void {
-    const ended = this.local.end(order.userId, order.room, order.room === null ? 'disconnected' : 'removed');
+    const ended = this.local.end(order.userId, order.room, order.reason);
     void this.hub.publish(CONTROL_TOPIC, 'ended', JSON.stringify({ id: order.id, ended } satisfies EndReport)).catch((error) => console.error('control report failed', error));
   }
 

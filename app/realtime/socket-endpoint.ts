@@ -42,14 +42,18 @@ export function originGuard(allowed: readonly string[]): MiddlewareHandler {
 let connectionCounter = 0;
 
 /** What an ended socket is told before it closes with 1008 (htmx does not reconnect after it). */
-export const END_TEXT: Record<EndReason, string> = {
+export const END_TEXT: Record<Exclude<EndReason, 'recheck'>, string> = {
   removed: 'You are no longer a member of this room.',
   disconnected: 'You have been disconnected by the application.',
 };
 
+/** A room that became private: 1012, which htmx reconnects after, so each socket passes the gate again. */
+const CLOSE_RECHECK = 1012;
+
 /** Ends one socket from outside (member removal, user disconnect): a fragment saying why, then 1008. */
 export function endSocket(room: SocketRoom, peer: Peer, reason: EndReason): void {
   if (peer.dropped) return;
+  if (reason === 'recheck') return peer.close(CLOSE_RECHECK, 'room access changed, reconnect');
   try {
     peer.send(room.errorFragment(END_TEXT[reason]));
   } catch {

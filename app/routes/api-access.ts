@@ -35,6 +35,8 @@ export function mountAccessRoutes(app: Hono, platform: Platform, jsonBody: JsonB
     const settings = readRoomSettings(body.value);
     if (!settings.ok) return c.json({ error: settings.error }, 400);
     await membership.setFlagged(room, settings.value.private);
+    // People already inside reconnect through the gate: members come back, others get 403.
+    if (settings.value.private) await control.recheck(room);
     return c.body(null, 204);
   });
 

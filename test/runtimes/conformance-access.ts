@@ -15,13 +15,19 @@ export function accessSuite(ctx: SuiteContext): void {
       headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  const auth = (token: string, next = '/', cookie?: string) =>
-    fetch(ctx.url(`/auth?token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`), { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  /** Every token sent, to check none of them reaches the server's output. */
+  const sent: string[] = [];
+  const auth = (token: string, next = '/', cookie?: string) => {
+    sent.push(token);
+    return fetch(ctx.url(`/auth?token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`), { redirect: 'manual', headers: cookie ? { cookie } : {} });
+  };
   /** A host user with a fresh id, signed in with `rooms`. */
   const hostUser = async (label: string, rooms: string[] = []): Promise<User & { name: string }> => {
     const sub = `${label}:${ctx.fresh()}@acme.test`;
     const name = label.charAt(0).toUpperCase() + label.slice(1) + ctx.fresh().replace(/\D/g, '').slice(-6);
-    const { cookie, userId } = await signIn(ctx.server.url, await hs256({ sub, name, rooms }));
+    const token = await hs256({ sub, name, rooms });
+    sent.push(token);
+    const { cookie, userId } = await signIn(ctx.server.url, token);
     expect(userId).toBe(sub);
     return { cookie, userId, name };
   };
@@ -44,7 +50,9 @@ export function accessSuite(ctx: SuiteContext): void {
 
     it('signs in with a good ES256 token verified by the public key', async () => {
       const sub = `es-${ctx.fresh()}`;
-      const { userId, location } = await signIn(ctx.server.url, await es256({ sub }), '/dashboard');
+      const token = await es256({ sub });
+      sent.push(token);
+      const { userId, location } = await signIn(ctx.server.url, token, '/dashboard');
       expect(userId).toBe(sub);
       expect(location).toBe('/dashboard');
     });
@@ -143,7 +151,12 @@ export function accessSuite(ctx: SuiteContext): void {
       const kept = await hostUser('kept');
       const removed = await hostUser('removed');
       expect((await page(`/chat/${room}`, removed)).status).toBe(200);
+      const bystander = await socket(room, ctx.bob);
+      await bystander.waitForText('id="chat-messages"');
       expect((await request('PUT', `/api/rooms/${room}`, { private: true })).status).toBe(204);
+      // Whoever was inside reconnects (1012) through the gate, which now refuses them.
+      expect(await bystander.closed).toBe(1012);
+      await expect(socket(room, ctx.bob)).rejects.toThrow('403');
       expect(await (await request('GET', `/api/rooms/${room}/members`)).json()).toEqual({ private: true, members: [] });
       expect((await page(`/chat/${room}`, removed)).status).toBe(403);
       for (const user of [kept, removed]) expect((await request('PUT', `/api/rooms/${room}/members/${encodeURIComponent(user.userId)}`)).status).toBe(204);
@@ -231,6 +244,18 @@ export function accessSuite(ctx: SuiteContext): void {
       otherSocket.close();
       const none = await request('POST', `/api/users/${encodeURIComponent(user.userId)}/disconnect`);
       expect(await none.json()).toEqual({ closed: 0 });
+    });
+  });
+
+  describe(`SPEC 9 tokens never logged on ${ctx.runtime}`, () => {
+    it('printed no token (nor its signature) while signing people in', () => {
+      const output = ctx.server.output();
+      expect(sent.length).toBeGreaterThan(10);
+      for (const token of sent) {
+        const signature = token.split('.')[2];
+        expect(output).not.toContain(token.slice(0, 60));
+        if (signature && signature.length > 20) expect(output).not.toContain(signature);
+      }
     });
   });
 }

@@ -20,7 +20,7 @@ import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv
 import { objectPlatform } from './object-platform.ts';
 import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
 import { RoomGate } from '../../auth/room-gate.ts';
-import type { EndReason } from '../../auth/connections.ts';
+import { EVERYONE, type EndReason } from '../../auth/connections.ts';
 import { endSocket } from '../../realtime/socket-endpoint.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
@@ -125,7 +125,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   endUser(userId: string, reason: EndReason): number {
     let ended = 0;
     for (const session of this.sessions.values()) {
-      if (session.peer.userId !== userId || session.peer.dropped) continue;
+      if ((userId !== EVERYONE && session.peer.userId !== userId) || session.peer.dropped) continue;
       ended++;
       endSocket(this.room!, session.peer, reason);
     }

@@ -1,4 +1,4 @@
-import type { ConnectionControl } from '../../auth/connections.ts';
+import { EVERYONE, type ConnectionControl } from '../../auth/connections.ts';
 import { MembershipLimitError, type MemberStatus, type Membership } from '../../auth/membership.ts';
 import type { UsedTokens } from '../../auth/used-tokens.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
@@ -61,5 +61,9 @@ export class RoutedConnectionControl implements ConnectionControl {
 
   disconnect(userId: string): Promise<number> {
     return topicObject(this.env, userTopic(userId)).disconnectUser(userId);
+  }
+
+  recheck(room: string): Promise<number> {
+    return roomObject(this.env, 'chat', room).endUser(EVERYONE, 'recheck');
   }
 }
