@@ -18,6 +18,7 @@ import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { objectPlatform } from './object-platform.ts';
+import { RoutedMembership, type MembershipRpc } from './routed-access.ts';
 import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
 import { RoomGate } from '../../auth/room-gate.ts';
 import { EVERYONE, type EndReason } from '../../auth/connections.ts';
@@ -73,7 +74,8 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     this.membership = new SqlMembership(store.query, config.limits.maxRoomMembers);
     this.gate = new RoomGate(config.auth.privateRooms, this.membership);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
-    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:') });
+    const membership = new RoutedMembership(env, { room: () => (this.room instanceof ChatRoom ? this.room.name : undefined), rpc: this as unknown as MembershipRpc });
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership });
     this.notifier = new Notifier(this.routed);
     this.platform = {
       config,

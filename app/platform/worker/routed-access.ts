@@ -4,11 +4,24 @@ import type { UsedTokens } from '../../auth/used-tokens.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
 
-/** A chat room's privacy and members live in the room's own object (next to its sockets). */
-export class RoutedMembership implements Membership {
-  constructor(private readonly env: WorkerEnv) {}
+/** What a room object answers about its own room (RoomObject's RPC methods). */
+export type MembershipRpc = Pick<
+  ReturnType<typeof roomObject>,
+  'membershipFlagged' | 'membershipSetFlagged' | 'membershipStatus' | 'membershipMembers' | 'membershipAdd' | 'membershipRemove'
+>;
 
-  private room(room: string) {
+/**
+ * A chat room's privacy and members live in the room's own object (next to its sockets). Inside a
+ * room object, `self` answers for its own room without a call to its own stub.
+ */
+export class RoutedMembership implements Membership {
+  constructor(
+    private readonly env: WorkerEnv,
+    private readonly self?: { room: () => string | undefined; rpc: MembershipRpc },
+  ) {}
+
+  private room(room: string): MembershipRpc {
+    if (this.self && this.self.room() === room) return this.self.rpc;
     return roomObject(this.env, 'chat', room);
   }
 

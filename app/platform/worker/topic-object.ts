@@ -33,7 +33,7 @@ export class TopicObject extends DurableObject<WorkerEnv> {
   private readonly encoded = new WeakMap<TopicEvent, Uint8Array>();
   private dashboard: MetricBoard | undefined;
   /** The open feeds, so a disconnect can end them (a user topic's feeds are that user's streams). */
-  private readonly feeds = new Set<() => void>();
+  private readonly feeds = new Set<(finished?: boolean) => void>();
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -53,20 +53,21 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     writer.closed.catch(() => {});
     let queued = 0;
     let ended = false;
-    const end = () => {
+    /** `finished`: ended on purpose (a disconnect), so the feed closes cleanly instead of failing. */
+    const end = (finished?: boolean) => {
       if (ended) return;
       ended = true;
       this.feeds.delete(end);
       unsubscribe();
       clearInterval(heartbeat);
-      writer.abort().catch(() => {});
+      (finished === true ? writer.close() : writer.abort()).catch(() => {});
     };
     const write = (bytes: Uint8Array) => {
       if (ended) return;
       // A subscriber that stopped reading is let go: its feed ends and its stream resumes by replay.
       queued += bytes.byteLength;
       if (queued > this.config.maxBufferedBytes) return end();
-      writer.write(bytes).then(() => (queued -= bytes.byteLength), end);
+      writer.write(bytes).then(() => (queued -= bytes.byteLength), () => end());
     };
     const unsubscribe = this.hub.subscribe(topic, (event) => {
       let bytes = this.encoded.get(event);
@@ -92,7 +93,7 @@ export class TopicObject extends DurableObject<WorkerEnv> {
   /** `user:ID`: ends every stream (feed) and every socket of the user; answers how many. */
   async disconnectUser(userId: string): Promise<number> {
     const streams = this.feeds.size;
-    for (const end of [...this.feeds]) end();
+    for (const end of [...this.feeds]) end(true);
     const objects = this.ctx.storage.sql.exec<{ object: string }>('SELECT object FROM user_rooms').toArray();
     const sockets = await Promise.all(
       objects.map(({ object }) => {
