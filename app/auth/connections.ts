@@ -54,7 +54,7 @@ export interface ConnectionControl {
 }
 
 export const CONTROL_TOPIC = 'control';
-type EndOrder = { id: string; userId: string; room: string | null; reason: EndReason };
+type EndOrder = { id: string; userId: string; room: string | null; reason: EndReason; at: number };
 type EndReport = { id: string; ended: number };
 interface Pending {
   expected: number;
@@ -113,7 +113,7 @@ export class HubConnectionControl implements ConnectionControl {
       this.pending.set(id, { expected, reports: 0, ended: 0, done: resolve });
       timer = setTimeout(resolve, this.waitMs);
     });
-    await this.hub.publish(CONTROL_TOPIC, 'end', JSON.stringify({ id, userId, room, reason } satisfies EndOrder));
+    await this.hub.publish(CONTROL_TOPIC, 'end', JSON.stringify({ id, userId, room, reason, at: Date.now() } satisfies EndOrder));
     await finished;
     if (timer !== undefined) clearTimeout(timer);
     const ended = this.pending.get(id)?.ended ?? 0;
@@ -122,6 +122,9 @@ export class HubConnectionControl implements ConnectionControl {
   }
 
   private obey(order: EndOrder): void {
+    // A hub that recovers from an outage delivers the events it missed: an old order must not end
+    // connections opened since (a member added back, a user who signed in again).
+    if (Date.now() - order.at > this.waitMs) return;
     const ended = this.local.end(order.userId, order.room, order.reason);
     void this.hub.publish(CONTROL_TOPIC, 'ended', JSON.stringify({ id: order.id, ended } satisfies EndReport)).catch((error) => console.error('control report failed', error));
   }
