@@ -40,7 +40,7 @@ export class SqlMembership implements Membership {
 
   async flaggedAmong(rooms: string[]): Promise<Set<string>> {
     if (rooms.length === 0) return new Set();
-    const rows = await this.rows(`SELECT room FROM room_flags WHERE private = 1 AND room IN (${rooms.map(() => '?').join(',')})`, rooms);
+    const rows = await this.rows('SELECT room FROM room_flags WHERE private = 1 AND room IN (SELECT value FROM json_each(?))', [JSON.stringify(rooms)]);
     return new Set(rows.map((row) => String(row.room)));
   }
 

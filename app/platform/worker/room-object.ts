@@ -138,8 +138,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   membershipFlagged(_room: string): Promise<boolean> {
     return this.membership.flagged(_room);
   }
-  membershipSetFlagged(room: string, flagged: boolean): Promise<void> {
-    return this.membership.setFlagged(room, flagged);
+  async membershipSetFlagged(room: string, flagged: boolean): Promise<void> {
+    await this.membership.setFlagged(room, flagged);
+    await topicObject(this.env, ROOMS_TOPIC).setRoomPrivate(room, flagged);
   }
   membershipStatus(room: string, userId: string): Promise<MemberStatus> {
     return this.membership.status(room, userId);

@@ -2,6 +2,7 @@ import { EVERYONE, type ConnectionControl } from '../../auth/connections.ts';
 import { MembershipLimitError, type MemberStatus, type Membership } from '../../auth/membership.ts';
 import type { UsedTokens } from '../../auth/used-tokens.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
+import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
 
 /** What a room object answers about its own room (RoomObject's RPC methods). */
@@ -31,9 +32,10 @@ export class RoutedMembership implements Membership {
   setFlagged(room: string, flagged: boolean): Promise<void> {
     return this.room(room).membershipSetFlagged(room, flagged);
   }
+  /** One call to the `rooms` object, where room objects report their flag (as they report online counts). */
   async flaggedAmong(rooms: string[]): Promise<Set<string>> {
-    const flags = await Promise.all(rooms.map((room) => this.flagged(room)));
-    return new Set(rooms.filter((_, i) => flags[i]));
+    if (rooms.length === 0) return new Set();
+    return new Set(await topicObject(this.env, ROOMS_TOPIC).privateRoomsAmong(rooms));
   }
   status(room: string, userId: string): Promise<MemberStatus> {
     return this.room(room).membershipStatus(room, userId);

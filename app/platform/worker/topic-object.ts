@@ -14,6 +14,8 @@ import { toWire, type WireCatchUp } from './remote-board.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS presence_counts (topic TEXT PRIMARY KEY, online INTEGER NOT NULL)',
+  // `rooms`: chat rooms made private through the API, reported by their room objects, so the room list needs one call.
+  'CREATE TABLE IF NOT EXISTS private_rooms (room TEXT PRIMARY KEY)',
   // `user:ID`: the room objects holding this user's sockets, so a disconnect reaches them all.
   'CREATE TABLE IF NOT EXISTS user_rooms (object TEXT PRIMARY KEY, sockets INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS presence (topic TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, connections INTEGER NOT NULL, PRIMARY KEY (topic, user_id))',
@@ -77,6 +79,22 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     const heartbeat = setInterval(() => write(FEED_HEARTBEAT), this.config.heartbeatMs);
     this.feeds.add(end);
     return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } });
+  }
+
+  /** `rooms`: a room object reports its API privacy flag after each change. */
+  setRoomPrivate(room: string, flagged: boolean): void {
+    if (flagged) this.ctx.storage.sql.exec('INSERT OR IGNORE INTO private_rooms (room) VALUES (?)', room);
+    else this.ctx.storage.sql.exec('DELETE FROM private_rooms WHERE room = ?', room);
+  }
+
+  /** `rooms`: the flagged rooms among `rooms`. */
+  privateRoomsAmong(rooms: string[]): string[] {
+    if (rooms.length === 0) return [];
+    return this.ctx.storage.sql
+      // One bound parameter, however many rooms (Durable Object SQL allows 100 per statement).
+      .exec<{ room: string }>('SELECT room FROM private_rooms WHERE room IN (SELECT value FROM json_each(?))', JSON.stringify(rooms))
+      .toArray()
+      .map((row) => row.room);
   }
 
   /** `user:ID`: a room object reports a socket of this user opening (+1) or closing (-1). */
