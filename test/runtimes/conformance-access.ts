@@ -141,9 +141,10 @@ export function accessSuite(ctx: SuiteContext): void {
         expect(home).toContain(open);
         expect(home).not.toContain(secret);
       }
-      stream.close();
       inSecret.close();
       inOpen.close();
+      await stream.waitFor((raw) => raw.events.filter((e) => e.event === 'rooms').at(-1)?.data.includes(open) === false, 10_000);
+      stream.close();
     });
 
     it('makes a room private through the API, adds and lists members, and removes one at once with 1008', async () => {
