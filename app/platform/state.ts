@@ -5,6 +5,7 @@ import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import type { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
+import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret } from './session-secret.ts';
 
@@ -22,7 +23,9 @@ export type PlatformState = Pick<Platform, StateKeys> & {
  */
 export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
-    const store = await LibsqlStore.open(config.databaseUrl);
+    const database = await LibsqlStore.open(config.databaseUrl);
+    const storage = new StorageHealth(() => database.probeWrite());
+    const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
     return {
       sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile),
@@ -30,6 +33,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
       hub,
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
+      health: () => storage.report(),
       async close() {
         await hub.close();
         await store.close();
