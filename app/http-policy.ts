@@ -12,8 +12,9 @@ const HSTS = 'max-age=15552000; includeSubDomains';
  */
 export function strictTransportSecurity(config: Pick<Config, 'trustProxy'>): MiddlewareHandler {
   return createMiddleware(async (c, next) => {
-    await next();
+    // Before the handler, so responses a runtime writes itself (Node's SSE) carry it too.
     if (isHttps(c, config)) c.header('Strict-Transport-Security', HSTS);
+    await next();
   });
 }
 
@@ -25,7 +26,8 @@ export function strictTransportSecurity(config: Pick<Config, 'trustProxy'>): Mid
 export function privatePages(): MiddlewareHandler {
   return createMiddleware(async (c, next) => {
     await next();
-    if (c.res.headers.get('content-type')?.startsWith('text/html') && !c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
+    // Set on the response itself: `c.header` after the handler would replace a response the runtime already sent.
+    if (c.res.headers.get('content-type')?.startsWith('text/html') && !c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'no-store');
   });
 }
 
@@ -51,7 +53,7 @@ export function sameOriginRedirects(config: Pick<Config, 'trustProxy'>): Middlew
       // Unparseable: treated as foreign.
     }
     if (!target || target.origin !== own || localPath(location) !== location) {
-      c.header('Location', target && target.origin === own ? localPath(target.pathname + target.search) : '/');
+      c.res.headers.set('Location', target && target.origin === own ? localPath(target.pathname + target.search) : '/');
     }
   });
 }

@@ -7,7 +7,7 @@ import type { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
-import { loadSessionSecret } from './session-secret.ts';
+import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
 
 type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive';
 
@@ -28,7 +28,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
     return {
-      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile),
+      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
       hub,
       presence: new LocalPresence(),
