@@ -9,7 +9,7 @@ import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
 
-type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive';
+type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'identityLimiter';
 
 /** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
 export type PlatformState = Pick<Platform, StateKeys> & {
@@ -48,6 +48,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
+    identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
     async close() {
