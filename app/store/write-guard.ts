@@ -7,8 +7,8 @@ import type { Store } from './store.ts';
  * clears it again.
  */
 export class StorageUnavailableError extends Error {
-  constructor(readonly cause: unknown) {
-    super(`storage cannot write (${describe(cause)}); nothing was stored, try again later`);
+  constructor(cause: unknown) {
+    super(`storage cannot write (${describe(cause)}); nothing was stored, try again later`, { cause });
   }
 }
 
