@@ -13,7 +13,7 @@ export class StorageUnavailableError extends Error {
 }
 
 /** SQLite result codes and errno names of a store that cannot write, whatever the driver wraps them in. */
-const CANNOT_WRITE = /SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB)|ENOSPC|EROFS|EDQUOT|EIO|disk is full|read-?only|disk I\/O error/i;
+const CANNOT_WRITE = /SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB)|\b(ENOSPC|EROFS|EDQUOT|EIO)\b|disk is full|readonly database|read-only file system|disk I\/O error/i;
 
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

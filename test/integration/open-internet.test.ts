@@ -356,6 +356,29 @@ describe('SPEC 6 storage that cannot write (disk full)', () => {
     throw new Error('the database never filled up');
   }
 
+  it('turns a read-only database into 503s and a 503 /healthz, and recovers when it can write again (no mocks)', async () => {
+    const s = await server();
+    const user = await newUser(s.url, 'Ray');
+    // The server's own libSQL connection (a private field of LibsqlStore): query_only makes SQLite refuse every write.
+    const db = (s.platform.store as unknown as { db: { execute(sql: string): Promise<unknown> } }).db;
+    await db.execute('PRAGMA query_only = ON');
+    const res = await api(s.url, '/api/notify', { user: user.userId, text: 'nowhere to go' });
+    expect(res.status).toBe(503);
+    expect((await res.json()).error).toBe('storage cannot write (SQLITE_READONLY: attempt to write a readonly database); nothing was stored, try again later');
+    const health = await fetch(`${s.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { storage: string }).storage).toContain('SQLITE_READONLY');
+    // Pages that only read keep working.
+    expect((await fetch(`${s.url}/notifications`, { headers: { cookie: user.cookie } })).status).toBe(200);
+
+    await db.execute('PRAGMA query_only = OFF');
+    const deadline = Date.now() + 5000;
+    let status = 0;
+    while (Date.now() < deadline && (status = (await fetch(`${s.url}/healthz`)).status) !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(status).toBe(200);
+    expect((await api(s.url, '/api/notify', { user: user.userId, text: 'stored now' })).status).toBe(202);
+  });
+
   it('answers 503 with a clear error (API, pages, sockets) and /healthz 503 while writes fail, then recovers', async () => {
     const s = await server();
     const user = await newUser(s.url, 'Dee');

@@ -105,6 +105,8 @@ describe('SPEC 6 redirects and storage faults', () => {
     expect(isCannotWrite(new Error('x', { cause: Object.assign(new Error('inner'), { code: 'EROFS' }) }))).toBe(true);
     expect(isCannotWrite(Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT' }))).toBe(false);
     expect(isCannotWrite(new TypeError('undefined is not a function'))).toBe(false);
+    expect(isCannotWrite(new TypeError("Cannot assign to read only property 'x' of object"))).toBe(false);
+    expect(isCannotWrite(new Error('VIDEO too long'))).toBe(false);
   });
 
   it('reports degraded until a write or a probe succeeds', async () => {
