@@ -1,48 +1,31 @@
-import type { Context } from 'hono';
-import { setSignedCookie } from 'hono/cookie';
 import { ANONYMOUS_USER_ID, HOST_USER_ID } from './host-token.ts';
 import { ROOM_PATTERN } from '../config.ts';
 
 /**
- * Who the `sid` cookie says this is. Anonymous cookies hold the bare random id (as they always
- * have); a host-token session holds `{"h": sub, "r": rooms}`, so the cookie records where the id
- * came from and which private rooms the token granted.
+ * A host-token session's cookie value (SPEC §9): `{"h": sub, "r": rooms, "t": issued}`. Anonymous
+ * cookies keep their bare `ID.ISSUED` form (session-cookie.ts), so the cookie records where its id
+ * came from; a value here can never hold an anonymous-shaped id.
  */
-export interface Session {
+export interface HostSessionValue {
   userId: string;
-  fromHost: boolean;
-  /** The token's `rooms` claim (names or `prefix-*`); empty for anonymous people. */
   rooms: string[];
+  /** Epoch seconds. */
+  issuedAt: number;
 }
 
-export const SESSION_COOKIE = 'sid';
-const ONE_YEAR = 365 * 24 * 3600;
-
-export function readSessionCookie(value: unknown): Session | null {
-  if (typeof value !== 'string') return null;
-  if (ANONYMOUS_USER_ID.test(value)) return { userId: value, fromHost: false, rooms: [] };
+export function readHostSessionValue(value: string): HostSessionValue | null {
   if (!value.startsWith('{')) return null;
   try {
-    const parsed = JSON.parse(value) as { h?: unknown; r?: unknown };
+    const parsed = JSON.parse(value) as { h?: unknown; r?: unknown; t?: unknown };
     if (typeof parsed.h !== 'string' || !HOST_USER_ID.test(parsed.h) || ANONYMOUS_USER_ID.test(parsed.h)) return null;
+    if (typeof parsed.t !== 'number' || !Number.isSafeInteger(parsed.t)) return null;
     const rooms = Array.isArray(parsed.r) ? parsed.r.filter((r): r is string => typeof r === 'string' && ROOM_PATTERN.test(r)) : [];
-    return { userId: parsed.h, fromHost: true, rooms };
+    return { userId: parsed.h, rooms, issuedAt: parsed.t };
   } catch {
     return null;
   }
 }
 
-export function hostSessionValue(userId: string, rooms: string[]): string {
-  return JSON.stringify({ h: userId, r: rooms });
-}
-
-/** Writes the signed `sid` cookie (HttpOnly, SameSite=Lax, Secure over https). */
-export function writeSessionCookie(c: Context, secret: string, value: string): Promise<void> {
-  return setSignedCookie(c, SESSION_COOKIE, value, secret, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'Lax',
-    secure: new URL(c.req.url).protocol === 'https:',
-    maxAge: ONE_YEAR,
-  });
+export function hostSessionValue(userId: string, rooms: string[], issuedAt: number): string {
+  return JSON.stringify({ h: userId, r: rooms, t: issuedAt });
 }

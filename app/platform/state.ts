@@ -5,14 +5,15 @@ import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import type { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
+import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
-import { loadSessionSecret } from './session-secret.ts';
+import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
 import { HubConnectionControl, LocalConnections } from '../auth/connections.ts';
 import { SqlMembership } from '../auth/membership.ts';
 import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
 type StateKeys =
-  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive'
+  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'identityLimiter'
   | 'membership' | 'usedTokens' | 'control' | 'connections';
 
 /** How long a control order waits for instances that do not answer (one that crashed). */
@@ -30,19 +31,22 @@ export type PlatformState = Pick<Platform, StateKeys> & {
  */
 export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
-    const store = await LibsqlStore.open(config.databaseUrl);
+    const database = await LibsqlStore.open(config.databaseUrl);
+    const storage = new StorageHealth(() => database.probeWrite());
+    const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
     const connections = new LocalConnections();
     return {
-      membership: new SqlMembership(store.query, config.limits.maxRoomMembers),
+      membership: new SqlMembership(database.query, config.limits.maxRoomMembers),
       usedTokens: new MemoryUsedTokens(config.limits.maxUsedTokenIds),
       connections,
       control: new HubConnectionControl(hub, connections, async () => 1, CONTROL_WAIT_MS),
-      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile),
+      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
       hub,
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
+      health: () => storage.report(),
       async close() {
         await hub.close();
         await store.close();
@@ -62,6 +66,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
+    identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
     async close() {

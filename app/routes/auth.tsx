@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import type { Platform } from '../platform/platform.ts';
 import { hostTokenVerifier } from '../auth/host-token.ts';
 import { MembershipLimitError } from '../auth/membership.ts';
-import { hostSessionValue, writeSessionCookie } from '../auth/session.ts';
+import { writeSession } from '../session-cookie.ts';
+import { isHttps } from '../forwarded.ts';
 import { SignInFailedPage } from '../../components/Access.tsx';
 
 /** `next` when it is a path on this origin (not `//host` or `/\host`), else `/`. */
@@ -51,7 +52,7 @@ export function authRoutes(platform: Platform) {
       if (error instanceof MembershipLimitError) return fail(error.message);
       throw error;
     }
-    await writeSessionCookie(c, platform.sessionSecret, hostSessionValue(claims.sub, claims.rooms));
+    await writeSession(c, platform.sessionSecret, claims.sub, isHttps(c, config), config.limits.sessionMaxAgeSeconds, claims.rooms);
     c.header('Cache-Control', 'no-store');
     return c.redirect(sameOriginPath(c.req.query('next'), c.req.url), 303);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import { abuseSuite } from './conformance-abuse.ts';
 import { accessSuite } from './conformance-access.ts';
 import { chatSuite } from './conformance-chat.ts';
 import { eventsSuite } from './conformance-events.ts';
@@ -24,6 +25,7 @@ export function conformanceSuite(launcher: Launcher): void {
   chatSuite(ctx);
   lobbySuite(ctx);
   eventsSuite(ctx);
+  abuseSuite(ctx);
   accessSuite(ctx);
   // Last: it restarts the server, then checks the console of both.
   lifecycleSuite(ctx);
