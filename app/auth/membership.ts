@@ -28,20 +28,36 @@ export class SqlMembership implements Membership {
     private readonly maxMembers: number,
   ) {}
 
+  /**
+   * The flagged rooms, read once: this process (or room object) is the only writer of its database,
+   * so the copy stays true, and the room list (rebuilt on every presence change, also while shutting
+   * down) never waits for storage.
+   */
+  private flags: Promise<Set<string>> | null = null;
+
+  private flaggedRooms(): Promise<Set<string>> {
+    this.flags ??= this.rows('SELECT room FROM room_flags WHERE private = 1').then((rows) => new Set(rows.map((row) => String(row.room))));
+    // A failed read is not kept: the next call tries again.
+    this.flags.catch(() => (this.flags = null));
+    return this.flags;
+  }
+
   async flagged(room: string): Promise<boolean> {
-    const [row] = await this.rows('SELECT private FROM room_flags WHERE room = ?', [room]);
-    return Number(row?.private ?? 0) === 1;
+    return (await this.flaggedRooms()).has(room);
   }
 
   async setFlagged(room: string, flagged: boolean): Promise<void> {
     if (flagged) await this.rows('INSERT OR REPLACE INTO room_flags (room, private) VALUES (?, 1)', [room]);
     else await this.rows('DELETE FROM room_flags WHERE room = ?', [room]);
+    const flags = await this.flaggedRooms();
+    if (flagged) flags.add(room);
+    else flags.delete(room);
   }
 
   async flaggedAmong(rooms: string[]): Promise<Set<string>> {
     if (rooms.length === 0) return new Set();
-    const rows = await this.rows('SELECT room FROM room_flags WHERE private = 1 AND room IN (SELECT value FROM json_each(?))', [JSON.stringify(rooms)]);
-    return new Set(rows.map((row) => String(row.room)));
+    const flags = await this.flaggedRooms();
+    return new Set(rooms.filter((room) => flags.has(room)));
   }
 
   async status(room: string, userId: string): Promise<MemberStatus> {
