@@ -15,7 +15,7 @@ export function chatSuite(ctx: SuiteContext): void {
       a.sendMessage('  hello <b>there</b> & "you"  ');
       const seen = await b.waitForText('hello', 10_000, fromB);
       expect(seen).toMatch(
-        /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
+        /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)" data-user-id="[^"]+"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
       );
       a.close();
       b.close();

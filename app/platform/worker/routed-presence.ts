@@ -56,6 +56,9 @@ export class RoutedLobbyState implements LobbyState {
   async toggleReady(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
     this.unavailable(lobby);
   }
+  async rename(lobby: string, _userId: string, _name: string): Promise<boolean> {
+    this.unavailable(lobby);
+  }
   async appendLog(lobby: string, _line: NewLogLine, _keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
     this.unavailable(lobby);
   }
