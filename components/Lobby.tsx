@@ -82,7 +82,7 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ v
             <PlayerList players={players} />
           </div>
           <form id="ready-form" ws-send>
-            <button type="submit" name="action" value="ready" class="button">
+            <button type="submit" name="action" value="ready">
               Toggle ready
             </button>
           </form>
