@@ -35,6 +35,22 @@
     },
   };
 
+  // htmx logs the `error` of an error event with console.error, which prints "[object Event]" on
+  // every failed reconnect. The handler the extension installs still runs (its htmx:wsError /
+  // htmx:sseError events fire and it reconnects); it just gets no Event object to log.
+  function quietErrors(source) {
+    var handler = null;
+    Object.defineProperty(source, 'onerror', {
+      configurable: true,
+      get: function () { return handler; },
+      set: function (fn) {
+        handler = fn;
+        source.addEventListener('error', function () { if (handler === fn) fn.call(source, ''); });
+      },
+    });
+  }
+  window.switchboardQuietErrors = quietErrors;
+
   var ME = (document.querySelector('header[data-user-id]') || document.body).getAttribute('data-user-id') || '';
   function myName() {
     var strong = document.querySelector('#identity .user-name strong');
@@ -255,9 +271,7 @@
       online.ws = false;
       setConnection();
     });
-    // The close that follows reports the failure; the extension's own error log would only print
-    // "[object Event]" to the console.
-    Object.defineProperty(ws, 'onerror', { configurable: true, get: function () { return null; }, set: function () {} });
+    quietErrors(ws);
   });
   adapter.configureReconnect();
 
