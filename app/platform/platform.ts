@@ -32,6 +32,11 @@ export interface Platform {
   exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
   health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
+  /**
+   * Delivers a rename to rooms that do not share the app's hub (Workers: each room object has its
+   * own). Unset: the rename is published on the hub's `renames` topic, which every room follows.
+   */
+  announceRename?(userId: string, name: string): Promise<void>;
   upgradeWebSocket: SocketUpgrade;
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;

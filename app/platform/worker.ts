@@ -5,7 +5,8 @@ import type { IdentityEnv } from '../identity.ts';
 import { Stats } from '../realtime/stats.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
-import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
+import { ROOMS_TOPIC } from '../realtime/room-list.tsx';
+import { directoryObject, roomObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
 import { RemoteBoard } from './worker/remote-board.ts';
 import { RoutedHub } from './worker/routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence } from './worker/routed-presence.ts';
@@ -48,6 +49,17 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
     stats,
+    // Each room object has its own hub: every room with someone in it is asked, and the ones
+    // holding a socket of this user take the name (one RPC per active room; renames are rare).
+    announceRename: async (userId, name) => {
+      const counts = await topicObject(env, ROOMS_TOPIC).counts();
+      await Promise.all(
+        [...counts.keys()].map((topic) => {
+          const [kind, room] = topic.split(':') as [string, string];
+          return kind === 'chat' || kind === 'lobby' ? roomObject(env, kind, room).rename(userId, name) : undefined;
+        }),
+      );
+    },
     upgradeWebSocket: forwardToRoom(env),
     socketTransport: () => {
       throw new Error('on Workers sockets are held by their room object, never by the Worker');

@@ -120,7 +120,7 @@ export class ChatRoom implements RestorableRoom {
     return this.queue.run(async () => {
       const peers = [...this.admitted].filter((peer) => peer.userId === userId);
       if (peers.length === 0) return;
-      for (const peer of peers) peer.identity.name = name;
+      for (const peer of peers) peer.rename(name);
       // One more connection with the new name and one fewer: the count stays, the entry is renamed.
       await this.platform.presence.join(this.topic, { userId, name });
       await this.platform.presence.leave(this.topic, userId);

@@ -104,7 +104,7 @@ export class LobbyRoom implements RestorableRoom {
   private async rename({ userId, name }: Rename): Promise<void> {
     const peers = [...this.admitted].filter((peer) => peer.userId === userId);
     if (peers.length === 0) return;
-    for (const peer of peers) peer.identity.name = name;
+    for (const peer of peers) peer.rename(name);
     const { presence, lobbies, hub } = this.platform;
     await presence.join(this.topic, { userId, name });
     await presence.leave(this.topic, userId);

@@ -1,3 +1,4 @@
+import type { Platform } from '../platform/platform.ts';
 import type { Hub } from './hub.ts';
 
 /**
@@ -14,6 +15,11 @@ export interface Rename {
 
 export function publishRename(hub: Hub, userId: string, name: string): Promise<unknown> {
   return hub.publish(RENAMES_TOPIC, 'rename', JSON.stringify({ userId, name } satisfies Rename));
+}
+
+/** Where the session route sends a rename: the platform's own delivery, else the shared hub. */
+export function announceRename(platform: Pick<Platform, 'hub' | 'announceRename'>, userId: string, name: string): Promise<unknown> {
+  return platform.announceRename ? platform.announceRename(userId, name) : publishRename(platform.hub, userId, name);
 }
 
 export function subscribeRenames(hub: Hub, onRename: (rename: Rename) => void): () => void {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Platform } from '../platform/platform.ts';
 import { validateName, type IdentityEnv } from '../identity.ts';
 import { Identity } from '../../components/Header.tsx';
-import { publishRename } from '../realtime/renames.ts';
+import { announceRename } from '../realtime/renames.ts';
 
 /** Pages that show nothing useful until the user has a name; they reload once it is set. */
 const NEEDS_NAME = /^\/(chat|lobby)\//;
@@ -21,7 +21,7 @@ export function sessionRoutes(platform: Platform) {
     }
     await platform.store.setUserName(viewer.userId, result.name);
     // Open sockets of this user, in any room and on any instance, take the new name (SPEC §3).
-    if (viewer.name !== result.name) await publishRename(platform.hub, viewer.userId, result.name);
+    if (viewer.name !== result.name) await announceRename(platform, viewer.userId, result.name);
     const named = { ...viewer, name: result.name };
     if (!isHtmx) return c.redirect(safeBack(c.req.header('referer'), c.req.url), 303);
     const current = c.req.header('hx-current-url');
