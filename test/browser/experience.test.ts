@@ -180,6 +180,16 @@ describe('SPEC 3 rename from the header', () => {
     expect(await pageC.getAttribute('#rename-form-input', 'aria-invalid')).toBe('true');
     expect(await pageC.textContent('#rename-form .form-error')).toContain('at most 32');
     await pageC.waitForFunction(() => document.activeElement?.id === 'rename-form-input');
+
+    // The lobby by keyboard: the ready toggle and the chat form.
+    await lobbyC.focus('#ready-form button');
+    await lobbyC.keyboard.press('Enter');
+    await lobbyD.waitForSelector('#player-list .player:has-text("Caroline (Ready)")');
+    await lobbyC.focus('#lobby-message-input');
+    await lobbyC.keyboard.type('typed with keys');
+    await lobbyC.keyboard.press('Enter');
+    await lobbyD.waitForSelector('#chat-log .log-line:has-text("Caroline: typed with keys")');
+    await lobbyC.waitForSelector('#chat-log .log-line.own:has-text("typed with keys")');
     await Promise.all([carol.context.close(), dave.context.close()]);
   });
 });
