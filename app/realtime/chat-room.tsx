@@ -121,9 +121,7 @@ export class ChatRoom implements RestorableRoom {
       const peers = [...this.admitted].filter((peer) => peer.userId === userId);
       if (peers.length === 0) return;
       for (const peer of peers) peer.rename(name);
-      // One more connection with the new name and one fewer: the count stays, the entry is renamed.
-      await this.platform.presence.join(this.topic, { userId, name });
-      await this.platform.presence.leave(this.topic, userId);
+      await this.platform.presence.rename(this.topic, userId, name);
       await this.publishPresence();
     });
   }

@@ -106,8 +106,7 @@ export class LobbyRoom implements RestorableRoom {
     if (peers.length === 0) return;
     for (const peer of peers) peer.rename(name);
     const { presence, lobbies, hub } = this.platform;
-    await presence.join(this.topic, { userId, name });
-    await presence.leave(this.topic, userId);
+    await presence.rename(this.topic, userId, name);
     if (!(await lobbies.rename(this.id, userId, name))) return;
     const players = await lobbies.players(this.id);
     await hub.publish(this.topic, 'players', render(<PlayerRegions players={players} />));

@@ -403,9 +403,22 @@
       if (invalid) return invalid.focus();
       var summary = identity.querySelector('summary');
       if (summary && document.activeElement === document.body) summary.focus();
+      // Other tabs of this browser show the new name in their headers too (storage event below).
+      try { localStorage.setItem('switchboard-name', JSON.stringify({ user: ME, name: myName(), at: Date.now() })); } catch (e) { /* not shared */ }
       // Messages and players already on screen may now be (or stop being) mentions of me.
       document.querySelectorAll('#chat-messages, #chat-log').forEach(decorateAll);
     }).observe(header, { childList: true });
+    window.addEventListener('storage', function (event) {
+      if (event.key !== 'switchboard-name' || !event.newValue) return;
+      var renamed;
+      try { renamed = JSON.parse(event.newValue); } catch (e) { return; }
+      var strong = document.querySelector('#identity .user-name strong');
+      var input = document.getElementById('rename-form-input');
+      if (!renamed || renamed.user !== ME || !strong) return;
+      strong.textContent = renamed.name;
+      if (input && document.activeElement !== input) input.value = renamed.name;
+      document.querySelectorAll('#chat-messages, #chat-log').forEach(decorateAll);
+    });
     document.addEventListener('toggle', function (event) {
       var details = event.target;
       if (!details.classList || !details.classList.contains('rename') || !details.open) return;

@@ -138,7 +138,7 @@ describe('SPEC 4.7 toasts', () => {
 });
 
 describe('SPEC 3 rename from the header', () => {
-  it('shows the new name in presence, the lobby and later messages for everyone; sent messages keep theirs; a refused name keeps what was typed', { timeout: 60_000 }, async () => {
+  it('shows the new name in presence, the lobby and later messages for everyone; sent messages keep theirs; a refused name keeps what was typed', { timeout: 120_000 }, async () => {
     const [carol, dave] = await Promise.all([browser.person(), browser.person()]);
     const pageC = await carol.openNamed(`${server.url}/chat/names`, 'Carol');
     const lobbyC = await carol.open(`${server.url}/lobby/names`);
@@ -181,6 +181,8 @@ describe('SPEC 3 rename from the header', () => {
     expect(await pageC.textContent('#rename-form .form-error')).toContain('at most 32');
     await pageC.waitForFunction(() => document.activeElement?.id === 'rename-form-input');
 
+    // Carol's other tab shows the new name in its header too.
+    await lobbyC.waitForSelector('#identity .user-name:has-text("Caroline")');
     // The lobby by keyboard: the ready toggle and the chat form.
     await lobbyC.focus('#ready-form button');
     await lobbyC.keyboard.press('Enter');

@@ -31,6 +31,10 @@ export class RoutedPresence implements Presence {
     this.keep(left.catch(() => {}));
     return left;
   }
+  async rename(topic: string, userId: string, name: string): Promise<void> {
+    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
+    await topicObject(this.env, topic).presenceRename(topic, userId, name);
+  }
   list(topic: string): Promise<PresenceEntry[]> {
     return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
   }
