@@ -22,7 +22,15 @@ export const NotificationsPage: FC<{ viewer: Viewer; notifications: Notification
       <h1>Notifications</h1>
     </div>
     <section class="panel" aria-labelledby="list-title">
-      <h2 id="list-title">Recent</h2>
+      <div class="panel-heading">
+        <h2 id="list-title">Recent</h2>
+        {notifications.some((n) => !n.read) ? (
+          // Opening the page marks everything read: htmx posts this form once it has loaded (SPEC §4.5).
+          <form id="mark-read" method="post" action="/notifications/read" hx-post="/notifications/read" hx-trigger="load, submit" hx-swap="none">
+            <button type="submit">Mark all as read</button>
+          </form>
+        ) : null}
+      </div>
       {notifications.length === 0 ? (
         <p class="empty">No notifications yet.</p>
       ) : (

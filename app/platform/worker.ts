@@ -3,6 +3,7 @@ import { createApp } from '../app.tsx';
 import { ConfigError } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { Stats } from '../realtime/stats.ts';
+import { addressKey } from '../identity-limit.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
 import { ROOMS_TOPIC } from '../realtime/room-list.tsx';
@@ -59,6 +60,11 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
           return kind === 'chat' || kind === 'lobby' ? roomObject(env, kind, room).rename(userId, name) : undefined;
         }),
       );
+    },
+    // Cloudflare puts the visitor's address here; TRUST_PROXY is for proxies in front of Node and Deno.
+    peerAddress: (c) => c.req.header('cf-connecting-ip'),
+    identityLimiter: {
+      take: (address) => config.newIdentitiesPerMinute === 0 || directoryObject(env, `mint:${addressKey(address)}`).takeIdentity(config.newIdentitiesPerMinute),
     },
     upgradeWebSocket: forwardToRoom(env),
     socketTransport: () => {

@@ -201,10 +201,17 @@ const RESERVED = new Set([
   'rooms', 'dashboard', 'notification-count', 'new-notification', 'metric-cards', 'notif-count', 'toast-container',
   'connection-status', 'identity', 'name-form', 'name-input', 'name-form-input', 'name-form-error', 'rename-form',
   'rename-form-input', 'rename-form-error', 'user-id', 'notification-list', 'theme-toggle', 'offline-banner', 'main',
-  'pending-messages', 'room-title', 'players-title',
+  'pending-messages', 'room-title', 'players-title', 'mark-read', 'list-title', 'api-title', 'active-title', 'open-title',
 ]);
 
+/**
+ * Each metric is an SSE event named after it; these names are already events of the EventSource or
+ * the DOM (`error` would fire every page's error handler and show Reconnecting…).
+ */
+const EVENT_NAMES = new Set(['error', 'open', 'message', 'close', 'abort', 'load', 'loadstart', 'loadend', 'readystatechange', 'progress', 'timeout', 'beforeunload', 'unload', 'pagehide', 'pageshow', 'visibilitychange', 'online', 'offline', 'focus', 'blur', 'submit', 'reset', 'change', 'input', 'click', 'keydown', 'keyup', 'toggle']);
+
 export function reservedMetricName(name: string): string | null {
+  if (EVENT_NAMES.has(name) || /^(htmx|sse|ws)[-_]/.test(name)) return 'it is an EventSource or DOM event name, which the page would mistake for its own';
   if (BUILT_IN.some((m) => m.name === name)) return 'it is a built-in metric';
   if (RESERVED.has(name) || /^(card|toast|notification)-/.test(name)) return 'it is used by the page itself';
   return null;
