@@ -165,16 +165,23 @@
   // aria-live="off", so a screen reader announces only lines appended afterwards.
   var SNAPSHOT = /id="(chat-messages|chat-log)" hx-swap-oob="innerHTML"/;
   var quieted = [];
+  var restoreTimer = null;
+  function restoreLive() {
+    clearTimeout(restoreTimer);
+    restoreTimer = null;
+    quieted.splice(0).forEach(function (log) { log.setAttribute('aria-live', 'polite'); });
+  }
   adapter.onSocketMessage(function (message) {
     var match = SNAPSHOT.exec(message);
-    if (!match) return;
+    // The next message after a snapshot is news: the log is live again before it lands.
+    if (!match) return restoreLive();
     var log = document.getElementById(match[1]);
     if (!log) return;
     log.setAttribute('aria-live', 'off');
     quieted.push(log);
   }, function () {
-    var logs = quieted.splice(0);
-    if (logs.length) setTimeout(function () { logs.forEach(function (log) { log.setAttribute('aria-live', 'polite'); }); }, 100);
+    // Left off for a moment after the swap, so the snapshot's own changes are not read out.
+    if (quieted.length && !restoreTimer) restoreTimer = setTimeout(restoreLive, 250);
   });
 
   // ---- Pending messages: typed while disconnected, sent once on reconnect ------------------
