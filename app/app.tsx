@@ -29,6 +29,7 @@ import { authRoutes } from './routes/auth.tsx';
 import { requireHostSession } from './auth/require-session.tsx';
 import { RoomGate } from './auth/room-gate.ts';
 import { chatTopic } from './realtime/chat-room.tsx';
+import { mountStaticFiles } from './static-files.ts';
 
 export interface App {
   app: Hono<IdentityEnv>;
@@ -96,7 +97,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
     const report = platform.health?.() ?? { status: 'ok' };
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
-  for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
+  mountStaticFiles(app, platform.serveStatic, ['/css/*', '/js/*', '/vendor/*']);
   // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
   const postToRoom: RoomPoster =
     parts.postToRoom ??
