@@ -15,6 +15,10 @@ export interface Config {
   clusterInstanceTtlMs: number;
   /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
   lobbyGraceMs: number;
+  /** Lobby match (SPEC §4.3.1): rounds per match. */
+  matchRounds: number;
+  /** Lobby match: the beat of the countdown; GO comes 1–4 beats into a round, a round nobody presses ends 5 beats after GO. */
+  matchTempoMs: number;
   limits: Limits;
 }
 
@@ -53,6 +57,9 @@ export interface Limits {
   notificationsShown: number;
   /** `@name` mentions acted on per chat message. */
   maxMentions: number;
+  /** Lobby match presses per player: a burst, then this many per second (across all of the player's tabs). */
+  pressBurst: number;
+  pressesPerSecond: number;
 }
 
 export const LIMITS: Limits = {
@@ -79,6 +86,8 @@ export const LIMITS: Limits = {
   dashboardRefreshMs: 250,
   notificationsShown: 100,
   maxMentions: 10,
+  pressBurst: 3,
+  pressesPerSecond: 2,
 };
 
 /** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */
@@ -142,6 +151,8 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
+    matchRounds: integer(env, 'MATCH_ROUNDS', 5, 1, 50),
+    matchTempoMs: integer(env, 'MATCH_TEMPO_MS', 1000, 10, 60_000),
     limits: { ...LIMITS, ...overrides },
   };
 }

@@ -19,6 +19,8 @@ export interface WorkerEnv {
   HISTORY_LIMIT?: string;
   MAX_BUFFERED_BYTES?: string;
   LOBBY_GRACE_MS?: string;
+  MATCH_ROUNDS?: string;
+  MATCH_TEMPO_MS?: string;
 }
 
 /** The variables among the bindings, read and validated exactly as on Node. */
