@@ -8,7 +8,7 @@ import { LibsqlStore } from '../store/libsql.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret } from './session-secret.ts';
 
-type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive';
+type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches';
 
 /** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
 export type PlatformState = Pick<Platform, StateKeys> & {
@@ -46,6 +46,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     rateLimits: cluster.rateLimits,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
+    matches: cluster.matches,
     async close() {
       await cluster.hub.close();
       await cluster.close();

@@ -70,6 +70,8 @@ export class LobbyRoom implements RestorableRoom {
     );
     this.matches = platform.matches ?? new LocalMatchCoordinator();
     this.unlisten = this.matches.listen(id, (signal) => this.onSignal(signal));
+    // Shutting down (cluster mode: another instance takes the match over once the lease is free).
+    platform.closing.addEventListener('abort', () => this.clock?.stop(), { once: true });
     this.host = {
       lobby: id,
       platform,
