@@ -182,7 +182,7 @@ export class MatchClock {
   private async endRound(): Promise<void> {
     if (!this.roundOpen) return;
     this.roundOpen = false;
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     const { record } = this;
     const winner = record.players.find((p) => p.userId === this.winner);
     const headline = winner ? `${winner.name} wins round ${record.round}` : this.out.size ? `Nobody wins round ${record.round}` : `Nobody pressed in round ${record.round}`;
@@ -247,7 +247,7 @@ export class MatchClock {
     if (this.stopped) return;
     this.stopped = true;
     this.roundOpen = false;
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.host.ended(this);
   }
 
@@ -256,7 +256,7 @@ export class MatchClock {
   }
 
   private after(ms: number, step: () => Promise<void>): void {
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.host
         .run(async () => {

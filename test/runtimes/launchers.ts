@@ -23,7 +23,16 @@ export interface Launcher {
 const START_TIMEOUT_MS = 30_000;
 
 /** The settings every runtime gets in the suite. */
-export const SUITE_ENV = { SESSION_SECRET: TEST_SECRET, API_TOKEN: TEST_TOKEN, HISTORY_LIMIT: '3', LOBBY_GRACE_MS: '300', HEARTBEAT_MS: '1000' };
+/** The match's beat is short enough for a quick match, long enough that a leave within the countdown cancels it. */
+export const SUITE_ENV = {
+  SESSION_SECRET: TEST_SECRET,
+  API_TOKEN: TEST_TOKEN,
+  HISTORY_LIMIT: '3',
+  LOBBY_GRACE_MS: '300',
+  HEARTBEAT_MS: '1000',
+  MATCH_TEMPO_MS: '400',
+  MATCH_ROUNDS: '2',
+};
 
 function run(command: string, args: string[], env: Record<string, string>, ready: (output: string) => string | null): Promise<RuntimeServer> {
   const child: ChildProcess = spawn(command, args, {

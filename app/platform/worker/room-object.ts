@@ -7,7 +7,7 @@ import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
 import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
-import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
+import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../../realtime/lobby-state.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
@@ -141,6 +141,10 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   lobbyLog(lobby: string): Promise<LobbyLogLine[]> {
     return this.platform.lobbies.recentLog(lobby);
+  }
+
+  lobbyMatch(lobby: string): Promise<MatchRecord | null> {
+    return this.platform.lobbies.loadMatch(lobby);
   }
 
   private roomFor(kind: RoomKind, name: string): RestorableRoom {
