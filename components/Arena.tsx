@@ -51,6 +51,9 @@ export const ArenaRegions: FC<{ view: ArenaView; players: MatchPlayer[]; note?: 
     <section id="arena" class="arena" aria-label="Arena">
       <ArenaStage view={view} />
     </section>
+    <p id="arena-announce" class="visually-hidden" role="status" aria-live="polite">
+      {announcement(view)}
+    </p>
     <div id="press-note" class="press-note" role="status" aria-live="polite">
       {note ? <p class="note note-watching">{note}</p> : null}
     </div>
@@ -83,10 +86,20 @@ export const ScoreList: FC<{ players: MatchPlayer[] }> = ({ players }) =>
     </ol>
   );
 
+/** What a screen reader hears as the arena changes (the countdown itself is in #game-status, a live region too). */
+function announcement(view: ArenaView): string {
+  return view.stage === 'wait' || view.stage === 'go' || view.stage === 'result' ? signalText(view) : '';
+}
+
 export const ArenaUpdate: FC<{ view: ArenaView }> = ({ view }) => (
-  <div id="arena" hx-swap-oob="innerHTML">
-    <ArenaStage view={view} />
-  </div>
+  <>
+    <div id="arena" hx-swap-oob="innerHTML">
+      <ArenaStage view={view} />
+    </div>
+    <div id="arena-announce" hx-swap-oob="innerHTML">
+      {announcement(view)}
+    </div>
+  </>
 );
 
 export const ScoreboardUpdate: FC<{ players: MatchPlayer[] }> = ({ players }) => (

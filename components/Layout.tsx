@@ -26,6 +26,7 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }
         <title>{`${title} · Switchboard`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/css/app.css" />
+        <link rel="stylesheet" href="/css/arena.css" />
         <script src="/vendor/htmx.min.js" defer></script>
         <script src="/vendor/ws.min.js" defer></script>
         <script src="/vendor/sse.min.js" defer></script>
@@ -33,6 +34,7 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }
         <script src="/js/status.js" defer></script>
         <script src="/js/local-time.js" defer></script>
         <script src="/js/chat.js" defer></script>
+        <script src="/js/arena.js" defer></script>
       </head>
       <body hx-ext="sse" sse-connect={events}>
         <Header viewer={viewer} />
