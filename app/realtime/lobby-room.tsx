@@ -4,11 +4,9 @@ import { ChatError } from '../../components/Chat.tsx';
 import { LobbySnapshot, LobbyUpdate, LogAppend, MatchSnapshot } from '../../components/Lobby.tsx';
 import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
-import type { LobbyPlayer, MatchRecord, NewLogLine } from './lobby-state.ts';
-import { MATCH_END_EVENT, MATCH_EVENT, MatchClock, type MatchHost } from './match-clock.tsx';
-import { LocalMatchCoordinator, type MatchCoordinator, type MatchSignal } from './match-coordinator.ts';
+import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
+import { LobbyMatch } from './lobby-match.ts';
 import type { Peer } from './peer.ts';
-import { RateLimiter } from './rate-limit.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import { CLOSE_POLICY, type RestorableRoom } from './socket-endpoint.ts';
@@ -39,16 +37,8 @@ export class LobbyRoom implements RestorableRoom {
   private readonly admitted = new Set<Peer>();
   /** Users whose last tab closed, by user id, until the grace period ends. */
   private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>();
-  /** The match clock, when this room runs the lobby's match (SPEC §4.3.1). */
-  private clock: MatchClock | undefined;
-  private readonly matches: MatchCoordinator;
-  private readonly unlisten: () => void;
-  /** A match is being played somewhere (this room's clock, or another instance's); from the lobby's own events. */
-  private matchKnown = false;
-  private takeover: ReturnType<typeof setInterval> | undefined;
-  /** Presses per user on this instance, answered here before they go to the clock. */
-  private readonly pressLimiters = new Map<string, RateLimiter>();
-  private readonly host: MatchHost;
+  /** The lobby's match (SPEC §4.3.1) as this room takes part in it. */
+  private readonly match: LobbyMatch;
 
   constructor(
     readonly id: string,
@@ -62,26 +52,12 @@ export class LobbyRoom implements RestorableRoom {
       this.topic,
       (event) => {
         if (event.event.startsWith('note:')) return this.sendToUser(event.event.slice(5), event.fragment);
-        if (event.event === MATCH_EVENT) this.sawMatch(true);
-        if (event.event === MATCH_END_EVENT) this.sawMatch(false);
+        this.match.observe(event.event);
         this.channel.broadcast(event.fragment);
       },
       () => this.queue.run(() => this.resync()).catch(log('resync')),
     );
-    this.matches = platform.matches ?? new LocalMatchCoordinator();
-    this.unlisten = this.matches.listen(id, (signal) => this.onSignal(signal));
-    // Shutting down (cluster mode: another instance takes the match over once the lease is free).
-    platform.closing.addEventListener('abort', () => this.clock?.stop(), { once: true });
-    this.host = {
-      lobby: id,
-      platform,
-      run: (work) => this.queue.run(work),
-      random: () => (platform.random ?? Math.random)(),
-      now: () => performance.now(),
-      ended: (clock) => {
-        if (this.clock === clock) this.clock = undefined;
-      },
-    };
+    this.match = new LobbyMatch(id, platform, this.queue);
     const dropAbsent = () => this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
     this.unwatch =
       platform.presence.watch?.(this.topic, (cause) => {
@@ -117,11 +93,7 @@ export class LobbyRoom implements RestorableRoom {
       const [players, log, match] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id), lobbies.loadMatch(this.id)]);
       this.channel.sendTo(peer, new Fragment(render(<LobbySnapshot players={players} log={log} match={match} />)));
       this.channel.sendTo(peer, new Fragment(render(<MatchSnapshot match={match} userId={peer.userId} />)));
-      if (match && !this.clock) {
-        this.sawMatch(true);
-        // One process: a match record nobody runs is left from before a restart; it carries on here.
-        if (this.matches.takeoverMs === null) await this.takeOver();
-      }
+      await this.match.joined(match);
       if (result === 'joined') await this.publishChange({ kind: 'joined', name: peer.name });
     });
   }
@@ -141,14 +113,15 @@ export class LobbyRoom implements RestorableRoom {
       return this.fail(peer, 'Send either a "message" or an "action" field, not both.');
     }
     if (input.action !== undefined) {
-      if (input.action === 'press') return this.press(peer);
+      if (input.action === 'press') {
+        return this.match.press(peer.userId).then((refusal) => {
+          if (refusal) this.channel.sendTo(peer, this.errorFragment(refusal));
+        });
+      }
       if (input.action !== 'ready') return this.fail(peer, 'The "action" field must be "ready" or "press".');
       return this.queue.run(async () => {
-        const match = await this.platform.lobbies.loadMatch(this.id);
-        if (match && match.phase !== 'countdown') {
-          this.channel.sendTo(peer, this.errorFragment('A match is being played: Toggle ready works again when it ends.'));
-          return;
-        }
+        const refusal = await this.match.readyRefusal();
+        if (refusal) return void this.channel.sendTo(peer, this.errorFragment(refusal));
         const player = await this.platform.lobbies.toggleReady(this.id, peer.userId);
         if (player) await this.publishChange({ kind: player.ready ? 'ready' : 'unready', name: player.name });
       });
@@ -184,106 +157,15 @@ export class LobbyRoom implements RestorableRoom {
   dispose(): void {
     this.unsubscribe();
     this.unwatch();
-    this.unlisten();
-    this.clock?.stop();
-    this.sawMatch(false);
+    this.match.dispose();
     if (this.sweep !== undefined) clearTimeout(this.sweep);
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
   }
 
-  /**
-   * A press is stamped as it arrives and goes to the clock: this room's, or (cluster mode) the one
-   * another instance runs, which stamps it as it receives it.
-   */
-  private press(peer: Peer): Promise<void> {
-    const at = performance.now();
-    if (!this.pressLimiterFor(peer.userId).take()) return this.fail(peer, 'You are pressing too fast; wait a moment.');
-    if (this.clock) {
-      const clock = this.clock;
-      return this.queue.run(() => clock.press(peer.userId, at));
-    }
-    if (!this.matchKnown) return this.fail(peer, 'No match is being played: it starts when every player is ready.');
-    return this.matches.signal(this.id, { kind: 'press', userId: peer.userId });
-  }
-
-  private onSignal(signal: MatchSignal): void {
-    const at = performance.now();
-    this.queue
-      .run(async () => {
-        if (!this.clock) return;
-        if (signal.kind === 'press') return this.clock.press(signal.userId, at);
-        await this.clock.review();
-        // A countdown cancelled for a change on another instance: the players left may all be ready.
-        if (!this.clock) await this.startIfReady(await this.platform.lobbies.players(this.id));
-      })
-      .catch((error) => console.error(`match signal of ${this.topic} failed:`, error));
-  }
-
-  private pressLimiterFor(userId: string): RateLimiter {
-    let limiter = this.pressLimiters.get(userId);
-    if (!limiter) {
-      const { pressBurst, pressesPerSecond, maxLobbyPlayers } = this.platform.config.limits;
-      if (this.pressLimiters.size >= 4 * maxLobbyPlayers) this.pressLimiters.clear();
-      this.pressLimiters.set(userId, (limiter = new RateLimiter(pressBurst, pressesPerSecond)));
-    }
-    return limiter;
-  }
-
-  /** Every local tab of one user (a match's per-player note). */
+  /** Every local tab of one user (a match's note for that player). */
   private sendToUser(userId: string, fragment: Fragment): void {
     for (const peer of this.admitted) if (peer.userId === userId) this.channel.sendTo(peer, fragment);
-  }
-
-  /**
-   * Cluster mode: while a match is played and this room does not run its clock, it tries now and
-   * then to take the clock over; it gets it only when the holder's lease ran out (that instance died).
-   */
-  private sawMatch(known: boolean): void {
-    this.matchKnown = known;
-    const every = this.matches.takeoverMs;
-    if (known && every !== null && this.takeover === undefined) {
-      this.takeover = setInterval(() => {
-        this.queue.run(() => this.takeOver()).catch((error) => console.error(`match takeover of ${this.topic} failed:`, error));
-      }, every);
-      (this.takeover as { unref?: () => void }).unref?.();
-    } else if (!known && this.takeover !== undefined) {
-      clearInterval(this.takeover);
-      this.takeover = undefined;
-    }
-  }
-
-  /** Runs the lobby's recorded match from its current round when its clock is free (its holder is gone). */
-  private async takeOver(): Promise<void> {
-    if (this.clock || this.platform.closing.aborted) return;
-    const lease = await this.matches.claim(this.id);
-    if (!lease) return;
-    const match = await this.platform.lobbies.loadMatch(this.id);
-    if (!match) {
-      await lease.release();
-      this.sawMatch(false);
-      return;
-    }
-    this.clock = await MatchClock.resume(this.host, match, lease);
-    await this.clock.review();
-  }
-
-  /** After every join, leave and ready change: the clock reviews its players, and a lobby all ready starts a match. */
-  private async afterChange(players: LobbyPlayer[], match: MatchRecord | null): Promise<void> {
-    if (this.clock) await this.clock.review();
-    else if (match) await this.matches.signal(this.id, { kind: 'review' });
-    if (!this.clock) await this.startIfReady(this.clock === undefined && match ? await this.platform.lobbies.players(this.id) : players);
-  }
-
-  /** At least two players, all ready, and no match: this room takes the clock and starts one. */
-  private async startIfReady(players: LobbyPlayer[]): Promise<void> {
-    if (this.clock || this.platform.closing.aborted) return;
-    if (players.length < 2 || !players.every((p) => p.ready)) return;
-    const lease = await this.matches.claim(this.id);
-    if (!lease) return;
-    // A match whose clock stopped without ending it (its holder died) carries on; otherwise a new one starts.
-    const match = await this.platform.lobbies.loadMatch(this.id);
-    this.clock = match ? await MatchClock.resume(this.host, match, lease) : await MatchClock.start(this.host, players, lease);
   }
 
   private fail(peer: Peer, text: string): Promise<void> {
@@ -363,13 +245,10 @@ export class LobbyRoom implements RestorableRoom {
   private async publishChange(line: NewLogLine): Promise<void> {
     const { lobbies, hub, config } = this.platform;
     const players = await lobbies.players(this.id);
-    if (players.length === 0) {
-      this.clock?.stop();
-      return;
-    }
+    if (players.length === 0) return this.match.changed(players, null);
     const match = await lobbies.loadMatch(this.id);
     const appended = await lobbies.appendLog(this.id, line, config.historyLimit);
     await hub.publish(this.topic, 'lobby', render(<LobbyUpdate players={players} line={appended.line} droppedId={appended.droppedId} match={match} />));
-    await this.afterChange(players, match);
+    await this.match.changed(players, match);
   }
 }

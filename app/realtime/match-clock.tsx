@@ -262,7 +262,11 @@ export class MatchClock {
         .run(async () => {
           if (!this.stopped) await step();
         })
-        .catch((error) => console.error(`match step of ${this.topic} failed:`, error));
+        .catch((error) => {
+          // Storage or Redis failed mid-step: let go of the clock; a room that knows of the match takes it up again.
+          console.error(`match step of ${this.topic} failed:`, error);
+          this.stop();
+        });
     }, ms);
   }
 
