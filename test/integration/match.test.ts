@@ -197,6 +197,37 @@ describe('SPEC 4.3.1 the match', () => {
     a.close();
   });
 
+  it('lets a leaver forfeit while the others play on, and takes no timing from the client', async () => {
+    const lobby = freshLobby();
+    const a = await join(lobby, alice, 'Alice');
+    const b = await join(lobby, bob, 'Bob');
+    const c = await join(lobby, charlie, 'Charlie');
+    await allReady([a, b, c], ['Alice', 'Bob', 'Charlie']);
+    await a.waitFor((f) => f.includes(WAIT), 10_000);
+    // A press that brings its own time is refused before it reaches the clock.
+    const fromB = b.frames.length;
+    b.send({ action: 'press', at: 0, HEADERS: {} });
+    expect(await b.waitForText('id="chat-error"', 5000, fromB)).toContain('Unknown field &quot;at&quot;');
+    const from = a.frames.length;
+    c.close();
+    await a.waitForText('Charlie has left the lobby.', 5000, from);
+    const forfeited = await a.waitFor((f) => f.includes('<div id="scoreboard"') && !f.includes('Charlie'), 5000, from);
+    expect(scoreboard(forfeited).map(([name]) => name)).toEqual(['Alice', 'Bob']);
+    // The next GO after the forfeit, whichever round it is in.
+    const goFrame = await a.waitFor((f) => f.includes(GO), 10_000, a.frames.indexOf(forfeited, from));
+    const round = Number(/Round (\d+) of/.exec(goFrame)![1]);
+    const goAt = a.frames.indexOf(goFrame, from);
+    send(b, 'press');
+    await b.waitForText('First!', 5000, fromB);
+    send(a, 'press');
+    const result = await a.waitForText(roundLine(round), 5000, goAt);
+    expect(result).toMatch(new RegExp(`Bob wins round ${round} \\(\\+1\\)\\. Alice: \\d+ ms, Bob: \\d+ ms\\.`));
+    expect(result).not.toContain('Charlie');
+    expect(a.frames.slice(from).join()).not.toContain('Match abandoned');
+    a.close();
+    b.close();
+  });
+
   it('rate-limits presses per player and refuses a press when no match is played', async () => {
     const lobby = freshLobby();
     const a = await join(lobby, alice, 'Alice');
