@@ -3,6 +3,7 @@ import type { NodeServer } from '../../app/platform/node.ts';
 import { ConfigError, readConfig } from '../../app/config.ts';
 import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { startServer } from '../helpers/server.ts';
+import { nameList } from '../../app/realtime/match-clock.tsx';
 
 type User = { cookie: string; userId: string };
 
@@ -150,6 +151,24 @@ describe('SPEC 4.3.1 the match', () => {
     }
   });
 
+  it('ends level scores in a draw', async () => {
+    server.platform.random = () => 0;
+    try {
+      const lobby = freshLobby();
+      const a = await join(lobby, alice, 'Alice');
+      const b = await join(lobby, bob, 'Bob');
+      await allReady([a, b], ['Alice', 'Bob']);
+      const over = await a.waitForText('Draw: Alice and Bob', 15_000);
+      expect(over).toContain(status('Draw: Alice and Bob'));
+      expect(over).toContain('Match over: a draw between Alice and Bob with 0 points each.');
+      expect(a.frames.filter((f) => f.includes('Nobody pressed in round'))).toHaveLength(ROUNDS);
+      a.close();
+      b.close();
+    } finally {
+      delete server.platform.random;
+    }
+  });
+
   it('lets a latecomer watch: their presses and ready toggles do not count, chat still works', async () => {
     server.platform.random = () => 0.99;
     try {
@@ -245,6 +264,14 @@ describe('SPEC 4.3.1 the match', () => {
     await second.waitForText('pressing too fast', 5000, fromFlood[1]);
     a.close();
     second.close();
+  });
+});
+
+describe('SPEC 4.3.1 names in results', () => {
+  it('lists winners of a draw as "A", "A and B", "A, B and C"', () => {
+    expect(nameList(['Ann'])).toBe('Ann');
+    expect(nameList(['Ann', 'Bo'])).toBe('Ann and Bo');
+    expect(nameList(['Ann', 'Bo', 'Cy'])).toBe('Ann, Bo and Cy');
   });
 });
 
