@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NodeServer } from '../../app/platform/node.ts';
 import { BrowserUser, statusIs } from '../helpers/browser.ts';
 import { startServer } from '../helpers/server.ts';
 
+const require = createRequire(import.meta.url);
 let server: NodeServer;
 let users: BrowserUser[] = [];
 const ROUNDS = 2;
@@ -19,6 +22,19 @@ afterAll(async () => {
 });
 
 const textOf = (page: Page, selector: string) => page.locator(selector).innerText();
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Serious and critical axe-core violations in the lobby's game regions as they are now (run through the
+ * DevTools protocol, outside the page's CSP). The header and the rest of the page are the UI work's to check.
+ */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(`${AXE};0`);
+  return page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run(context: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run({ include: [['.lobby']] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
 
 async function textIs(page: Page, selector: string, expected: string): Promise<void> {
   await page.waitForFunction(
@@ -61,6 +77,7 @@ describe('SPEC 4.3.1 a match in the browser', () => {
       expect((await pageA.evaluate(() => (window as unknown as { seen: string[] }).seen)).slice(-2)).toEqual(['Wait for it…', 'GO!']);
       expect(await pageA.evaluate(() => document.activeElement?.id)).toBe('press-button');
       expect(await textOf(pageA, '#arena-announce')).toBe('GO!');
+      if (round === 1) expect(await seriousViolations(pageB)).toEqual([]);
       await pageA.keyboard.press('Space');
       await pageA.waitForSelector('#press-note .note-pressed', { timeout: 15_000 });
       await pageB.click('#press-button');
@@ -80,6 +97,9 @@ describe('SPEC 4.3.1 a match in the browser', () => {
       await page.waitForSelector('#chat-log p:has-text("Match over: Alice wins with 2 points.")');
     }
     expect(await textOf(pageB, '#arena .arena-signal')).toBe('Alice wins!');
+    expect(await seriousViolations(pageA)).toEqual([]);
+    await pageA.setViewportSize({ width: 390, height: 844 });
+    expect(await seriousViolations(pageA)).toEqual([]);
     for (const user of users) expect(user.errors.filter((e) => !e.includes('ERR_CONNECTION_REFUSED'))).toEqual([]);
   }, 90_000);
 });
