@@ -104,7 +104,13 @@ export class LobbyRoom implements RestorableRoom {
       this.admitted.add(peer);
       this.channel.add(peer);
       await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      await this.match.joined(await this.platform.lobbies.loadMatch(this.id));
     });
+  }
+
+  /** A Durable Object woken by its alarm: a match whose clock stopped with the object (evicted) carries on. */
+  resumeMatch(): Promise<void> {
+    return this.queue.run(async () => this.match.joined(await this.platform.lobbies.loadMatch(this.id)));
   }
 
   receive(peer: Peer, input: SocketInput): Promise<void> {

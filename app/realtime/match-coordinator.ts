@@ -28,6 +28,11 @@ export class LocalMatchCoordinator implements MatchCoordinator {
   private readonly listeners = new Map<string, Set<(signal: MatchSignal) => void>>();
   readonly takeoverMs = null;
 
+  /** Whether some lobby's clock runs here now. */
+  get holding(): boolean {
+    return this.held.size > 0;
+  }
+
   async claim(lobby: string): Promise<MatchLease | null> {
     if (this.held.has(lobby)) return null;
     this.held.add(lobby);

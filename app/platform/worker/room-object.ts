@@ -17,6 +17,7 @@ import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { ObjectMatchCoordinator } from './object-match.ts';
 import { objectPlatform } from './object-platform.ts';
 import { ReportedPresence } from './reported-presence.ts';
 
@@ -53,6 +54,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   private readonly routed: Platform;
   private readonly notifier: Notifier;
   private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
+  private readonly matches: ObjectMatchCoordinator;
   private room: RestorableRoom | undefined;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
@@ -61,6 +63,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const stats = new Stats();
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
+    this.matches = new ObjectMatchCoordinator(ctx.storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
     this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:') });
     this.notifier = new Notifier(this.routed);
@@ -73,6 +76,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
       // Objects are not shut down one by one: a grace period runs to its end.
       closing: new AbortController().signal,
+      matches: this.matches,
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
     for (const ws of ctx.getWebSockets()) {
@@ -107,6 +111,13 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   webSocketError(ws: WebSocket): void {
     this.end(ws);
+  }
+
+  /** Set only while a lobby match runs here (ObjectMatchCoordinator). */
+  async alarm(): Promise<void> {
+    if (this.matches.holding) return this.matches.keepAwake();
+    // Woken after an eviction: the lobby's recorded match carries on if its players' sockets are still here.
+    if (this.room instanceof LobbyRoom) await this.room.resumeMatch();
   }
 
   /** RPC for the Worker's pages: the same reads and writes the Node store answers. */
