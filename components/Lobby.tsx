@@ -133,6 +133,14 @@ export const LobbySnapshot: FC<LobbyView> = ({ players, log, match }) => (
   </>
 );
 
+/** The arena and scoreboard as they are now, for every socket at once (a cluster's resync). */
+export const ArenaSnapshot: FC<{ match: MatchRecord | null }> = ({ match }) => (
+  <>
+    <ArenaUpdate view={arenaView(match)} />
+    <ScoreboardUpdate players={match?.players ?? []} />
+  </>
+);
+
 /** Sent right after the lobby snapshot: the arena, scoreboard and (for a watcher) their note. */
 export const MatchSnapshot: FC<{ match: MatchRecord | null; userId: string }> = ({ match, userId }) => {
   const note = watchNote(match, userId);

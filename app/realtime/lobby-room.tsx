@@ -1,7 +1,7 @@
 import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError } from '../../components/Chat.tsx';
-import { LobbySnapshot, LobbyUpdate, LogAppend, MatchSnapshot } from '../../components/Lobby.tsx';
+import { ArenaSnapshot, LobbySnapshot, LobbyUpdate, LogAppend, MatchSnapshot } from '../../components/Lobby.tsx';
 import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
@@ -48,6 +48,7 @@ export class LobbyRoom implements RestorableRoom {
     this.topic = lobbyTopic(id);
     this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
     const log = (what: string) => (error: unknown) => console.error(`${what} of ${this.topic} failed:`, error);
+    this.match = new LobbyMatch(id, platform, this.queue);
     this.unsubscribe = platform.hub.subscribe(
       this.topic,
       (event) => {
@@ -57,7 +58,6 @@ export class LobbyRoom implements RestorableRoom {
       },
       () => this.queue.run(() => this.resync()).catch(log('resync')),
     );
-    this.match = new LobbyMatch(id, platform, this.queue);
     const dropAbsent = () => this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
     this.unwatch =
       platform.presence.watch?.(this.topic, (cause) => {
@@ -228,8 +228,10 @@ export class LobbyRoom implements RestorableRoom {
     for (const peer of new Map([...this.admitted].map((p) => [p.userId, p])).values()) {
       await lobbies.join(this.id, { userId: peer.userId, name: peer.name }, config.limits.maxLobbyPlayers);
     }
-    const [players, log] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id)]);
-    this.channel.broadcast(new Fragment(render(<LobbySnapshot players={players} log={log} />)));
+    const [players, log, match] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id), lobbies.loadMatch(this.id)]);
+    this.channel.broadcast(new Fragment(render(<LobbySnapshot players={players} log={log} match={match} />)));
+    this.channel.broadcast(new Fragment(render(<ArenaSnapshot match={match} />)));
+    await this.match.joined(match);
   }
 
   /**
