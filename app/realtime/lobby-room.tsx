@@ -80,8 +80,11 @@ export class LobbyRoom implements RestorableRoom {
       if (peer.dropped) return;
       const { lobbies, presence, config } = this.platform;
       const max = config.limits.maxLobbyPlayers;
+      // Present before a player: another instance's sweep (dropAbsentPlayers) must never find a new player absent.
+      const firstTab = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
       const result = await lobbies.join(this.id, { userId: peer.userId, name: peer.name }, max);
       if (result === 'full') {
+        await presence.leave(this.topic, peer.userId);
         this.channel.sendTo(peer, this.errorFragment(`This lobby is full: it already has ${max} players. Try another lobby.`));
         peer.close(CLOSE_POLICY, 'lobby is full');
         return;
@@ -89,7 +92,7 @@ export class LobbyRoom implements RestorableRoom {
       this.stopLeaving(peer.userId);
       this.admitted.add(peer);
       this.channel.add(peer);
-      if (await presence.join(this.topic, { userId: peer.userId, name: peer.name })) this.hooks.onPresenceChange();
+      if (firstTab) this.hooks.onPresenceChange();
       const [players, log, match] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id), lobbies.loadMatch(this.id)]);
       this.channel.sendTo(peer, new Fragment(render(<LobbySnapshot players={players} log={log} match={match} />)));
       this.channel.sendTo(peer, new Fragment(render(<MatchSnapshot match={match} userId={peer.userId} />)));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, SocketClient, wsUrl } from '../helpers/clients.ts';
+import { SocketClient, wsUrl } from '../helpers/clients.ts';
 import { INSTANCE_TTL_MS, newUser, spawnInstance } from '../helpers/cluster.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import type { ChildServer } from '../helpers/server.ts';
@@ -43,13 +43,8 @@ describe('SPEC 4.3.1 + 7 cluster: the match clock runs on one instance', () => {
     const c = await spawnInstance(redis.url, MATCH_ENV);
     try {
       const [alice, bob, carol] = await Promise.all([newUser(a.url, 'Alice'), newUser(b.url, 'Bob'), newUser(c.url, 'Carol')]);
-      // Each instance's first socket in a lobby starts a sweep (LOBBY_GRACE_MS + 100 ms later) for players of dead
-      // instances; a player entering elsewhere during that window can be swept before their presence is written
-      // (a race of the lobby's join, not of the match), so the instances are entered one sweep apart.
       const onA = await enter(a, 'race', alice, 'Alice');
-      await sleep(400);
       const onB = await enter(b, 'race', bob, 'Bob');
-      await sleep(400);
       const onC = await enter(c, 'race', carol, 'Carol');
       await onA.waitForText('Carol has joined the lobby.');
       for (const [client, name] of [[onA, 'Alice'], [onB, 'Bob'], [onC, 'Carol']] as const) {

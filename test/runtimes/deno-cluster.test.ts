@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, sleep, SocketClient, wsUrl } from '../helpers/clients.ts';
+import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import { tempDir } from '../helpers/server.ts';
 import { deno, type RuntimeServer } from './launchers.ts';
@@ -40,8 +40,6 @@ describe('SPEC 7 cluster mode on Deno', () => {
     const [alice, bob] = await Promise.all([newUser(a.url, 'Alice'), newUser(b.url, 'Bob')]);
     const onA = await SocketClient.connect(wsUrl(a.url, `/lobby/${lobby}/ws`), { cookie: alice.cookie });
     await onA.waitForText('Alice has joined the lobby.', 10_000);
-    // Past the first instance's sweep for players of dead instances (LOBBY_GRACE_MS + 100 ms), which a join racing it can lose.
-    await sleep(600);
     const onB = await SocketClient.connect(wsUrl(b.url, `/lobby/${lobby}/ws`), { cookie: bob.cookie });
     await onA.waitForText('Bob has joined the lobby.', 10_000);
     onA.send({ action: 'ready', HEADERS: {} });
