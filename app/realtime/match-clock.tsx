@@ -107,10 +107,8 @@ export class MatchClock {
         this.winner = userId;
         player.points += 1;
       }
+      // The round stays open for the others' times until everyone still in it has pressed, or 5 beats after GO.
       await this.note(userId, 'pressed', first ? `First! ${reaction} ms (+1)` : `Pressed in ${reaction} ms`);
-      // The others get one more beat to press, so the result can show their times too.
-      const tempo = this.host.platform.config.matchTempoMs;
-      if (first) this.after(Math.min(tempo, this.goAt + 5 * tempo - this.host.now()), () => this.endRound());
     }
     if (this.record.players.every((p) => this.out.has(p.userId) || this.reactions.has(p.userId))) await this.endRound();
   }
