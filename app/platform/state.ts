@@ -13,7 +13,7 @@ import { SqlMembership } from '../auth/membership.ts';
 import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
 type StateKeys =
-  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'identityLimiter'
+  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches' | 'identityLimiter'
   | 'membership' | 'usedTokens' | 'control' | 'connections';
 
 /** How long a control order waits for instances that do not answer (one that crashed). */
@@ -69,6 +69,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
+    matches: cluster.matches,
     async close() {
       await cluster.hub.close();
       await cluster.close();
