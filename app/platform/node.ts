@@ -11,7 +11,9 @@ import { sendText } from './node-frames.ts';
 import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 export { CLOSE_RESTARTING };
-const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
+/** Set by scripts/build.mjs for dist/node.js; from source, public/ is two directories up. */
+declare const __PUBLIC_DIR__: string | undefined;
+const PUBLIC_DIR = fileURLToPath(new URL(typeof __PUBLIC_DIR__ === 'string' ? __PUBLIC_DIR__ : '../../public', import.meta.url));
 
 export interface NodeServer {
   url: string;
