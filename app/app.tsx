@@ -4,10 +4,12 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
+import { UserNames } from './user-cache.ts';
 import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { HistoryCache } from './realtime/history-cache.tsx';
 import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
@@ -38,6 +40,9 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   const app = new Hono<IdentityEnv>();
   const board = parts.board ?? new MetricBoard(platform);
   const notifier = new Notifier(platform);
+  // Names and history are cached where this process is their only writer (not with cluster mode's other instances).
+  const history = new HistoryCache(platform.store, platform.config.historyLimit);
+  const names = new UserNames(platform.store, !platform.exclusive);
   const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
     (name) =>
       new ChatRoom(name, platform, {
@@ -47,6 +52,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
+        history,
       }),
   );
   // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
@@ -93,12 +99,12 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/api', apiRoutes(platform, { board, notifier, postToRoom }));
   app.route('/metrics', prometheusRoutes(platform));
 
-  app.use('*', identity(platform.sessionSecret, platform.store));
+  app.use('*', identity(platform.sessionSecret, names));
   app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || platform.config.allowedOrigins.includes(origin) }));
 
   app.route('/', homeRoutes(platform));
-  app.route('/session', sessionRoutes(platform));
-  app.route('/chat', chatRoutes(platform, chatRooms));
+  app.route('/session', sessionRoutes(platform, names));
+  app.route('/chat', chatRoutes(platform, chatRooms, history));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
   app.route('/dashboard', dashboardRoutes(board));

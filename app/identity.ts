@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { getSignedCookie, setSignedCookie } from 'hono/cookie';
-import type { Store } from './store/store.ts';
+import { getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { BoundedCache, type UserNames } from './user-cache.ts';
 import type { Viewer } from '../components/Header.tsx';
 
 export type IdentityEnv = { Variables: { viewer: Viewer } };
@@ -15,9 +15,16 @@ export function newUserId(): string {
 }
 
 /** The signed `sid` cookie: a bad signature or shape is ignored and a new identity issued (SPEC §3). */
-export function identity(secret: string, store: Store) {
+export function identity(secret: string, names: Pick<UserNames, 'get'>) {
+  // A signed value checked once is the same user every time it comes back: skip the HMAC for it.
+  const verified = new BoundedCache<string, string>(10_000);
   return createMiddleware<IdentityEnv>(async (c, next) => {
-    let userId = await getSignedCookie(c, secret, 'sid');
+    const raw = getCookie(c, 'sid');
+    let userId: string | false | undefined = raw === undefined ? undefined : verified.get(raw);
+    if (userId === undefined) {
+      userId = await getSignedCookie(c, secret, 'sid');
+      if (raw !== undefined && typeof userId === 'string' && USER_ID.test(userId)) verified.set(raw, userId);
+    }
     if (typeof userId !== 'string' || !USER_ID.test(userId)) {
       userId = newUserId();
       await setSignedCookie(c, 'sid', userId, secret, {
@@ -29,7 +36,7 @@ export function identity(secret: string, store: Store) {
       });
       c.set('viewer', { userId, name: null });
     } else {
-      c.set('viewer', { userId, name: await store.userName(userId) });
+      c.set('viewer', { userId, name: await names.get(userId) });
     }
     await next();
   });

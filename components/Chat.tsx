@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx';
+import { raw } from 'hono/html';
 import type { ChatMessage } from '../app/store/store.ts';
 import type { PresenceEntry } from '../app/realtime/presence.ts';
 import { Layout } from './Layout.tsx';
@@ -47,14 +48,15 @@ export const PresenceList: FC<{ people: PresenceEntry[] }> = ({ people }) => (
   </>
 );
 
-export interface ChatPageProps {
-  viewer: Viewer;
-  room: string;
-  messages: ChatMessage[];
-  more: boolean;
-}
+/** The message list as components, or already rendered (`MessageList`'s HTML, from the history cache). */
+export type ListSource = { messages: ChatMessage[]; more: boolean; listHtml?: undefined } | { listHtml: string; messages?: undefined; more?: undefined };
 
-export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) => (
+const List: FC<{ room: string; list: ListSource }> = ({ room, list }) =>
+  list.listHtml !== undefined ? <>{raw(list.listHtml)}</> : <MessageList room={room} messages={list.messages} more={list.more} />;
+
+export type ChatPageProps = { viewer: Viewer; room: string } & ListSource;
+
+export const ChatPage: FC<ChatPageProps> = ({ viewer, room, ...list }) => (
   <Layout title={`#${room}`} viewer={viewer} topics={[]}>
     <h1>#{room}</h1>
     {viewer.name ? (
@@ -64,7 +66,7 @@ export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) =>
         </aside>
         <section class="chat-main">
           <div id="chat-messages" role="log" aria-live="polite">
-            <MessageList room={room} messages={messages} more={more} />
+            <List room={room} list={list as ListSource} />
           </div>
           <div id="chat-error" role="alert"></div>
           <form id="chat-form" ws-send>
@@ -83,13 +85,13 @@ export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) =>
 );
 
 /** Fragments pushed over the socket: every top-level element has an id and an oob swap. */
-export const ChatSnapshot: FC<{ room: string; messages: ChatMessage[]; more: boolean; people: PresenceEntry[] }> = (props) => (
+export const ChatSnapshot: FC<{ room: string; people: PresenceEntry[] } & ListSource> = ({ room, people, ...list }) => (
   <>
     <div id="chat-messages" hx-swap-oob="innerHTML">
-      <MessageList room={props.room} messages={props.messages} more={props.more} />
+      <List room={room} list={list as ListSource} />
     </div>
     <div id="presence" hx-swap-oob="innerHTML">
-      <PresenceList people={props.people} />
+      <PresenceList people={people} />
     </div>
   </>
 );

@@ -6,6 +6,7 @@ import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
+import type { HistoryCache } from './history-cache.tsx';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import type { RestorableRoom } from './socket-endpoint.ts';
 
@@ -18,7 +19,12 @@ export interface ChatRoomHooks {
   onPresenceChange(): void;
   /** Called when the last local socket has left. */
   onEmpty(): void;
+  /** The process's cache of recent history: this room appends what it stores and drops what others changed. */
+  history?: HistoryCache;
 }
+
+/** Own broadcasts not seen back from the hub yet, at most this many (a publish that failed never comes back). */
+const MAX_OWN_PENDING = 64;
 
 /** One chat room's local sockets. Messages are stored, then published through the hub. */
 export class ChatRoom implements RestorableRoom {
@@ -30,6 +36,8 @@ export class ChatRoom implements RestorableRoom {
   private readonly topic: string;
   /** Sockets whose join has run: only they have a presence entry to take back. */
   private readonly admitted = new Set<Peer>();
+  /** HTML of the messages this room published, until the hub hands them back (they are in the cache already). */
+  private readonly ownPending = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -40,8 +48,15 @@ export class ChatRoom implements RestorableRoom {
     this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
     this.unsubscribe = platform.hub.subscribe(
       this.topic,
-      (event) => this.channel.broadcast(event.fragment),
-      () => this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error)),
+      (event) => {
+        // A message stored elsewhere (another instance): the cached history no longer holds all of it.
+        if (event.event === 'message' && !this.ownPending.delete(event.fragment.html)) hooks.history?.invalidate(name);
+        this.channel.broadcast(event.fragment);
+      },
+      () => {
+        hooks.history?.invalidate(name);
+        this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error));
+      },
     );
     this.unwatch = platform.presence.watch?.(this.topic, () => {
       this.refreshPresence().catch((error) => console.error(`presence refresh of ${this.topic} failed:`, error));
@@ -75,6 +90,11 @@ export class ChatRoom implements RestorableRoom {
   /** The last HISTORY_LIMIT messages and who is online, as sent on every (re)connect. */
   private async snapshot(): Promise<Fragment> {
     const { store, presence, config } = this.platform;
+    if (this.hooks.history) {
+      const { listHtml } = await this.hooks.history.get(this.name);
+      const people = await presence.list(this.topic);
+      return new Fragment(render(<ChatSnapshot room={this.name} listHtml={listHtml} people={people} />));
+    }
     const page = await store.recentMessages(this.name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
     const messages = more ? page.slice(1) : page;
@@ -128,8 +148,14 @@ export class ChatRoom implements RestorableRoom {
       const { store, hub, config, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
       stats.messages++;
+      this.hooks.history?.append(message);
       const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
-      await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
+      const html = render(<NewMessage message={message} dropId={dropId} />);
+      if (this.hooks.history) {
+        if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
+        this.ownPending.add(html);
+      }
+      await hub.publish(this.topic, 'message', html);
       this.hooks.onMessage(message);
       return message;
     }));
@@ -153,6 +179,8 @@ export class ChatRoom implements RestorableRoom {
   }
 
   dispose(): void {
+    // With other instances writing (cluster mode) nothing keeps the cache current once the room stops listening.
+    if (this.platform.exclusive) this.hooks.history?.invalidate(this.name);
     this.unsubscribe();
     this.unwatch();
   }

@@ -2,11 +2,12 @@ import { Hono } from 'hono';
 import type { Platform } from '../platform/platform.ts';
 import { validateName, type IdentityEnv } from '../identity.ts';
 import { Identity } from '../../components/Header.tsx';
+import type { UserNames } from '../user-cache.ts';
 
 /** Pages that show nothing useful until the user has a name; they reload once it is set. */
 const NEEDS_NAME = /^\/(chat|lobby)\//;
 
-export function sessionRoutes(platform: Platform) {
+export function sessionRoutes(platform: Platform, names: Pick<UserNames, 'set'>) {
   const app = new Hono<IdentityEnv>();
 
   app.post('/', async (c) => {
@@ -17,7 +18,7 @@ export function sessionRoutes(platform: Platform) {
     if (!result.ok) {
       return c.html(<Identity viewer={viewer} error={result.error} />, isHtmx ? 200 : 400);
     }
-    await platform.store.setUserName(viewer.userId, result.name);
+    await names.set(viewer.userId, result.name);
     const named = { ...viewer, name: result.name };
     if (!isHtmx) return c.redirect(safeBack(c.req.header('referer'), c.req.url), 303);
     const current = c.req.header('hx-current-url');
