@@ -37,14 +37,49 @@ export const MessageList: FC<{ room: string; messages: ChatMessage[]; more: bool
   </>
 );
 
-export const PresenceList: FC<{ people: PresenceEntry[] }> = ({ people }) => (
+/** Names shown in `#presence` at most; past it the heading still counts everyone. */
+export const PRESENCE_SHOWN = 100;
+
+export const PresenceCount: FC<{ count: number; oob?: boolean }> = ({ count, oob }) => (
+  <h2 id="presence-count" hx-swap-oob={oob ? 'outerHTML' : undefined}>
+    Online ({count})
+  </h2>
+);
+
+export const PresenceItem: FC<{ person: PresenceEntry }> = ({ person }) => (
+  <li id={`presence-${person.userId}`} data-user-id={person.userId}>
+    {person.name}
+  </li>
+);
+
+/** `#presence`'s content: the count and the first names, either as entries or as rendered `PresenceItem`s. */
+export const PresenceList: FC<{ count: number; people?: PresenceEntry[]; itemsHtml?: string[] }> = ({ count, people = [], itemsHtml }) => (
   <>
-    <h2>Online ({people.length})</h2>
-    <ul>
-      {people.map((person) => (
-        <li data-user-id={person.userId}>{person.name}</li>
-      ))}
+    <PresenceCount count={count} />
+    <ul id="presence-list">
+      {itemsHtml ? raw(itemsHtml.join('')) : people.slice(0, PRESENCE_SHOWN).map((person) => <PresenceItem person={person} />)}
     </ul>
+  </>
+);
+
+/** The prefix of a join fragment, up to the one `<li>` it adds (the room keeps that `<li>` for its snapshots). */
+export const PRESENCE_ADD_OPEN = '<ul id="presence-list" hx-swap-oob="beforeend">';
+
+/** Someone came online: one `<li>` appended and the count, whatever the size of the room. */
+export const PresenceJoined: FC<{ person: PresenceEntry; count: number }> = ({ person, count }) => (
+  <>
+    <ul id="presence-list" hx-swap-oob="beforeend">
+      <PresenceItem person={person} />
+    </ul>
+    <PresenceCount count={count} oob />
+  </>
+);
+
+/** Someone went offline: their `<li>` deleted and the count. */
+export const PresenceLeft: FC<{ userId: string; count: number }> = ({ userId, count }) => (
+  <>
+    <li id={`presence-${userId}`} hx-swap-oob="delete"></li>
+    <PresenceCount count={count} oob />
   </>
 );
 
@@ -62,7 +97,7 @@ export const ChatPage: FC<ChatPageProps> = ({ viewer, room, ...list }) => (
     {viewer.name ? (
       <div class="chat" hx-ext="ws" ws-connect={`/chat/${room}/ws`}>
         <aside id="presence" aria-label="Who is online">
-          <PresenceList people={[]} />
+          <PresenceList count={0} />
         </aside>
         <section class="chat-main">
           <div id="chat-messages" role="log" aria-live="polite">
@@ -85,14 +120,12 @@ export const ChatPage: FC<ChatPageProps> = ({ viewer, room, ...list }) => (
 );
 
 /** Fragments pushed over the socket: every top-level element has an id and an oob swap. */
-export const ChatSnapshot: FC<{ room: string; people: PresenceEntry[] } & ListSource> = ({ room, people, ...list }) => (
+export const ChatSnapshot: FC<{ room: string; presence: { count: number; itemsHtml: string[] } } & ListSource> = ({ room, presence, ...list }) => (
   <>
     <div id="chat-messages" hx-swap-oob="innerHTML">
       <List room={room} list={list as ListSource} />
     </div>
-    <div id="presence" hx-swap-oob="innerHTML">
-      <PresenceList people={people} />
-    </div>
+    <PresenceUpdate {...presence} />
   </>
 );
 
@@ -110,9 +143,10 @@ export const NewMessage: FC<{ message: ChatMessage; dropId: number | null }> = (
   </>
 );
 
-export const PresenceUpdate: FC<{ people: PresenceEntry[] }> = ({ people }) => (
+/** The whole `#presence` (count and first names): sent with snapshots and after a rebuild, never per join. */
+export const PresenceUpdate: FC<{ count: number; itemsHtml: string[] }> = ({ count, itemsHtml }) => (
   <div id="presence" hx-swap-oob="innerHTML">
-    <PresenceList people={people} />
+    <PresenceList count={count} itemsHtml={itemsHtml} />
   </div>
 );
 
