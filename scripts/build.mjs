@@ -1,14 +1,20 @@
 // Compiles the Node entry point to dist/node.js (one ES module, dependencies stay in node_modules) so that
 // `npm start` is one `node` process: no tsx loader, no compile step at start-up. Run by `npm install`.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: ['app/platform/node.ts'],
-  outfile: 'dist/node.js',
+  outdir: 'dist',
+  entryNames: '[name]',
+  // Cluster mode (ioredis) in its own chunk, loaded only with REDIS_URL.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   packages: 'external',
   platform: 'node',

@@ -16,10 +16,11 @@ describe('built entry point (npm run build, node dist/node.js)', () => {
     expect(await server?.stop()).toBe(0);
   });
 
-  it('npm start runs node on the built file, no tsx and no build at start', () => {
+  it('npm start runs node on the built file: no tsx, no build at start', () => {
     const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts;
     expect(scripts.start).toBe('node dist/node.js');
     expect(scripts.postinstall).toContain('scripts/build.mjs');
+    expect(scripts.prestart).toBeUndefined();
   });
 
   it('starts as one node process without a TypeScript loader and serves /healthz, static files and pages', async () => {
