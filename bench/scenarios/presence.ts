@@ -4,7 +4,7 @@ import { forkBench, type Message } from '../lib/process.ts';
 
 export interface PresenceResult {
   users: number;
-  /** Bytes one member received for one join: when the room held `early` users, and when it held `users`. */
+  /** Bytes one member received for one join: when the room held `early` users, and when it held `users` (past 100 names: the count only). */
   early: number;
   joinBytesEarly: number;
   joinBytesAtN: number;
@@ -54,11 +54,12 @@ export async function runPresence(users: number): Promise<PresenceResult> {
       if (i === 0 || i === users - window) mark = await cpu();
       const socket = new WebSocket(`ws://127.0.0.1:${port}/chat/${ROOM}/ws`, { headers: { cookie: cookies[i]!, origin: baseUrl } });
       if (i === 0) {
-        // The watcher: the bytes of each join's fragment, by the count it announces.
+        // The watcher: the bytes of each join's fragment (one <li> and the count, or past the first
+        // 100 names just the count), by the count it announces; snapshots are not joins.
         socket.on('message', (data) => {
           const text = data.toString();
           const count = /Online \((\d+)\)/.exec(text);
-          if (count && text.includes('hx-swap-oob="beforeend"')) joinBytes.set(Number(count[1]), Buffer.byteLength(text));
+          if (count && !text.includes('<div id="presence"')) joinBytes.set(Number(count[1]), Buffer.byteLength(text));
         });
       }
       const first = new Promise<string>((resolve, reject) => {
