@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WSContext } from 'hono/ws';
@@ -65,6 +66,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     upgradeWebSocket: nodeUpgradeWebSocket,
     socketTransport: nodeTransport,
     streamEvents: nodeEventStream,
+    peerAddress: (c) => getConnInfo(c).remote.address,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
     sessionSecretFile: options.sessionSecretFile,
   });

@@ -124,3 +124,7 @@ export function shownPresence(frames: readonly string[]): { count: number | null
   }
   return { count, names: [...items.values()] };
 }
+
+/** What the /notifications page does once it has loaded: a same-origin htmx `POST /notifications/read`. */
+export const markAllRead = (baseUrl: string, cookie: string) =>
+  fetch(`${baseUrl}/notifications/read`, { method: 'POST', headers: { cookie, origin: baseUrl, 'hx-request': 'true' } });
