@@ -64,6 +64,25 @@ function toRequest(incoming: IncomingMessage): Request {
   return new Request(new URL(incoming.url ?? '/', `${scheme}://${incoming.headers.host ?? 'localhost'}`), { headers });
 }
 
+/** `CloseEvent` and `ErrorEvent` are globals only from Node 23 and 22; a plain `Event` with their fields before. */
+class SocketCloseEvent extends Event {
+  readonly wasClean: boolean;
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super('close');
+    this.wasClean = code === 1000;
+  }
+}
+class SocketErrorEvent extends Event {
+  readonly message: string;
+  constructor(readonly error: Error) {
+    super('error');
+    this.message = error.message;
+  }
+}
+
 /** Hands the socket to the app's handlers; the context holds the socket and nothing of the request. */
 function attach(ws: WebSocket, events: WSEvents<WebSocket>): void {
   const context = new WSContext<WebSocket>({
@@ -92,14 +111,14 @@ function attach(ws: WebSocket, events: WSEvents<WebSocket>): void {
   });
   ws.on('close', (code, reason) => {
     try {
-      events.onClose?.(new CloseEvent('close', { code, reason: reason.toString() }), context);
+      events.onClose?.(new SocketCloseEvent(code, reason.toString()) as CloseEvent, context);
     } catch (error) {
       report(error);
     }
   });
   ws.on('error', (error) => {
     try {
-      events.onError?.(new ErrorEvent('error', { error }), context);
+      events.onError?.(new SocketErrorEvent(error) as unknown as ErrorEvent, context);
     } catch (handlerError) {
       report(handlerError);
     }
