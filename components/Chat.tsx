@@ -7,8 +7,12 @@ import type { Viewer } from './Header.tsx';
 
 const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16) + ' UTC';
 
+/**
+ * `data-user-id` lets the page mark the reader's own messages and group lines by author without
+ * rendering per recipient (public/js/ui.js compares it with the header's `data-user-id`).
+ */
 export const Message: FC<{ message: ChatMessage }> = ({ message }) => (
-  <div class="message" id={`msg-${message.id}`}>
+  <div class="message" id={`msg-${message.id}`} data-user-id={message.userId}>
     <strong>{message.name}:</strong> {message.text}{' '}
     <time datetime={new Date(message.at).toISOString()}>{hhmm(message.at)}</time>
   </div>
@@ -48,7 +52,10 @@ export const PresenceCount: FC<{ count: number; oob?: boolean }> = ({ count, oob
 
 export const PresenceItem: FC<{ person: PresenceEntry }> = ({ person }) => (
   <li id={`presence-${person.userId}`} data-user-id={person.userId}>
-    {person.name}
+    <span class="avatar" aria-hidden="true">
+      {[...person.name][0]?.toUpperCase()}
+    </span>
+    <span class="person-name">{person.name}</span>
   </li>
 );
 
@@ -75,6 +82,17 @@ export const PresenceJoined: FC<{ person: PresenceEntry; count: number }> = ({ p
   </>
 );
 
+/** Someone took a new name: their `<li>` replaced where it is shown. */
+export const PRESENCE_RENAMED_ATTR = ' hx-swap-oob="outerHTML"';
+export const PresenceRenamed: FC<{ person: PresenceEntry }> = ({ person }) => (
+  <li id={`presence-${person.userId}`} data-user-id={person.userId} hx-swap-oob="outerHTML">
+    <span class="avatar" aria-hidden="true">
+      {[...person.name][0]?.toUpperCase()}
+    </span>
+    <span class="person-name">{person.name}</span>
+  </li>
+);
+
 /** Someone went offline: their `<li>` deleted and the count. */
 export const PresenceLeft: FC<{ userId: string; count: number }> = ({ userId, count }) => (
   <>
@@ -92,29 +110,40 @@ const List: FC<{ room: string; list: ListSource }> = ({ room, list }) =>
 export type ChatPageProps = { viewer: Viewer; room: string } & ListSource;
 
 export const ChatPage: FC<ChatPageProps> = ({ viewer, room, ...list }) => (
-  <Layout title={`#${room}`} viewer={viewer} topics={[]}>
-    <h1>#{room}</h1>
+  <Layout title={`#${room}`} viewer={viewer} topics={[]} page="chat">
     {viewer.name ? (
       <div class="chat" hx-ext="ws" ws-connect={`/chat/${room}/ws`}>
-        <aside id="presence" aria-label="Who is online">
-          <PresenceList count={0} />
-        </aside>
-        <section class="chat-main">
-          <div id="chat-messages" role="log" aria-live="polite">
-            <List room={room} list={list as ListSource} />
+        <section class="chat-main room-main" aria-labelledby="room-title">
+          <h1 id="room-title" class="room-title">
+            <span class="room-hash">#</span>
+            {room}
+          </h1>
+          <div class="log-frame">
+            <div id="chat-messages" role="log" aria-live="polite" class="log stale-when-offline" aria-label={`Messages in #${room}`} tabindex={0}>
+              <List room={room} list={list as ListSource} />
+            </div>
           </div>
+          <ol id="pending-messages" class="pending-list" aria-label="Waiting to be sent" hidden></ol>
           <div id="chat-error" role="alert"></div>
-          <form id="chat-form" ws-send>
+          <form id="chat-form" ws-send class="composer">
             <label for="message-input" class="visually-hidden">
               Message
             </label>
             <input id="message-input" name="message" required maxlength={2000} autocomplete="off" placeholder={`Message #${room}`} />
-            <button type="submit">Send</button>
+            <button type="submit" class="button primary">
+              Send
+            </button>
           </form>
         </section>
+        <aside id="presence" class="side-panel stale-when-offline" aria-label="Who is online">
+          <PresenceList count={0} />
+        </aside>
       </div>
     ) : (
-      <p class="needs-name">Choose a name above to join #{room}.</p>
+      <div class="empty-state">
+        <h1>#{room}</h1>
+        <p class="needs-name">Choose a name above to join #{room}.</p>
+      </div>
     )}
   </Layout>
 );

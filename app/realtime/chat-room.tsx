@@ -1,6 +1,6 @@
 import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
-import { ChatError, ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceUpdate } from '../../components/Chat.tsx';
+import { ChatError, ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
 import type { PresenceEntry } from './presence.ts';
 import type { ChatMessage } from '../store/store.ts';
 import { Channel } from './channel.ts';
@@ -10,6 +10,7 @@ import { SerialQueue } from './serial.ts';
 import type { HistoryCache } from './history-cache.tsx';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import type { RestorableRoom } from './socket-endpoint.ts';
+import { subscribeRenames, type Rename } from './renames.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
 
@@ -25,7 +26,7 @@ export interface ChatRoomHooks {
 }
 
 /** A presence change on the room's topic: `presence:add:COUNT:USERID` / `presence:remove:COUNT:USERID`. */
-const PRESENCE_EVENT = /^presence:(add|remove):(\d+):(.+)$/;
+const PRESENCE_EVENT = /^presence:(add|remove|rename):(\d+):(.+)$/;
 
 /** Own broadcasts not seen back from the hub yet, at most this many (a publish that failed never comes back). */
 const MAX_OWN_PENDING = 64;
@@ -37,6 +38,7 @@ export class ChatRoom implements RestorableRoom {
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
+  private readonly unrename: () => void;
   private readonly topic: string;
   /** Sockets whose join has run: only they have a presence entry to take back. */
   private readonly admitted = new Set<Peer>();
@@ -67,7 +69,7 @@ export class ChatRoom implements RestorableRoom {
       this.topic,
       (event) => {
         const change = PRESENCE_EVENT.exec(event.event);
-        if (change) return this.applyPresence(change[1] === 'add', Number(change[2]), change[3]!, event.fragment);
+        if (change) return this.applyPresence(change[1] as 'add' | 'remove' | 'rename', Number(change[2]), change[3]!, event.fragment);
         // A message stored elsewhere (another instance): the cached history no longer holds all of it.
         if (event.event === 'message' && !this.ownPending.delete(event.fragment.html)) hooks.history?.invalidate(name);
         this.channel.broadcast(event.fragment);
@@ -77,6 +79,9 @@ export class ChatRoom implements RestorableRoom {
         this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error));
       },
     );
+    this.unrename = subscribeRenames(platform.hub, (rename) => {
+      this.rename(rename).catch((error) => console.error(`rename in ${this.topic} failed:`, error));
+    });
     this.unwatch = platform.presence.watch?.(this.topic, () => {
       this.refreshPresence().catch((error) => console.error(`presence refresh of ${this.topic} failed:`, error));
     }) ?? (() => {});
@@ -149,13 +154,20 @@ export class ChatRoom implements RestorableRoom {
   }
 
   /** One presence event from the hub, applied to `shown` and passed on as what it changed there. */
-  private applyPresence(added: boolean, count: number, userId: string, fragment: Fragment): void {
+  private applyPresence(kind: 'add' | 'remove' | 'rename', count: number, userId: string, fragment: Fragment): void {
+    const added = kind === 'add';
     if (this.shown === null) {
       // Not read yet: sockets here are either waiting for their snapshot, or (a Durable Object that woke
       // up) show what they showed before, which this change applies to as it stands.
       this.presenceMoved = true;
       this.channel.broadcast(fragment, this.awaitingPresence);
       return;
+    }
+    if (kind === 'rename') {
+      // Only where the name is shown; an outerHTML swap of a missing element would be an error in the browser.
+      if (!this.shown.has(userId)) return;
+      this.shown.set(userId, fragment.html.replace(PRESENCE_RENAMED_ATTR, ''));
+      return this.channel.broadcast(fragment, this.awaitingPresence);
     }
     this.presenceCount = count;
     let forward: Fragment;
@@ -200,6 +212,19 @@ export class ChatRoom implements RestorableRoom {
       this.admitted.add(peer);
       await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
       this.channel.add(peer);
+    });
+  }
+
+  /** The user's sockets here send their next messages under the new name; the online list shows it at once. */
+  private rename({ userId, name }: Rename): Promise<void> {
+    return this.queue.run(async () => {
+      const peers = [...this.admitted].filter((peer) => peer.userId === userId);
+      if (peers.length === 0) return;
+      for (const peer of peers) peer.rename(name);
+      await this.platform.presence.rename(this.topic, userId, name);
+      // Every instance replaces the name where it shows it (one <li>, not the whole list).
+      await this.platform.hub.publish(this.topic, `presence:rename:${this.presenceCount}:${userId}`, render(<PresenceRenamed person={{ userId, name }} />));
+      this.hooks.onPresenceChange();
     });
   }
 
@@ -257,6 +282,7 @@ export class ChatRoom implements RestorableRoom {
     if (this.platform.exclusive) this.hooks.history?.invalidate(this.name);
     this.unsubscribe();
     this.unwatch();
+    this.unrename();
   }
 
   /** Announces one user coming online or going offline: a fragment whose size does not grow with the room. */

@@ -18,6 +18,8 @@ export interface Presence {
   list(topic: string): Promise<PresenceEntry[]>;
   /** How many users are in one topic, where that is cheaper than `list` (unset: the length of `list`). */
   count?(topic: string): Promise<number>;
+  /** A present user took a new display name (SPEC §3); their connections stay as they are. */
+  rename(topic: string, userId: string, name: string): Promise<void>;
   /** Online user counts of every topic with anyone in it. */
   counts(): Promise<Map<string, number>>;
   /**
@@ -50,6 +52,11 @@ export class LocalPresence implements Presence {
     users.delete(userId);
     if (users.size === 0) this.topics.delete(topic);
     return true;
+  }
+
+  async rename(topic: string, userId: string, name: string): Promise<void> {
+    const current = this.topics.get(topic)?.get(userId);
+    if (current) current.name = name;
   }
 
   async list(topic: string): Promise<PresenceEntry[]> {

@@ -110,10 +110,14 @@ export function shownPresence(frames: readonly string[]): { count: number | null
     const snapshot = frame.indexOf('<div id="presence" hx-swap-oob="innerHTML">');
     if (snapshot !== -1) {
       const part = frame.slice(snapshot, frame.indexOf('</div>', snapshot));
-      items = new Map([...part.matchAll(/<li id="presence-([^"]+)" data-user-id="[^"]+">([^<]*)<\/li>/g)].map((m) => [m[1]!, m[2]!]));
+      items = new Map([...part.matchAll(/<li id="presence-([^"]+)" data-user-id="[^"]+">(?:<span class="avatar"[^>]*>[^<]*<\/span>)?(?:<span class="person-name">)?([^<]*)(?:<\/span>)?<\/li>/g)].map((m) => [m[1]!, m[2]!]));
     }
-    for (const m of frame.matchAll(/<ul id="presence-list" hx-swap-oob="beforeend"><li id="presence-([^"]+)" data-user-id="[^"]+">([^<]*)<\/li><\/ul>/g)) {
+    for (const m of frame.matchAll(/<ul id="presence-list" hx-swap-oob="beforeend"><li id="presence-([^"]+)" data-user-id="[^"]+">(?:<span class="avatar"[^>]*>[^<]*<\/span>)?(?:<span class="person-name">)?([^<]*)(?:<\/span>)?<\/li><\/ul>/g)) {
       if (items.has(m[1]!)) throw new Error(`presence: ${m[2]} added twice`);
+      items.set(m[1]!, m[2]!);
+    }
+    for (const m of frame.matchAll(/<li id="presence-([^"]+)" data-user-id="[^"]+" hx-swap-oob="outerHTML">(?:<span class="avatar"[^>]*>[^<]*<\/span>)?(?:<span class="person-name">)?([^<]*)(?:<\/span>)?<\/li>/g)) {
+      if (!items.has(m[1]!)) throw new Error(`presence: rename of ${m[1]} not shown`);
       items.set(m[1]!, m[2]!);
     }
     for (const m of frame.matchAll(/<li id="presence-([^"]+)" hx-swap-oob="delete"><\/li>/g)) {

@@ -27,7 +27,7 @@ export function broadcastMessages(client: SocketClient): Array<{ id: number; lin
   const out: Array<{ id: number; line: string }> = [];
   for (const frame of client.frames) {
     if (!frame.startsWith('<div id="chat-messages" hx-swap-oob="beforeend">')) continue;
-    const match = /id="msg-(\d+)"><strong>([^<]+):<\/strong> ([^<]+?) <time/.exec(frame);
+    const match = /id="msg-(\d+)"[^>]*><strong>([^<]+):<\/strong> ([^<]+?) <time/.exec(frame);
     if (match) out.push({ id: Number(match[1]), line: `${match[2]}: ${match[3]}` });
   }
   return out;
