@@ -40,7 +40,9 @@ export function chatSuite(ctx: SuiteContext): void {
         body: new URLSearchParams({ name: 'Caroline' }),
       });
       expect(res.status).toBe(200);
-      expect(await b.waitForText('Caroline', 10_000, fromB)).toContain('<div id="presence" hx-swap-oob="innerHTML">');
+      // Presence: the renamed user's one <li> is replaced (issue 12: no whole-list fragments).
+      expect(await b.waitForText('Caroline', 10_000, fromB)).toContain(`<li id="presence-${carol.userId}" data-user-id="${carol.userId}" hx-swap-oob="outerHTML">`);
+      expect(shownPresence(b.frames).names.sort()).toEqual(['Bob', 'Caroline']);
       expect(await lb.waitForText('Caroline (Not Ready)', 10_000, fromLobby)).toContain('<div id="player-list" hx-swap-oob="innerHTML">');
       const after = await ctx.say(c, 'after');
       expect(after).toContain('<strong>Caroline:</strong> after');
