@@ -1,5 +1,4 @@
 import type { Config } from '../config.ts';
-import { openCluster } from '../cluster/cluster.ts';
 import { LocalHub } from '../realtime/hub.ts';
 import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
@@ -53,6 +52,8 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
       },
     };
   }
+  // Loaded only in cluster mode: ioredis and the cluster code cost a single process ~25 MB of RSS.
+  const { openCluster } = await import('../cluster/cluster.ts');
   const cluster = await openCluster(config, stats);
   const connections = new LocalConnections();
   return {
