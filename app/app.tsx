@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
+import { htmxPages } from './htmx-pages.tsx';
 import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
@@ -94,6 +95,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/metrics', prometheusRoutes(platform));
 
   app.use('*', identity(platform.sessionSecret, platform.store));
+  app.use('*', htmxPages(platform.config.htmxVersion));
   app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || platform.config.allowedOrigins.includes(origin) }));
 
   app.route('/', homeRoutes(platform));

@@ -1,4 +1,5 @@
 /** Every setting and bound of the app, read and validated in one place (SPEC §2, §6). */
+import type { HtmxMajor } from './realtime/fragment.ts';
 
 export interface Config {
   port: number;
@@ -15,6 +16,8 @@ export interface Config {
   clusterInstanceTtlMs: number;
   /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
   lobbyGraceMs: number;
+  /** The htmx major the pages load (SPEC §8); sockets and streams serve both whatever it says. */
+  htmxVersion: HtmxMajor;
   limits: Limits;
 }
 
@@ -115,6 +118,12 @@ function origins(raw: string | undefined): string[] {
     });
 }
 
+function htmxVersion(raw: string | undefined): HtmxMajor {
+  const value = raw?.trim() || '2';
+  if (value === '2' || value === '4') return Number(value) as HtmxMajor;
+  throw new ConfigError(`HTMX_VERSION must be 2 or 4 (the htmx major the pages load), got "${raw}"`);
+}
+
 export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
   const host = env.HOST?.trim() || '0.0.0.0';
   const databaseUrl = env.DATABASE_URL?.trim() || 'file:data/switchboard.db';
@@ -142,6 +151,7 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
+    htmxVersion: htmxVersion(env.HTMX_VERSION),
     limits: { ...LIMITS, ...overrides },
   };
 }

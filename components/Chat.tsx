@@ -2,6 +2,7 @@ import type { FC } from 'hono/jsx';
 import type { ChatMessage } from '../app/store/store.ts';
 import type { PresenceEntry } from '../app/realtime/presence.ts';
 import { Layout } from './Layout.tsx';
+import { useHtmxMajor, wsConnect, wsSend } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16) + ' UTC';
@@ -54,11 +55,13 @@ export interface ChatPageProps {
   more: boolean;
 }
 
-export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) => (
+export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) => {
+  const major = useHtmxMajor();
+  return (
   <Layout title={`#${room}`} viewer={viewer} topics={[]}>
     <h1>#{room}</h1>
     {viewer.name ? (
-      <div class="chat" hx-ext="ws" ws-connect={`/chat/${room}/ws`}>
+      <div class="chat" {...wsConnect(major, `/chat/${room}/ws`)}>
         <aside id="presence" aria-label="Who is online">
           <PresenceList people={[]} />
         </aside>
@@ -67,7 +70,7 @@ export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) =>
             <MessageList room={room} messages={messages} more={more} />
           </div>
           <div id="chat-error" role="alert"></div>
-          <form id="chat-form" ws-send>
+          <form id="chat-form" {...wsSend(major)}>
             <label for="message-input" class="visually-hidden">
               Message
             </label>
@@ -80,7 +83,8 @@ export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) =>
       <p class="needs-name">Choose a name above to join #{room}.</p>
     )}
   </Layout>
-);
+  );
+};
 
 /** Fragments pushed over the socket: every top-level element has an id and an oob swap. */
 export const ChatSnapshot: FC<{ room: string; messages: ChatMessage[]; more: boolean; people: PresenceEntry[] }> = (props) => (

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { MetricPoint } from '../app/store/store.ts';
 import { Layout } from './Layout.tsx';
+import { sseSwap, useHtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export type MetricFormat = MetricPoint['format'];
@@ -62,7 +63,7 @@ export const MetricValue: FC<{ metric: MetricView }> = ({ metric }) => (
 export const MetricCard: FC<{ metric: MetricView }> = ({ metric }) => (
   <div class="metric-card" id={`card-${metric.name}`}>
     <h2>{metric.label}</h2>
-    <div id={metric.name} sse-swap={metric.name} hx-swap="innerHTML">
+    <div id={metric.name} {...sseSwap(useHtmxMajor(), metric.name)}>
       <MetricValue metric={metric} />
     </div>
   </div>
@@ -80,7 +81,7 @@ export const MetricCards: FC<{ metrics: MetricView[] }> = ({ metrics }) => (
 export const DashboardPage: FC<{ viewer: Viewer; metrics: MetricView[] }> = ({ viewer, metrics }) => (
   <Layout title="Dashboard" viewer={viewer} topics={['dashboard']}>
     <h1>Dashboard</h1>
-    <div id="metric-cards" class="metrics" sse-swap="dashboard" hx-swap="innerHTML">
+    <div id="metric-cards" class="metrics" {...sseSwap(useHtmxMajor(), 'dashboard')}>
       <MetricCards metrics={metrics} />
     </div>
     <p class="hint">

@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx';
+import { sseSwap, useHtmxMajor } from './htmx.tsx';
 
 export interface Viewer {
   userId: string;
@@ -27,7 +28,9 @@ export const Identity: FC<{ viewer: Viewer; error?: string }> = ({ viewer, error
   </div>
 );
 
-export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => (
+export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
+  const major = useHtmxMajor();
+  return (
   <header data-user-id={viewer.userId}>
     <a class="brand" href="/">
       Switchboard
@@ -40,13 +43,14 @@ export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => (
       <svg class="bell-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
         <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
       </svg>
-      <span id="notif-count" sse-swap="notification-count" hx-swap="innerHTML">
+      <span id="notif-count" {...sseSwap(major, 'notification-count')}>
         <span>0</span>
       </span>
     </a>
     <span id="connection-status" class="disconnected" role="status">
       Connecting…
     </span>
-    <div id="toast-container" sse-swap="new-notification" hx-swap="afterbegin" aria-live="polite"></div>
+    <div id="toast-container" {...sseSwap(major, 'new-notification')} aria-live="polite"></div>
   </header>
-);
+  );
+};

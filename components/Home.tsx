@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { Layout } from './Layout.tsx';
+import { sseSwap, useHtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export interface ActiveRoom {
@@ -27,7 +28,7 @@ export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string 
     <h1>Rooms and lobbies</h1>
     <section>
       <h2>Active now</h2>
-      <div id="room-list" sse-swap="rooms" hx-swap="innerHTML">
+      <div id="room-list" {...sseSwap(useHtmxMajor(), 'rooms')}>
         <RoomList rooms={rooms} />
       </div>
     </section>

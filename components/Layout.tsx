@@ -1,9 +1,7 @@
 import type { Child, FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { Header, type Viewer } from './Header.tsx';
-
-/** No inline styles (the CSP forbids them) and no eval. */
-const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false });
+import { HtmxHead, sseConnect, useHtmxMajor } from './htmx.tsx';
 
 export interface LayoutProps {
   title: string;
@@ -15,6 +13,7 @@ export interface LayoutProps {
 
 export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }) => {
   const events = topics.length ? `/events?topics=${topics.join(',')}` : '/events';
+  const major = useHtmxMajor();
   return (
     <>
       {raw('<!DOCTYPE html>')}
@@ -22,19 +21,15 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{`${title} · Switchboard`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/css/app.css" />
-        <script src="/vendor/htmx.min.js" defer></script>
-        <script src="/vendor/ws.min.js" defer></script>
-        <script src="/vendor/sse.min.js" defer></script>
-        <script src="/js/sse-resume.js" defer></script>
+        <HtmxHead major={major} />
         <script src="/js/status.js" defer></script>
         <script src="/js/local-time.js" defer></script>
         <script src="/js/chat.js" defer></script>
       </head>
-      <body hx-ext="sse" sse-connect={events}>
+      <body {...sseConnect(major, events)}>
         <Header viewer={viewer} />
         <main>{children}</main>
       </body>

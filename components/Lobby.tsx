@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { LobbyLogLine, LobbyPlayer } from '../app/realtime/lobby-state.ts';
 import { Layout } from './Layout.tsx';
+import { useHtmxMajor, wsConnect, wsSend } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export const PlayerList: FC<{ players: LobbyPlayer[] }> = ({ players }) => (
@@ -46,17 +47,19 @@ export interface LobbyView {
   log: LobbyLogLine[];
 }
 
-export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ viewer, lobby, players, log }) => (
+export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ viewer, lobby, players, log }) => {
+  const major = useHtmxMajor();
+  return (
   <Layout title={`Lobby ${lobby}`} viewer={viewer}>
     <h1>Lobby {lobby}</h1>
     {viewer.name ? (
-      <div class="lobby" hx-ext="ws" ws-connect={`/lobby/${lobby}/ws`}>
+      <div class="lobby" {...wsConnect(major, `/lobby/${lobby}/ws`)}>
         <aside aria-label="Players">
           <h2>Players</h2>
           <div id="player-list">
             <PlayerList players={players} />
           </div>
-          <form id="ready-form" ws-send>
+          <form id="ready-form" {...wsSend(major)}>
             <button type="submit" name="action" value="ready">
               Toggle ready
             </button>
@@ -72,7 +75,7 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ v
             ))}
           </div>
           <div id="chat-error" role="alert"></div>
-          <form id="lobby-chat-form" ws-send>
+          <form id="lobby-chat-form" {...wsSend(major)}>
             <label for="lobby-message-input" class="visually-hidden">
               Message
             </label>
@@ -85,7 +88,8 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ v
       <p class="needs-name">Choose a name above to join lobby {lobby}.</p>
     )}
   </Layout>
-);
+  );
+};
 
 /** `#player-list` and `#game-status`, which every join, leave, ready change and snapshot replaces. */
 const PlayerRegions: FC<{ players: LobbyPlayer[] }> = ({ players }) => (

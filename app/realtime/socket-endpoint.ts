@@ -7,12 +7,13 @@ import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
 import { SocketSession } from './socket-session.ts';
 import type { SocketInput } from './socket-input.ts';
+import { majorOfSocketUrl } from './htmx-major.ts';
 
 export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.ts';
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {
-  /** Fields a client may send besides HEADERS. */
+  /** Fields a client may send besides htmx's headers (`HEADERS` / `headers`). */
   readonly fields: readonly string[];
   join(peer: Peer): Promise<void>;
   receive(peer: Peer, input: SocketInput): Promise<void>;
@@ -44,10 +45,11 @@ export function socketEndpoint(platform: Platform, roomFor: (c: Context<Identity
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
     const room = roomFor(c);
+    const major = majorOfSocketUrl(c.req.url);
     let session: SocketSession | undefined;
     return {
       onOpen(_event, ws) {
-        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
+        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws), major);
         session = new SocketSession(platform, room, peer);
         session.open();
       },

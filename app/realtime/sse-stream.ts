@@ -1,20 +1,31 @@
-import type { Fragment } from './fragment.ts';
+import type { Fragment, HtmxMajor, Rendition } from './fragment.ts';
 import type { Stats } from './stats.ts';
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(': heartbeat\n\n');
-const framed = new WeakMap<Fragment, { name: string; bytes: Uint8Array }>();
+const framed = new WeakMap<Rendition, { name: string; bytes: Uint8Array }>();
+const framedUnnamed = new WeakMap<Rendition, Uint8Array>();
+
+const dataLines = (html: string) => html.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`).join('');
 
 /**
- * `event:` and `data:` lines of one event, encoded once per fragment and shared by every stream
- * that sends it (render once, send many). Each line of multi-line HTML becomes its own `data:` line.
+ * `event:` and `data:` lines of one event, encoded once per fragment and major and shared by every
+ * stream of that major (render once, send many). Each line of multi-line HTML becomes its own
+ * `data:` line. htmx 2 swaps the named event into the element whose `sse-swap` names it; htmx 4
+ * swaps only unnamed messages, so its rendition (out-of-band swaps, app/realtime/sse-fragment.tsx)
+ * goes out without an `event:` line.
  */
-export function frameEvent(name: string, fragment: Fragment): Uint8Array {
-  const cached = framed.get(fragment);
+export function frameEvent(name: string, fragment: Fragment, major: HtmxMajor = 2): Uint8Array {
+  const rendition = fragment.for(major);
+  if (major === 4) {
+    let bytes = framedUnnamed.get(rendition);
+    if (!bytes) framedUnnamed.set(rendition, (bytes = encoder.encode(dataLines(rendition.html))));
+    return bytes;
+  }
+  const cached = framed.get(rendition);
   if (cached && cached.name === name) return cached.bytes;
-  const lines = fragment.html.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
-  const bytes = encoder.encode(`event: ${name}\n${lines.join('')}`);
-  framed.set(fragment, { name, bytes });
+  const bytes = encoder.encode(`event: ${name}\n${dataLines(rendition.html)}`);
+  framed.set(rendition, { name, bytes });
   return bytes;
 }
 
@@ -34,6 +45,8 @@ export interface SseStreamOptions {
   maxBufferedBytes: number;
   retryMs: number;
   heartbeatMs: number;
+  /** The client's htmx major (SPEC §8); 2 when unset. */
+  major?: HtmxMajor;
 }
 
 /**
@@ -70,7 +83,7 @@ export class SseStream {
 
   /** Sends one event; the first event of the stream also sets the client's reconnection delay. */
   send(name: string, fragment: Fragment, id: string): void {
-    const head = frameEvent(name, fragment);
+    const head = frameEvent(name, fragment, this.options.major ?? 2);
     const tail = encoder.encode(`id: ${id}\n${this.retryField()}\n`);
     const bytes = new Uint8Array(head.byteLength + tail.byteLength);
     bytes.set(head);

@@ -19,6 +19,7 @@ export interface WorkerEnv {
   HISTORY_LIMIT?: string;
   MAX_BUFFERED_BYTES?: string;
   LOBBY_GRACE_MS?: string;
+  HTMX_VERSION?: string;
 }
 
 /** The variables among the bindings, read and validated exactly as on Node. */

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Platform, RoomPlatform } from '../platform.ts';
 import { ChatRoom } from '../../realtime/chat-room.tsx';
-import type { Fragment } from '../../realtime/fragment.ts';
+import type { HtmxMajor, Rendition } from '../../realtime/fragment.ts';
 import { LocalHub } from '../../realtime/hub.ts';
 import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
@@ -12,6 +12,7 @@ import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
+import { majorOfSocketUrl } from '../../realtime/htmx-major.ts';
 import { Stats } from '../../realtime/stats.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
@@ -27,14 +28,18 @@ interface SocketAttachment {
   name: string;
   kind: RoomKind;
   room: string;
+  /** The client's htmx major (SPEC §8); absent on sockets accepted before htmx 4 was served: 2. */
+  major?: HtmxMajor;
 }
 
 /** Codes a close frame may not carry: answered as a normal close. */
 const UNSENDABLE_CLOSE = new Set([1005, 1006, 1015]);
 
-function hibernatedTransport(ws: WebSocket): SocketTransport {
+function hibernatedTransport(ws: WebSocket, attachment: SocketAttachment): SocketTransport {
   return {
-    send: (fragment: Fragment) => ws.send(fragment.html),
+    send: (rendition: Rendition) => ws.send(rendition.html),
+    // Kept with the socket, so a woken object still answers the client in its own format.
+    majorRevealed: (major: HtmxMajor) => ws.serializeAttachment({ ...attachment, major }),
     // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
     bufferedAmount: () => 0,
     close: (code: number, reason: string) => ws.close(code, reason),
@@ -86,7 +91,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     if (!viewer || request.headers.get('upgrade') !== 'websocket') return new Response('expected a forwarded WebSocket upgrade', { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer };
+    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer, major: majorOfSocketUrl(request.url) };
     server.serializeAttachment(attachment);
     this.sessionFor(server, attachment).open();
     return new Response(null, { status: 101, webSocket: client });
@@ -161,7 +166,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   }
 
   private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession<RestorableRoom> {
-    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws));
+    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws, attachment), attachment.major ?? 2);
     const session = new SocketSession(this.platform, this.roomFor(attachment.kind, attachment.room), peer);
     this.sessions.set(ws, session);
     return session;

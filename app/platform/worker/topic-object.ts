@@ -1,3 +1,4 @@
+import { Fragment } from '../../realtime/fragment.ts';
 import { DurableObject } from 'cloudflare:workers';
 import type { Config } from '../../config.ts';
 import { LocalHub, type TopicEvent } from '../../realtime/hub.ts';
@@ -72,13 +73,14 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } });
   }
 
-  async publish(topic: string, event: string, html: string): Promise<{ id: number }> {
-    return { id: (await this.hub.publish(topic, event, html)).id };
+  /** `wire`: `Fragment.wire`, the markup of both htmx majors. */
+  async publish(topic: string, event: string, wire: string): Promise<{ id: number }> {
+    return { id: (await this.hub.publish(topic, event, Fragment.fromWire(wire))).id };
   }
 
   async since(topic: string, lastId: number): Promise<Array<{ id: number; event: string; html: string }> | null> {
     const events = await this.hub.since(topic, lastId);
-    return events ? events.map((e) => ({ id: e.id, event: e.event, html: e.fragment.html })) : null;
+    return events ? events.map((e) => ({ id: e.id, event: e.event, html: e.fragment.wire })) : null;
   }
 
   head(topic: string): Promise<number> {

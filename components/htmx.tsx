@@ -1,0 +1,79 @@
+import { createContext, useContext, type Child, type FC } from 'hono/jsx';
+import type { HtmxMajor } from '../app/realtime/fragment.ts';
+import { markedUrl } from '../app/realtime/htmx-major.ts';
+
+/**
+ * The htmx major a page or fragment is rendered for (SPEC §8). Pages take it from `HTMX_VERSION`
+ * (app/htmx-pages.tsx); a fragment rendered per major sets it for each rendition.
+ */
+export const HtmxMajorContext = createContext<HtmxMajor>(2);
+
+export const useHtmxMajor = (): HtmxMajor => useContext(HtmxMajorContext);
+
+export const ForMajor: FC<{ major: HtmxMajor; children?: Child }> = ({ major, children }) => (
+  <HtmxMajorContext.Provider value={major}>{children}</HtmxMajorContext.Provider>
+);
+
+type Attributes = Record<string, string | boolean>;
+
+/**
+ * Where each SSE event lands on the page. htmx 2 swaps a named event into the element whose
+ * `sse-swap` names it; htmx 4 swaps only unnamed messages, so the same update goes out as an
+ * out-of-band swap of the same element (app/realtime/sse-fragment.tsx).
+ */
+export interface SseTarget {
+  id: string;
+  swap: 'innerHTML' | 'afterbegin';
+}
+
+const SSE_TARGETS: Record<string, SseTarget> = {
+  rooms: { id: 'room-list', swap: 'innerHTML' },
+  dashboard: { id: 'metric-cards', swap: 'innerHTML' },
+  'notification-count': { id: 'notif-count', swap: 'innerHTML' },
+  'new-notification': { id: 'toast-container', swap: 'afterbegin' },
+};
+
+/** Any other event is a metric's value, swapped into the element named after the metric. */
+export const sseTarget = (event: string): SseTarget => SSE_TARGETS[event] ?? { id: event, swap: 'innerHTML' };
+
+/** The attributes that make an element take the `event` updates: `sse-swap` on htmx 2, nothing on htmx 4 (its updates are OOB). */
+export function sseSwap(major: HtmxMajor, event: string): Attributes {
+  return major === 2 ? { 'sse-swap': event, 'hx-swap': sseTarget(event).swap } : {};
+}
+
+/** The page's one stream. htmx 4 swaps whatever is not OOB into the connect element, so it swaps nothing there. */
+export function sseConnect(major: HtmxMajor, url: string): Attributes {
+  return major === 2 ? { 'hx-ext': 'sse', 'sse-connect': url } : { 'hx-sse:connect': markedUrl(url, 4), 'hx-swap': 'none' };
+}
+
+/** A room's socket; the same no-main-swap rule as the stream on htmx 4 (every push is OOB). */
+export function wsConnect(major: HtmxMajor, url: string): Attributes {
+  return major === 2 ? { 'hx-ext': 'ws', 'ws-connect': url } : { 'hx-ws:connect': markedUrl(url, 4), 'hx-swap': 'none' };
+}
+
+/** A form that sends its values over the enclosing socket. */
+export function wsSend(major: HtmxMajor): Attributes {
+  return major === 2 ? { 'ws-send': true } : { 'hx-ws:send': true };
+}
+
+/** No inline styles (the CSP forbids them) and no eval. */
+const CONFIG: Record<HtmxMajor, string> = {
+  2: JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false }),
+  4: JSON.stringify({ includeIndicatorCSS: false }),
+};
+
+/** htmx and its real-time extensions, vendored by scripts/vendor.mjs. */
+const SCRIPTS: Record<HtmxMajor, string[]> = {
+  2: ['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js', '/js/sse-resume.js'],
+  // htmx 4's hx-sse sends Last-Event-ID on its own reconnects; the bridge gives the page scripts htmx 2's event names.
+  4: ['/vendor/htmx4/htmx.min.js', '/vendor/htmx4/ext/hx-ws.min.js', '/vendor/htmx4/ext/hx-sse.min.js', '/js/htmx4-bridge.js'],
+};
+
+export const HtmxHead: FC<{ major: HtmxMajor }> = ({ major }) => (
+  <>
+    <meta name="htmx-config" content={CONFIG[major]} />
+    {SCRIPTS[major].map((src) => (
+      <script src={src} defer></script>
+    ))}
+  </>
+);
