@@ -62,17 +62,26 @@ const CONFIG: Record<HtmxMajor, string> = {
   4: JSON.stringify({ includeIndicatorCSS: false }),
 };
 
-/** htmx and its real-time extensions, vendored by scripts/vendor.mjs. */
-const SCRIPTS: Record<HtmxMajor, string[]> = {
-  2: ['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js', '/js/sse-resume.js'],
-  // htmx 4's hx-sse sends Last-Event-ID on its own reconnects; the bridge gives the page scripts htmx 2's event names.
-  4: ['/vendor/htmx4/htmx.min.js', '/vendor/htmx4/ext/hx-ws.min.js', '/vendor/htmx4/ext/hx-sse.min.js', '/js/htmx4-bridge.js'],
+/**
+ * htmx and its real-time extensions, vendored by scripts/vendor.mjs. htmx 2 starts on
+ * DOMContentLoaded, so everything is deferred. htmx 4 starts at once when it loads after parsing
+ * (`setTimeout(init)` while deferred scripts still run, possibly before its extensions or the page
+ * scripts are there), so it and its extensions load in parse order and it waits for DOMContentLoaded.
+ * htmx 4's hx-sse sends Last-Event-ID on its own reconnects (no sse-resume.js); the bridge gives the
+ * page scripts htmx 2's event names.
+ */
+const SCRIPTS: Record<HtmxMajor, { blocking: string[]; deferred: string[] }> = {
+  2: { blocking: [], deferred: ['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js', '/js/sse-resume.js'] },
+  4: { blocking: ['/vendor/htmx4/htmx.min.js', '/vendor/htmx4/ext/hx-ws.min.js', '/vendor/htmx4/ext/hx-sse.min.js'], deferred: ['/js/htmx4-bridge.js'] },
 };
 
 export const HtmxHead: FC<{ major: HtmxMajor }> = ({ major }) => (
   <>
     <meta name="htmx-config" content={CONFIG[major]} />
-    {SCRIPTS[major].map((src) => (
+    {SCRIPTS[major].blocking.map((src) => (
+      <script src={src}></script>
+    ))}
+    {SCRIPTS[major].deferred.map((src) => (
       <script src={src} defer></script>
     ))}
   </>
