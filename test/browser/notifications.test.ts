@@ -60,6 +60,32 @@ describe.each(MAJORS)('SPEC 4.5 notifications in the browser (htmx %i)', (major)
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
   });
+
+  it('shows every toast sent while the tab was hidden exactly once when it comes back', async () => {
+    const page = await bob.openNamed(`${server.url}/dashboard`, 'Bob');
+    await statusIs(page, 'Connected');
+    const bobId = await userIdOf(page);
+    await api(server.url, '/api/notify', { user: bobId, text: 'seen while visible' });
+    await page.waitForSelector('#toast-container .toast:has-text("seen while visible")');
+    // htmx 4's hx-sse pauses the stream of a hidden tab and resumes it (Last-Event-ID) when shown; htmx 2's stays open.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await sleep(300);
+    for (const text of ['while hidden 1', 'while hidden 2']) await api(server.url, '/api/notify', { user: bobId, text });
+    await sleep(300);
+    await setHidden(false);
+    await page.waitForSelector('#toast-container .toast:has-text("while hidden 2")');
+    await statusIs(page, 'Connected');
+    await api(server.url, '/api/notify', { user: bobId, text: 'after coming back' });
+    await page.waitForSelector('#toast-container .toast:has-text("after coming back")');
+    for (const text of ['seen while visible', 'while hidden 1', 'while hidden 2', 'after coming back']) expect(await toastCount(page, text)).toBe(1);
+    expect(bob.errors).toEqual([]);
+  });
 });
 
 describe.each(MAJORS)('SPEC 4.5 and 4.6 notifications across a server restart (htmx %i)', (major) => {
