@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { chatSuite } from './conformance-chat.ts';
 import { eventsSuite } from './conformance-events.ts';
+import { htmx4Suite } from './conformance-htmx4.ts';
 import { lifecycleSuite } from './conformance-lifecycle.ts';
 import { lobbySuite } from './conformance-lobby.ts';
 import { pagesSuite } from './conformance-pages.ts';
@@ -23,6 +24,7 @@ export function conformanceSuite(launcher: Launcher): void {
   chatSuite(ctx);
   lobbySuite(ctx);
   eventsSuite(ctx);
+  htmx4Suite(ctx);
   // Last: it restarts the server, then checks the console of both.
   lifecycleSuite(ctx);
 }
