@@ -56,10 +56,13 @@ export function wsSend(major: HtmxMajor): Attributes {
   return major === 2 ? { 'ws-send': true } : { 'hx-ws:send': true };
 }
 
-/** No inline styles (the CSP forbids them) and no eval. */
+/**
+ * No inline styles (the CSP forbids them) and no eval. htmx 4 swaps 4xx/5xx answers by default;
+ * `noSwap` keeps htmx 2's behaviour (an error answer is not swapped over the page).
+ */
 const CONFIG: Record<HtmxMajor, string> = {
   2: JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false }),
-  4: JSON.stringify({ includeIndicatorCSS: false }),
+  4: JSON.stringify({ includeIndicatorCSS: false, noSwap: [204, 304, '4xx', '5xx'] }),
 };
 
 /**
