@@ -1,8 +1,9 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { render } from '../../components/render.ts';
-import { ForMajor, sseTarget } from '../../components/htmx.tsx';
+import { sseTarget } from '../../components/htmx.tsx';
 import { Fragment } from './fragment.ts';
+import { renderPerMajor } from './per-major.tsx';
 
 /**
  * One SSE update, rendered per htmx major (SPEC §8). htmx 2 gets the data of the named `event`,
@@ -13,8 +14,9 @@ import { Fragment } from './fragment.ts';
  */
 export function sseFragment(event: string, content: Child, extra?: Child): Fragment {
   const rest = extra ? render(extra) : '';
+  const inner = renderPerMajor(content);
   return Fragment.perMajor((major) => {
-    const body = render(<ForMajor major={major}>{content}</ForMajor>);
+    const body = inner.for(major).html;
     if (major === 2) return body + rest;
     const { id, swap } = sseTarget(event);
     return render(

@@ -89,3 +89,15 @@ describe('SPEC 8 a socket is told apart by what its client sends', () => {
     expect(room.received).toHaveLength(2);
   });
 });
+
+describe('SPEC 8 components rendered per major', () => {
+  it('renders a pushed form with each major\'s send attribute', async () => {
+    const { renderPerMajor } = await import('../../app/realtime/per-major.tsx');
+    const { jsx } = await import('hono/jsx/jsx-runtime');
+    const { useHtmxMajor, wsSend } = await import('../../components/htmx.tsx');
+    const PressForm = () => jsx('form', { id: 'press', ...wsSend(useHtmxMajor()), children: 'press' });
+    const fragment = renderPerMajor(jsx(PressForm, {}));
+    expect(fragment.for(2).html).toBe('<form id="press" ws-send="true">press</form>');
+    expect(fragment.for(4).html).toBe('<form id="press" hx-ws:send="true">press</form>');
+  });
+});
