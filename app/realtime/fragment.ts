@@ -2,7 +2,6 @@ const encoder = new TextEncoder();
 
 /** The htmx major a client runs: 2 (`htmx-ext-ws`/`htmx-ext-sse`) or 4 (`hx-ws`/`hx-sse`), SPEC §8. */
 export type HtmxMajor = 2 | 4;
-export const HTMX_MAJORS: readonly HtmxMajor[] = [2, 4];
 
 /** A fragment as one client format receives it: encoded once, then written to every recipient of that format. */
 export class Rendition {

@@ -1,5 +1,5 @@
-import type { FragmentSource } from '../../realtime/fragment.ts';
 import type { Platform } from '../platform.ts';
+import type { FragmentSource } from '../../realtime/fragment.ts';
 import type { Hub, LocalHub, TopicListener } from '../../realtime/hub.ts';
 import { Stats } from '../../realtime/stats.ts';
 import type { Store } from '../../store/store.ts';

@@ -1,5 +1,5 @@
-import { Fragment } from '../../realtime/fragment.ts';
 import { DurableObject } from 'cloudflare:workers';
+import { Fragment } from '../../realtime/fragment.ts';
 import type { Config } from '../../config.ts';
 import { LocalHub, type TopicEvent } from '../../realtime/hub.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
