@@ -4,7 +4,6 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
-import { htmxPages } from './htmx-pages.tsx';
 import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
@@ -95,7 +94,6 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/metrics', prometheusRoutes(platform));
 
   app.use('*', identity(platform.sessionSecret, platform.store));
-  app.use('*', htmxPages(platform.config.htmxVersion));
   app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || platform.config.allowedOrigins.includes(origin) }));
 
   app.route('/', homeRoutes(platform));
@@ -103,10 +101,10 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/chat', chatRoutes(platform, chatRooms));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
-  app.route('/dashboard', dashboardRoutes(board));
+  app.route('/dashboard', dashboardRoutes(board, platform.config.htmxVersion));
   app.route('/notifications', notificationRoutes(platform, notifier));
 
-  app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
+  app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." htmx={platform.config.htmxVersion} />, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       if (error.status === 403) return c.text('Forbidden: this form was submitted from another site.', 403);

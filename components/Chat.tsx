@@ -2,7 +2,7 @@ import type { FC } from 'hono/jsx';
 import type { ChatMessage } from '../app/store/store.ts';
 import type { PresenceEntry } from '../app/realtime/presence.ts';
 import { Layout } from './Layout.tsx';
-import { useHtmxMajor, wsConnect, wsSend } from './htmx.tsx';
+import { wsConnect, wsSend, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16) + ' UTC';
@@ -53,12 +53,12 @@ export interface ChatPageProps {
   room: string;
   messages: ChatMessage[];
   more: boolean;
+  htmx?: HtmxMajor;
 }
 
-export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) => {
-  const major = useHtmxMajor();
+export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more, htmx: major = 2 }) => {
   return (
-  <Layout title={`#${room}`} viewer={viewer} topics={[]}>
+  <Layout title={`#${room}`} viewer={viewer} topics={[]} htmx={major}>
     <h1>#{room}</h1>
     {viewer.name ? (
       <div class="chat" {...wsConnect(major, `/chat/${room}/ws`)}>

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import { sseSwap, useHtmxMajor } from './htmx.tsx';
+import { sseSwap, type HtmxMajor } from './htmx.tsx';
 
 export interface Viewer {
   userId: string;
@@ -28,8 +28,7 @@ export const Identity: FC<{ viewer: Viewer; error?: string }> = ({ viewer, error
   </div>
 );
 
-export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
-  const major = useHtmxMajor();
+export const Header: FC<{ viewer: Viewer; htmx?: HtmxMajor }> = ({ viewer, htmx: major = 2 }) => {
   return (
   <header data-user-id={viewer.userId}>
     <a class="brand" href="/">

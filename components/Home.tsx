@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { Layout } from './Layout.tsx';
-import { sseSwap, useHtmxMajor } from './htmx.tsx';
+import { sseSwap, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export interface ActiveRoom {
@@ -23,12 +23,12 @@ export const RoomList: FC<{ rooms: ActiveRoom[] }> = ({ rooms }) =>
     </ul>
   );
 
-export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string }> = ({ viewer, rooms, error }) => (
-  <Layout title="Rooms" viewer={viewer} topics={['rooms']}>
+export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string; htmx?: HtmxMajor }> = ({ viewer, rooms, error, htmx = 2 }) => (
+  <Layout title="Rooms" viewer={viewer} topics={['rooms']} htmx={htmx}>
     <h1>Rooms and lobbies</h1>
     <section>
       <h2>Active now</h2>
-      <div id="room-list" {...sseSwap(useHtmxMajor(), 'rooms')}>
+      <div id="room-list" {...sseSwap(htmx, 'rooms')}>
         <RoomList rooms={rooms} />
       </div>
     </section>

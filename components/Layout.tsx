@@ -1,19 +1,20 @@
 import type { Child, FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { Header, type Viewer } from './Header.tsx';
-import { HtmxHead, sseConnect, useHtmxMajor } from './htmx.tsx';
+import { HtmxHead, sseConnect, type HtmxMajor } from './htmx.tsx';
 
 export interface LayoutProps {
   title: string;
   viewer: Viewer;
   /** SSE topics besides the user's own notifications, which every page receives. */
   topics?: string[];
+  /** The htmx major the page loads (`HTMX_VERSION`). */
+  htmx?: HtmxMajor;
   children?: Child;
 }
 
-export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }) => {
+export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], htmx: major = 2, children }) => {
   const events = topics.length ? `/events?topics=${topics.join(',')}` : '/events';
-  const major = useHtmxMajor();
   return (
     <>
       {raw('<!DOCTYPE html>')}
@@ -30,7 +31,7 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }
         <script src="/js/chat.js" defer></script>
       </head>
       <body {...sseConnect(major, events)}>
-        <Header viewer={viewer} />
+        <Header viewer={viewer} htmx={major} />
         <main>{children}</main>
       </body>
       </html>
@@ -38,8 +39,8 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], children }
   );
 };
 
-export const NotFoundPage: FC<{ viewer: Viewer; message: string }> = ({ viewer, message }) => (
-  <Layout title="Not found" viewer={viewer}>
+export const NotFoundPage: FC<{ viewer: Viewer; message: string; htmx?: HtmxMajor }> = ({ viewer, message, htmx }) => (
+  <Layout title="Not found" viewer={viewer} htmx={htmx}>
     <h1>Not found</h1>
     <p>{message}</p>
     <p>

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { LobbyLogLine, LobbyPlayer } from '../app/realtime/lobby-state.ts';
 import { Layout } from './Layout.tsx';
-import { useHtmxMajor, wsConnect, wsSend } from './htmx.tsx';
+import { wsConnect, wsSend, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export const PlayerList: FC<{ players: LobbyPlayer[] }> = ({ players }) => (
@@ -47,10 +47,9 @@ export interface LobbyView {
   log: LobbyLogLine[];
 }
 
-export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ viewer, lobby, players, log }) => {
-  const major = useHtmxMajor();
+export const LobbyPage: FC<{ viewer: Viewer; lobby: string; htmx?: HtmxMajor } & LobbyView> = ({ viewer, lobby, players, log, htmx: major = 2 }) => {
   return (
-  <Layout title={`Lobby ${lobby}`} viewer={viewer}>
+  <Layout title={`Lobby ${lobby}`} viewer={viewer} htmx={major}>
     <h1>Lobby {lobby}</h1>
     {viewer.name ? (
       <div class="lobby" {...wsConnect(major, `/lobby/${lobby}/ws`)}>

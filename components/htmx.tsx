@@ -1,18 +1,13 @@
-import { createContext, useContext, type Child, type FC } from 'hono/jsx';
+import type { FC } from 'hono/jsx';
 import type { HtmxMajor } from '../app/realtime/fragment.ts';
 import { markedUrl } from '../app/realtime/htmx-major.ts';
 
 /**
- * The htmx major a page or fragment is rendered for (SPEC §8). Pages take it from `HTMX_VERSION`
- * (app/htmx-pages.tsx); a fragment rendered per major sets it for each rendition.
+ * The attributes and scripts that differ between the htmx majors (SPEC §8). Pages and fragments
+ * take the major as their `htmx` prop (default 2); routes pass `HTMX_VERSION`, a fragment rendered
+ * per major passes each major in turn.
  */
-export const HtmxMajorContext = createContext<HtmxMajor>(2);
-
-export const useHtmxMajor = (): HtmxMajor => useContext(HtmxMajorContext);
-
-export const ForMajor: FC<{ major: HtmxMajor; children?: Child }> = ({ major, children }) => (
-  <HtmxMajorContext.Provider value={major}>{children}</HtmxMajorContext.Provider>
-);
+export type { HtmxMajor };
 
 type Attributes = Record<string, string | boolean>;
 

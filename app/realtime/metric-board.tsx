@@ -8,8 +8,8 @@ import { hubSource, type TopicSource } from './sse-sources.ts';
 import { sseFragment } from './sse-fragment.tsx';
 
 /** All cards (a `dashboard` event) and one metric's value (an event named after the metric). */
-const cardsUpdate = (views: MetricView[]) => sseFragment('dashboard', <MetricCards metrics={views} />);
-const valueUpdate = (view: MetricView) => sseFragment(view.name, <MetricValue metric={view} />);
+const cardsUpdate = (views: MetricView[]) => sseFragment('dashboard', (htmx) => <MetricCards metrics={views} htmx={htmx} />);
+const valueUpdate = (view: MetricView) => sseFragment(view.name, () => <MetricValue metric={view} />);
 
 export const DASHBOARD_TOPIC = 'dashboard';
 /** Presence topic of open SSE streams: with the rooms' presence it tells who is connected anywhere. */

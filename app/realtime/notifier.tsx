@@ -10,8 +10,8 @@ export const userTopic = (userId: string) => `user:${userId}`;
 
 /** A `new-notification` update: the toast, and the delete of the toast that leaves the newest five. */
 const toastUpdate = (notification: Notification, dropId: number | null) =>
-  sseFragment('new-notification', <Toast notification={notification} dropId={null} />, dropId !== null ? <div id={`toast-${dropId}`} hx-swap-oob="delete"></div> : undefined);
-const countUpdate = (count: number) => sseFragment('notification-count', <UnreadCount count={count} />);
+  sseFragment('new-notification', () => <Toast notification={notification} dropId={null} />, dropId !== null ? <div id={`toast-${dropId}`} hx-swap-oob="delete"></div> : undefined);
+const countUpdate = (count: number) => sseFragment('notification-count', () => <UnreadCount count={count} />);
 
 const MENTION = /(?:^|[^\w@])@([^\s@]{1,64})/g;
 

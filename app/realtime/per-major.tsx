@@ -1,13 +1,12 @@
 import type { Child } from 'hono/jsx';
 import { render } from '../../components/render.ts';
-import { ForMajor } from '../../components/htmx.tsx';
-import { Fragment } from './fragment.ts';
+import { Fragment, type HtmxMajor } from './fragment.ts';
 
 /**
- * A fragment whose markup depends on the htmx major (components that call `useHtmxMajor`, e.g. a form
+ * A fragment whose markup depends on the htmx major (components taking an `htmx` prop, e.g. a form
  * with `wsSend(major)` inside a pushed region): rendered lazily, at most once per major, each
  * rendition shared by every client of that major (SPEC §8).
  */
-export function renderPerMajor(node: Child): Fragment {
-  return Fragment.perMajor((major) => render(<ForMajor major={major}>{node}</ForMajor>));
+export function renderPerMajor(node: (major: HtmxMajor) => Child): Fragment {
+  return Fragment.perMajor((major) => render(node(major)));
 }

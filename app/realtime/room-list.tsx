@@ -4,7 +4,7 @@ import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
 import { sseFragment } from './sse-fragment.tsx';
 
-const roomListUpdate = (rooms: ActiveRoom[]) => sseFragment('rooms', <RoomList rooms={rooms} />);
+const roomListUpdate = (rooms: ActiveRoom[]) => sseFragment('rooms', () => <RoomList rooms={rooms} />);
 
 export const ROOMS_TOPIC = 'rooms';
 

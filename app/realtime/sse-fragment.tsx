@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { render } from '../../components/render.ts';
 import { sseTarget } from '../../components/htmx.tsx';
-import { Fragment } from './fragment.ts';
+import { Fragment, type HtmxMajor } from './fragment.ts';
 import { renderPerMajor } from './per-major.tsx';
 
 /**
@@ -12,7 +12,7 @@ import { renderPerMajor } from './per-major.tsx';
  * `sseTarget`). `extra` is out-of-band markup both majors swap alike (e.g. the delete of an old toast);
  * it stays at the top level, where htmx 4 looks for it.
  */
-export function sseFragment(event: string, content: Child, extra?: Child): Fragment {
+export function sseFragment(event: string, content: (major: HtmxMajor) => Child, extra?: Child): Fragment {
   const rest = extra ? render(extra) : '';
   const inner = renderPerMajor(content);
   return Fragment.perMajor((major) => {

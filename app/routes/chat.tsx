@@ -21,7 +21,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
   app.use('/:room/*', async (c, next) => {
     const name = roomName(c.req.param('room'));
     if (!name) {
-      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." htmx={config.htmxVersion} />, 404);
     }
     await next();
   });
@@ -30,12 +30,12 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
     const raw = c.req.param('room');
     const name = roomName(raw);
     if (!name) {
-      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." htmx={config.htmxVersion} />, 404);
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
-    return c.html(<ChatPage viewer={c.get('viewer')} room={name} messages={more ? page.slice(1) : page} more={more} />);
+    return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} messages={more ? page.slice(1) : page} more={more} />);
   });
 
   app.get('/:room/history', async (c) => {

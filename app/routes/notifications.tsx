@@ -11,7 +11,7 @@ export function notificationRoutes(platform: Platform, notifier: Notifier) {
     const viewer = c.get('viewer');
     const notifications = await platform.store.notifications(viewer.userId, platform.config.limits.notificationsShown);
     await notifier.markAllRead(viewer.userId);
-    return c.html(<NotificationsPage viewer={viewer} notifications={notifications} origin={new URL(c.req.url).origin} />);
+    return c.html(<NotificationsPage viewer={viewer} htmx={platform.config.htmxVersion} notifications={notifications} origin={new URL(c.req.url).origin} />);
   });
   return app;
 }

@@ -94,9 +94,9 @@ describe('SPEC 8 components rendered per major', () => {
   it('renders a pushed form with each major\'s send attribute', async () => {
     const { renderPerMajor } = await import('../../app/realtime/per-major.tsx');
     const { jsx } = await import('hono/jsx/jsx-runtime');
-    const { useHtmxMajor, wsSend } = await import('../../components/htmx.tsx');
-    const PressForm = () => jsx('form', { id: 'press', ...wsSend(useHtmxMajor()), children: 'press' });
-    const fragment = renderPerMajor(jsx(PressForm, {}));
+    const { wsSend } = await import('../../components/htmx.tsx');
+    const PressForm = ({ htmx }: { htmx: 2 | 4 }) => jsx('form', { id: 'press', ...wsSend(htmx), children: 'press' });
+    const fragment = renderPerMajor((htmx) => jsx(PressForm, { htmx }));
     expect(fragment.for(2).html).toBe('<form id="press" ws-send="true">press</form>');
     expect(fragment.for(4).html).toBe('<form id="press" hx-ws:send="true">press</form>');
   });
