@@ -98,5 +98,6 @@ describe.each(MAJORS)('SPEC 4.3 lobby in the browser (htmx %i)', (major) => {
     }
     expect(await text(pageB, '#chat-log')).not.toContain('Alice has left');
     for (const user of users) expect(user.errors.filter((e) => !e.includes('ERR_CONNECTION_REFUSED'))).toEqual([]);
-  });
+    // Three browsers, a reload and a grace period: past the default 30 s on a loaded machine.
+  }, 60_000);
 });
