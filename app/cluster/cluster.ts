@@ -1,3 +1,4 @@
+import { addressKey, type IdentityLimiter } from '../identity-limit.ts';
 import { ConfigError, type Config } from '../config.ts';
 import { keys } from './keys.ts';
 import type { Stats } from '../realtime/stats.ts';
@@ -21,6 +22,8 @@ export interface Cluster {
   hub: RedisHub;
   presence: RedisPresence;
   rateLimits: RedisRateLimits;
+  /** New identities per client address, counted in Redis so every instance shares one bucket per address. */
+  identityLimiter: IdentityLimiter;
   lobbies: RedisLobbyState;
   mutex: RedisMutex;
   health(): HealthReport;
@@ -39,6 +42,8 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
   const hub = new RedisHub(link, limits.sseRingSize, limits.clusterTopicTtlSeconds, () => stats.broadcastRenders++);
   const store = new RedisStore(link, limits);
   const rateLimits = new RedisRateLimits(link, limits.rateBurst, limits.ratePerSecond);
+  const perMinute = config.newIdentitiesPerMinute;
+  const mints = new RedisRateLimits(link, perMinute, perMinute / 60);
   if (!(await link.ready(CONNECT_WAIT_MS))) {
     console.error(`redis: ${redactUrl(config.redisUrl!)} is unreachable; serving degraded until it answers`);
   }
@@ -47,6 +52,8 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     hub,
     presence,
     rateLimits,
+    // The same token bucket as message rates, under `sb:rate:mint:ADDRESS`.
+    identityLimiter: { take: (address) => perMinute === 0 || mints.forConnection(`mint:${addressKey(address)}`).take() },
     lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
     health: () => link.health(),

@@ -5,10 +5,11 @@ import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import type { Stats } from '../realtime/stats.ts';
 import { LibsqlStore } from '../store/libsql.ts';
+import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
-import { loadSessionSecret } from './session-secret.ts';
+import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
 
-type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive';
+type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'identityLimiter';
 
 /** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
 export type PlatformState = Pick<Platform, StateKeys> & {
@@ -22,14 +23,17 @@ export type PlatformState = Pick<Platform, StateKeys> & {
  */
 export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
-    const store = await LibsqlStore.open(config.databaseUrl);
+    const database = await LibsqlStore.open(config.databaseUrl);
+    const storage = new StorageHealth(() => database.probeWrite());
+    const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
     return {
-      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile),
+      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
       hub,
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
+      health: () => storage.report(),
       async close() {
         await hub.close();
         await store.close();
@@ -44,6 +48,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
+    identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
     async close() {

@@ -31,6 +31,12 @@ export class LibsqlStore extends SqlStore {
     }
   }
 
+  /** One harmless write (the schema version, rewritten as it is): fails while the file or disk cannot take writes. */
+  async probeWrite(): Promise<void> {
+    const version = Number((await this.db.execute('PRAGMA user_version')).rows[0]?.[0] ?? 0);
+    await this.db.execute(`PRAGMA user_version = ${version}`);
+  }
+
   protected async rows(sql: string, args: SqlArgs = []): Promise<Row[]> {
     return (await this.db.execute({ sql, args: args as InArgs })).rows;
   }

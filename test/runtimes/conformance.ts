@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import { abuseSuite } from './conformance-abuse.ts';
 import { chatSuite } from './conformance-chat.ts';
 import { eventsSuite } from './conformance-events.ts';
 import { htmx4Suite } from './conformance-htmx4.ts';
@@ -25,6 +26,7 @@ export function conformanceSuite(launcher: Launcher): void {
   lobbySuite(ctx);
   eventsSuite(ctx);
   htmx4Suite(ctx);
+  abuseSuite(ctx);
   // Last: it restarts the server, then checks the console of both.
   lifecycleSuite(ctx);
 }
