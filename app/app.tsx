@@ -25,6 +25,7 @@ import { lobbyRoutes } from './routes/lobby.tsx';
 import { notificationRoutes } from './routes/notifications.tsx';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { sessionRoutes } from './routes/session.tsx';
+import { mountStaticFiles } from './static-files.ts';
 
 export interface App {
   app: Hono<IdentityEnv>;
@@ -88,7 +89,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
     const report = platform.health?.() ?? { status: 'ok' };
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
-  for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
+  mountStaticFiles(app, platform.serveStatic, ['/css/*', '/js/*', '/vendor/*']);
   // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
   const postToRoom: RoomPoster =
     parts.postToRoom ??

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { HtmxMajor } from '../app/realtime/fragment.ts';
 import { markedUrl } from '../app/realtime/htmx-major.ts';
+import { vendorUrl } from './assets.ts';
 
 /**
  * The attributes and scripts that differ between the htmx majors (SPEC §8). Pages and fragments
@@ -69,8 +70,11 @@ const CONFIG: Record<HtmxMajor, string> = {
  * page scripts htmx 2's event names.
  */
 const SCRIPTS: Record<HtmxMajor, { blocking: string[]; deferred: string[] }> = {
-  2: { blocking: [], deferred: ['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js', '/js/sse-resume.js'] },
-  4: { blocking: ['/vendor/htmx4/htmx.min.js', '/vendor/htmx4/ext/hx-ws.min.js', '/vendor/htmx4/ext/hx-sse.min.js'], deferred: ['/js/htmx4-bridge.js'] },
+  2: { blocking: [], deferred: [vendorUrl('htmx.min.js'), vendorUrl('ws.min.js'), vendorUrl('sse.min.js'), '/js/sse-resume.js'] },
+  4: {
+    blocking: ['/vendor/htmx4/htmx.min.js?v=4.0.1', '/vendor/htmx4/ext/hx-ws.min.js?v=4.0.1', '/vendor/htmx4/ext/hx-sse.min.js?v=4.0.1'],
+    deferred: ['/js/htmx4-bridge.js'],
+  },
 };
 
 export const HtmxHead: FC<{ major: HtmxMajor }> = ({ major }) => (

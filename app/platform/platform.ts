@@ -33,6 +33,11 @@ export interface Platform {
   exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
   health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
+  /**
+   * Delivers a rename to rooms that do not share the app's hub (Workers: each room object has its
+   * own). Unset: the rename is published on the hub's `renames` topic, which every room follows.
+   */
+  announceRename?(userId: string, name: string): Promise<void>;
   /** The socket peer's address as the runtime reports it (see `clientAddress` in forwarded.ts). */
   peerAddress?(c: Context): string | undefined;
   /** New identities per client address; unset: one in-process table (SPEC §6). */

@@ -9,6 +9,8 @@ export interface SocketTransport {
   bufferedAmount(): number;
   /** The client's first message showed another htmx major than assumed (workerd keeps it with the hibernating socket). */
   majorRevealed?(major: HtmxMajor): void;
+  /** Workers: keeps a renamed user's new name with the socket, so it survives hibernation. */
+  rename?(name: string): void;
 }
 
 export interface Identity {
@@ -41,6 +43,12 @@ export class Peer {
     if (major === this.major) return;
     this.major = major;
     this.transport.majorRevealed?.(major);
+  }
+
+  /** SPEC §3: the user took a new name; their next messages carry it. */
+  rename(name: string): void {
+    this.identity.name = name;
+    this.transport.rename?.(name);
   }
 
   send(fragment: Fragment): void {

@@ -8,6 +8,7 @@ import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
 import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
+import { publishRename } from '../../realtime/renames.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
@@ -43,6 +44,7 @@ function hibernatedTransport(ws: WebSocket, attachment: SocketAttachment): Socke
     // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
     bufferedAmount: () => 0,
     close: (code: number, reason: string) => ws.close(code, reason),
+    rename: (name: string) => ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), name }),
   };
 }
 
@@ -112,6 +114,11 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   webSocketError(ws: WebSocket): void {
     this.end(ws);
+  }
+
+  /** RPC from the Worker's session route (SPEC §3): this room's sockets of that user take the new name. */
+  async rename(userId: string, name: string): Promise<void> {
+    await publishRename(this.platform.hub, userId, name);
   }
 
   /** RPC for the Worker's pages: the same reads and writes the Node store answers. */

@@ -114,6 +114,10 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return true;
   }
 
+  presenceRename(topic: string, userId: string, name: string): void {
+    this.ctx.storage.sql.exec('UPDATE presence SET name = ? WHERE topic = ? AND user_id = ?', name, topic, userId);
+  }
+
   presenceList(topic: string): PresenceEntry[] {
     return this.ctx.storage.sql
       .exec<{ user_id: string; name: string }>('SELECT user_id, name FROM presence WHERE topic = ?', topic)
