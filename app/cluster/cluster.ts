@@ -9,6 +9,7 @@ import { RedisMutex } from './redis-mutex.ts';
 import { RedisPresence } from './redis-presence.ts';
 import { RedisRateLimits } from './redis-rate-limit.ts';
 import { RedisStore } from './redis-store.ts';
+import { liveInstances, RedisMembership, RedisUsedTokens } from './redis-membership.ts';
 
 /** How long start-up waits for Redis before serving degraded (and recovering when it appears). */
 const CONNECT_WAIT_MS = 5000;
@@ -26,6 +27,10 @@ export interface Cluster {
   identityLimiter: IdentityLimiter;
   lobbies: RedisLobbyState;
   mutex: RedisMutex;
+  membership: RedisMembership;
+  usedTokens: RedisUsedTokens;
+  /** Live instances: how many answer a control order. */
+  instances(): Promise<number>;
   health(): HealthReport;
   /** SESSION_SECRET, or one generated once and shared through Redis so every instance accepts every cookie. */
   sessionSecret(): Promise<string>;
@@ -56,6 +61,9 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     identityLimiter: { take: (address) => perMinute === 0 || mints.forConnection(`mint:${addressKey(address)}`).take() },
     lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
+    membership: new RedisMembership(link, limits.maxRoomMembers),
+    usedTokens: new RedisUsedTokens(link),
+    instances: () => liveInstances(link),
     health: () => link.health(),
     async sessionSecret() {
       if (config.sessionSecret) return config.sessionSecret;

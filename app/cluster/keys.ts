@@ -30,4 +30,9 @@ export const keys = {
 
   rate: (userId: string) => `sb:rate:${userId}`,
   sessionSecret: 'sb:session-secret',
+
+  privateRooms: 'sb:rooms:private',
+  roomMembers: (room: string) => `sb:room:${room}:members`,
+  roomRemoved: (room: string) => `sb:room:${room}:removed`,
+  usedToken: (jti: string) => `sb:used-token:${jti}`,
 };

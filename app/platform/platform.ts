@@ -10,6 +10,9 @@ import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
+import type { Membership } from '../auth/membership.ts';
+import type { UsedTokens } from '../auth/used-tokens.ts';
+import type { ConnectionControl, LocalConnections } from '../auth/connections.ts';
 
 /** The one form of hono's `upgradeWebSocket` the app uses: per-connection events from the request. */
 export type SocketUpgrade = (createEvents: (c: Context<any>) => WSEvents<any> | Promise<WSEvents<any>>) => MiddlewareHandler<any>;
@@ -24,6 +27,14 @@ export interface Platform {
   /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
   lobbies: LobbyState;
   stats: Stats;
+  /** Private rooms and their members (SPEC §9). */
+  membership: Membership;
+  /** Host-token ids already exchanged for a session (single-use tokens). */
+  usedTokens: UsedTokens;
+  /** Ends a user's connections on every instance and object (member removal, `POST /api/users/:user/disconnect`). */
+  control: ConnectionControl;
+  /** This process's sockets and streams by user, where the control plane finds them (unset on the Worker: they live in objects). */
+  connections?: LocalConnections;
   /** Per-socket message limiters; unset: one bucket per connection (SPEC §6). */
   rateLimits?: RateLimits;
   /**

@@ -12,6 +12,7 @@ import { RemoteBoard } from './worker/remote-board.ts';
 import { RoutedHub } from './worker/routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence } from './worker/routed-presence.ts';
 import { RoutedStore } from './worker/routed-store.ts';
+import { RoutedConnectionControl, RoutedMembership, RoutedUsedTokens } from './worker/routed-access.ts';
 
 export { DirectoryObject } from './worker/directory-object.ts';
 export { RoomObject } from './worker/room-object.ts';
@@ -49,6 +50,9 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     hub: new RoutedHub(env, () => lifecycle.abort()),
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
+    membership: new RoutedMembership(env),
+    usedTokens: new RoutedUsedTokens(env),
+    control: new RoutedConnectionControl(env),
     stats,
     // Each room object has its own hub: every room with someone in it is asked, and the ones
     // holding a socket of this user take the name (one RPC per active room; renames are rare).

@@ -20,6 +20,12 @@ import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { objectPlatform } from './object-platform.ts';
+import { RoutedMembership, type MembershipRpc } from './routed-access.ts';
+import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
+import { RoomGate } from '../../auth/room-gate.ts';
+import { EVERYONE, type EndReason } from '../../auth/connections.ts';
+import { endSocket } from '../../realtime/socket-endpoint.ts';
+import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
@@ -61,6 +67,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   private readonly notifier: Notifier;
   private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
   private room: RestorableRoom | undefined;
+  /** This chat room's privacy and members (SPEC §9), in the object's own SQLite. */
+  private readonly membership: SqlMembership;
+  private readonly gate: RoomGate;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -68,13 +77,17 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const stats = new Stats();
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
+    const store = new DurableSqlStore(ctx.storage);
+    this.membership = new SqlMembership(store.query, config.limits.maxRoomMembers);
+    this.gate = new RoomGate(config.auth.privateRooms, this.membership);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
-    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:') });
+    const membership = new RoutedMembership(env, { room: () => (this.room instanceof ChatRoom ? this.room.name : undefined), rpc: this as unknown as MembershipRpc });
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership });
     this.notifier = new Notifier(this.routed);
     this.platform = {
       config,
       stats,
-      store: new DurableSqlStore(ctx.storage),
+      store,
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub,
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
@@ -95,6 +108,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     this.ctx.acceptWebSocket(server);
     const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer, major: majorOfSocketUrl(request.url) };
     server.serializeAttachment(attachment);
+    this.noteSocket(attachment, 1);
     this.sessionFor(server, attachment).open();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -114,6 +128,39 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   webSocketError(ws: WebSocket): void {
     this.end(ws);
+  }
+
+  /** Ends the user's sockets here (member removal, user disconnect); answers how many. */
+  endUser(userId: string, reason: EndReason): number {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if ((userId !== EVERYONE && session.peer.userId !== userId) || session.peer.dropped) continue;
+      ended++;
+      endSocket(this.room!, session.peer, reason);
+    }
+    return ended;
+  }
+
+  /** RPC for the Worker's membership (RoutedMembership): this room's flag and members. */
+  membershipFlagged(_room: string): Promise<boolean> {
+    return this.membership.flagged(_room);
+  }
+  async membershipSetFlagged(room: string, flagged: boolean): Promise<void> {
+    await this.membership.setFlagged(room, flagged);
+    await topicObject(this.env, ROOMS_TOPIC).setRoomPrivate(room, flagged);
+  }
+  membershipStatus(room: string, userId: string): Promise<MemberStatus> {
+    return this.membership.status(room, userId);
+  }
+  membershipMembers(room: string): Promise<string[]> {
+    return this.membership.members(room);
+  }
+  /** Answers the limit's message instead of throwing it, so it crosses RPC as data. */
+  async membershipAdd(room: string, userId: string): Promise<string | null> {
+    return this.membership.add(room, userId).then(() => null, (error) => (error instanceof MembershipLimitError ? error.message : Promise.reject(error)));
+  }
+  async membershipRemove(room: string, userId: string): Promise<string | null> {
+    return this.membership.remove(room, userId).then(() => null, (error) => (error instanceof MembershipLimitError ? error.message : Promise.reject(error)));
   }
 
   /** RPC from the Worker's session route (SPEC §3): this room's sockets of that user take the new name. */
@@ -165,7 +212,8 @@ export class RoomObject extends DurableObject<WorkerEnv> {
         topicObject(this.env, DASHBOARD_TOPIC)
           .recordMessage(message.at)
           .catch((error) => console.error('dashboard report failed', error));
-        this.notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+        const present = async () => (await this.platform.presence.list(`chat:${name}`)).map((entry) => entry.userId);
+        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present)).catch((error) => console.error('mention notifications failed', error));
       },
       onPresenceChange,
       onEmpty,
@@ -179,7 +227,16 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return session;
   }
 
+  /** The user's topic object keeps which room objects hold their sockets, so a disconnect finds them. */
+  private noteSocket(attachment: Omit<SocketAttachment, 'peerId'>, delta: number): void {
+    topicObject(this.env, userTopic(attachment.userId))
+      .noteSocket(`${attachment.kind}:${attachment.room}`, delta)
+      .catch((error) => console.error('socket note failed', error));
+  }
+
   private end(ws: WebSocket): void {
+    const session = this.sessions.get(ws);
+    if (session) this.noteSocket(ws.deserializeAttachment() as SocketAttachment, -1);
     this.sessions.get(ws)?.close();
     this.sessions.delete(ws);
   }
