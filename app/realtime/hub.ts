@@ -1,4 +1,4 @@
-import { Fragment } from './fragment.ts';
+import { toFragment, type Fragment, type FragmentSource } from './fragment.ts';
 
 /** One published event of a topic. Ids increase within a topic and are never reused. */
 export interface TopicEvent {
@@ -14,7 +14,8 @@ export type TopicListener = (event: TopicEvent) => void;
  * In one process it is `LocalHub`; in cluster mode the same interface is backed by Redis.
  */
 export interface Hub {
-  publish(topic: string, event: string, html: string): Promise<TopicEvent>;
+  /** `content`: markup both htmx majors share, or a fragment rendered per major (SPEC §8). */
+  publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent>;
   /**
    * `onResync` runs when the hub may have missed events (cluster mode, after Redis was
    * unreachable): the subscriber should send its clients a fresh snapshot. LocalHub never calls it.
@@ -59,11 +60,11 @@ export class LocalHub implements Hub {
     private readonly maxRings = 10_000,
   ) {}
 
-  async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
+  async publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent> {
     this.onRender();
     const id = (this.lastIds.get(topic) ?? this.epoch) + 1;
     this.lastIds.set(topic, id);
-    const published: TopicEvent = { id, event, fragment: new Fragment(html) };
+    const published: TopicEvent = { id, event, fragment: toFragment(content) };
     const ring = this.rings.get(topic) ?? new Ring(this.ringSize);
     // Re-inserting keeps the map in publish order, so the first key is the stalest ring.
     this.rings.delete(topic);

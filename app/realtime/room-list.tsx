@@ -1,9 +1,11 @@
 import type { Platform } from '../platform/platform.ts';
-import { render } from '../../components/render.ts';
 import { RoomList, type ActiveRoom } from '../../components/Home.tsx';
 import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
 import { RoomGate } from '../auth/room-gate.ts';
+import { sseFragment } from './sse-fragment.tsx';
+
+const roomListUpdate = (rooms: ActiveRoom[]) => sseFragment('rooms', () => <RoomList rooms={rooms} />);
 
 export const ROOMS_TOPIC = 'rooms';
 
@@ -34,10 +36,10 @@ export function publishRoomList(platform: Platform): Promise<void> {
   let queue = queues.get(platform);
   if (!queue) queues.set(platform, (queue = new SerialQueue()));
   return queue.run(async () => {
-    await platform.hub.publish(ROOMS_TOPIC, 'rooms', render(<RoomList rooms={await activeRooms(platform)} />));
+    await platform.hub.publish(ROOMS_TOPIC, 'rooms', roomListUpdate(await activeRooms(platform)));
   });
 }
 
 export function roomsSource(platform: Platform): TopicSource {
-  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', html: render(<RoomList rooms={await activeRooms(platform)} />) }]);
+  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', fragment: roomListUpdate(await activeRooms(platform)) }]);
 }

@@ -9,6 +9,7 @@ import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
 import { SocketSession } from './socket-session.ts';
 import type { SocketInput } from './socket-input.ts';
+import { majorOfSocketUrl } from './htmx-major.ts';
 import { CLOSE_POLICY } from './socket-session.ts';
 import type { EndReason } from '../auth/connections.ts';
 
@@ -16,7 +17,7 @@ export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.t
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {
-  /** Fields a client may send besides HEADERS. */
+  /** Fields a client may send besides htmx's headers (`HEADERS` / `headers`). */
   readonly fields: readonly string[];
   join(peer: Peer): Promise<void>;
   receive(peer: Peer, input: SocketInput): Promise<void>;
@@ -74,12 +75,13 @@ export function socketEndpoint(
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
     const room = roomFor(c);
+    const major = majorOfSocketUrl(c.req.url);
     const scope = privateScope(c);
     let session: SocketSession | undefined;
     let unregister = () => {};
     return {
       onOpen(_event, ws) {
-        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
+        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws), major);
         session = new SocketSession(platform, room, peer);
         unregister = platform.connections?.add(viewer.userId, { room: scope, end: (reason) => endSocket(room, peer, reason) }) ?? unregister;
         session.open();
