@@ -1,7 +1,7 @@
 /**
  * What a bare SSE server renders per metric update: the same markup as the dashboard's MetricValue
  * (components/Dashboard.tsx: a formatted value, an inline SVG sparkline of the last 30 values with its
- * baseline, and the scale in words), built with template strings, so both sides send the same bytes.
+ * baseline, the scale in words and when the newest value was recorded), built with template strings, so both sides send the same bytes.
  */
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const WIDTH = 100;
@@ -36,13 +36,19 @@ function points(values: number[]): string {
   return list.join(' ');
 }
 
+const updated = (iso: string) => `<p class="updated">Updated <time datetime="${iso}">${iso.slice(11, 16)} UTC</time></p>`;
+
 export class NaiveMetricSeries {
   private readonly values: number[] = [];
+  /** When the newest value was recorded (ms since the epoch), for the "Updated" line; none: no line. */
+  private updatedAt: number | undefined;
   constructor(private readonly keep = 30) {}
 
-  push(value: number): void {
+  /** `at`: when the value was recorded, as the app stores it with each pushed value. */
+  push(value: number, at?: number): void {
     this.values.push(value);
     if (this.values.length > this.keep) this.values.shift();
+    this.updatedAt = at;
   }
 
   html(): string {
@@ -54,7 +60,8 @@ export class NaiveMetricSeries {
       `<svg class="sparkline" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}">` +
       `<polyline points="${points(values)}" vector-effect="non-scaling-stroke"></polyline>` +
       `<line class="baseline" x1="0" y1="${HEIGHT - 1}" x2="${WIDTH}" y2="${HEIGHT - 1}" vector-effect="non-scaling-stroke"></line></svg>` +
-      `<div class="spark-scale" aria-hidden="true"><span>${integer.format(high)}</span><span>${integer.format(low)}</span></div>`
+      `<div class="spark-scale" aria-hidden="true"><span>${integer.format(high)}</span><span>${integer.format(low)}</span></div>` +
+      (this.updatedAt ? updated(new Date(this.updatedAt).toISOString()) : '')
     );
   }
 }
