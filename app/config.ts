@@ -15,6 +15,8 @@ export interface Config {
   clusterInstanceTtlMs: number;
   /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
   lobbyGraceMs: number;
+  /** Open sockets + SSE streams per user, across every connection and instance (SPEC §6). */
+  maxConnectionsPerUser: number;
   limits: Limits;
 }
 
@@ -142,6 +144,7 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
+    maxConnectionsPerUser: integer(env, 'MAX_CONNECTIONS_PER_USER', 32, 1, 1_000_000),
     limits: { ...LIMITS, ...overrides },
   };
 }

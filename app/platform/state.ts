@@ -4,11 +4,13 @@ import { LocalHub } from '../realtime/hub.ts';
 import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import type { Stats } from '../realtime/stats.ts';
+import { LocalConnectionLimits } from '../realtime/connection-limits.ts';
+import { PerUserLimits } from '../realtime/rate-limit.ts';
 import { LibsqlStore } from '../store/libsql.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret } from './session-secret.ts';
 
-type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive';
+type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'connections' | 'health' | 'exclusive';
 
 /** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
 export type PlatformState = Pick<Platform, StateKeys> & {
@@ -30,6 +32,8 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
       hub,
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
+      rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond),
+      connections: new LocalConnectionLimits(config.maxConnectionsPerUser),
       async close() {
         await hub.close();
         await store.close();

@@ -7,6 +7,8 @@ import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
 import { SocketSession } from './socket-session.ts';
 import type { SocketInput } from './socket-input.ts';
+import { tooManyConnections, type ConnectionSlot } from './connection-limits.ts';
+import { refusedRoom } from './refused-room.tsx';
 
 export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.ts';
 
@@ -39,21 +41,76 @@ export function originGuard(allowed: readonly string[]): MiddlewareHandler {
 
 let connectionCounter = 0;
 
-/** The WebSocket route of a room: origin check, then one `SocketSession` per connection. */
-export function socketEndpoint(platform: Platform, roomFor: (c: Context<IdentityEnv>) => SocketRoom): [MiddlewareHandler, MiddlewareHandler] {
+/** Where a socket route finds its room: made on a successful upgrade, given back when the socket closes. */
+export interface RoomSource {
+  open(c: Context<IdentityEnv>): SocketRoom;
+  /** Forgets the room if nothing holds it any more (no sockets, no queued work). */
+  release(c: Context<IdentityEnv>): void;
+}
+
+/** How long a slot taken for an upgrade waits for the socket to open before it is given back. */
+const UPGRADE_SLOT_MS = 10_000;
+
+/** A request that asks to become a WebSocket (anything else never upgrades, so it takes nothing). */
+const wantsUpgrade = (c: Context) => c.req.header('upgrade')?.toLowerCase() === 'websocket';
+
+/**
+ * MAX_CONNECTIONS_PER_USER (SPEC §6): takes one of the user's slots before anything upgrades or
+ * streams; a user who holds them all gets 429 with a clear message. The slot is in `c.var.slot`.
+ */
+export function connectionGuard(platform: Pick<Platform, 'connections' | 'config'>, applies: (c: Context) => boolean = () => true): MiddlewareHandler {
+  return createMiddleware(async (c, next) => {
+    const limits = platform.connections;
+    if (!limits || !applies(c)) return next();
+    const viewer = (c as Context<IdentityEnv>).get('viewer');
+    const slot = await limits.acquire(viewer.userId);
+    if (!slot) return c.json({ error: tooManyConnections(platform.config.maxConnectionsPerUser) }, 429);
+    slots.set(c, slot);
+    try {
+      await next();
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+  });
+}
+
+const slots = new WeakMap<Context, ConnectionSlot>();
+/** The slot `connectionGuard` took for this request, if any. */
+export const slotOf = (c: Context): ConnectionSlot | undefined => slots.get(c);
+
+/**
+ * The WebSocket route of a room: origin check, the per-user connection cap, then one
+ * `SocketSession` per connection. The room is looked up only once the socket is open, so a GET
+ * that never upgrades, or an upgrade that fails, leaves no room behind; a socket refused for
+ * having no name never touches a room at all.
+ */
+export function socketEndpoint(platform: Platform, rooms: RoomSource): [MiddlewareHandler, MiddlewareHandler, MiddlewareHandler] {
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
-    const room = roomFor(c);
+    const slot = slotOf(c);
     let session: SocketSession | undefined;
+    let room: SocketRoom | undefined;
+    // The runtime may never open the socket (an aborted handshake): the slot does not wait forever.
+    const unopened = slot ? setTimeout(() => slot.release(), UPGRADE_SLOT_MS) : undefined;
+    (unopened as { unref?: () => void } | undefined)?.unref?.();
     return {
       onOpen(_event, ws) {
+        clearTimeout(unopened);
         const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
+        room = peer.name ? rooms.open(c) : refusedRoom;
         session = new SocketSession(platform, room, peer);
         session.open();
       },
       onMessage: (event) => session?.message(event.data),
-      onClose: () => session?.close(),
+      onClose: () => {
+        clearTimeout(unopened);
+        slot?.release();
+        session?.close();
+        session = undefined;
+        if (room && room !== refusedRoom) rooms.release(c);
+      },
     };
   });
-  return [originGuard(platform.config.allowedOrigins), upgrade];
+  return [originGuard(platform.config.allowedOrigins), connectionGuard(platform, wantsUpgrade), upgrade];
 }

@@ -49,8 +49,8 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
     return c.html(<MessageList room={name} messages={more ? page.slice(1) : page} more={more} />);
   });
 
-  const [guard, upgrade] = socketEndpoint(platform, (c) => rooms.get(roomName(c.req.param('room') ?? '')!));
-  app.get('/:room/ws', guard, upgrade);
+  const nameOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('room') ?? '')!;
+  app.get('/:room/ws', ...socketEndpoint(platform, { open: (c) => rooms.get(nameOf(c)), release: (c) => void rooms.release(nameOf(c)) }));
 
   return app;
 }
