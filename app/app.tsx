@@ -8,6 +8,7 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { reportSizes } from './realtime/stats.ts';
 import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
@@ -58,6 +59,8 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
         onEmpty: () => void lobbies.release(id),
       }),
   );
+
+  reportSizes(platform.stats, () => ({ chatRooms: chatRooms.size, lobbies: lobbies.size, connectedUsers: platform.connections?.users ?? 0 }));
 
   app.use(
     secureHeaders({

@@ -33,6 +33,8 @@ export interface Limits {
   sseRingSize: number;
   /** Topics whose rings are kept; past it the least recently published topic's ring is dropped (it then resumes by snapshot). */
   maxTopicRings: number;
+  /** Bytes one replay ring holds at most; its oldest events are dropped first. */
+  maxRingBytes: number;
   sparklinePoints: number;
   /** Cluster mode (Redis) bounds: messages kept per room, notifications per user, points per metric. */
   clusterHistoryPerRoom: number;
@@ -68,6 +70,7 @@ export const LIMITS: Limits = {
   maxLobbyPlayers: 8,
   sseRingSize: 500,
   maxTopicRings: 10_000,
+  maxRingBytes: 4 * 1024 * 1024,
   sparklinePoints: 30,
   clusterHistoryPerRoom: 10_000,
   clusterNotificationsPerUser: 200,

@@ -3,7 +3,7 @@ import { openCluster } from '../cluster/cluster.ts';
 import { LocalHub } from '../realtime/hub.ts';
 import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
-import type { Stats } from '../realtime/stats.ts';
+import { reportSizes, type Stats } from '../realtime/stats.ts';
 import { LocalConnectionLimits } from '../realtime/connection-limits.ts';
 import { PerUserLimits } from '../realtime/rate-limit.ts';
 import { LibsqlStore } from '../store/libsql.ts';
@@ -25,7 +25,8 @@ export type PlatformState = Pick<Platform, StateKeys> & {
 export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
     const store = await LibsqlStore.open(config.databaseUrl);
-    const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
+    const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings, { maxRingBytes: config.limits.maxRingBytes });
+    reportSizes(stats, () => hub.sizes());
     return {
       sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile),
       store,
