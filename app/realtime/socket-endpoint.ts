@@ -64,7 +64,11 @@ export function connectionGuard(platform: Pick<Platform, 'connections' | 'config
     if (!limits || !applies(c)) return next();
     const viewer = (c as Context<IdentityEnv>).get('viewer');
     const slot = await limits.acquire(viewer.userId);
-    if (!slot) return c.json({ error: tooManyConnections(platform.config.maxConnectionsPerUser) }, 429);
+    if (!slot) {
+      // Node's upgrade path sends no body with a refused upgrade, so the reason also rides in a header.
+      const error = tooManyConnections(platform.config.maxConnectionsPerUser);
+      return c.json({ error }, 429, { 'retry-after': '10', 'x-switchboard-error': error });
+    }
     slots.set(c, slot);
     try {
       await next();
