@@ -53,6 +53,10 @@ export interface Limits {
   maxLabelChars: number;
   /** Built-in dashboard metrics are recomputed at most this often after a change. */
   dashboardRefreshMs: number;
+  /** Rooms the home page lists (the busiest first); the rest are counted in one line. */
+  roomListLimit: number;
+  /** The home page's room list is published at most once per this many milliseconds. */
+  roomListIntervalMs: number;
   /** Notifications listed on /notifications. */
   notificationsShown: number;
   /** `@name` mentions acted on per chat message. */
@@ -82,6 +86,8 @@ export const LIMITS: Limits = {
   maxMetricBatch: 100,
   maxLabelChars: 64,
   dashboardRefreshMs: 250,
+  roomListLimit: 50,
+  roomListIntervalMs: 250,
   notificationsShown: 100,
   maxMentions: 10,
 };

@@ -8,27 +8,31 @@ export interface ActiveRoom {
   online: number;
 }
 
-export const RoomList: FC<{ rooms: ActiveRoom[] }> = ({ rooms }) =>
+/** `more`: how many active rooms are left out (the list shows the busiest `ROOM_LIST_LIMIT`). */
+export const RoomList: FC<{ rooms: ActiveRoom[]; more?: number }> = ({ rooms, more = 0 }) =>
   rooms.length === 0 ? (
     <p class="empty">No one is online yet. Open a room below.</p>
   ) : (
-    <ul>
-      {rooms.map((room) => (
-        <li class={`room room-${room.kind}`} id={`${room.kind}-${room.name}`}>
-          <a href={`/${room.kind}/${room.name}`}>{room.kind === 'chat' ? `#${room.name}` : `Lobby ${room.name}`}</a>{' '}
-          <span class="online">{room.online} online</span>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul>
+        {rooms.map((room) => (
+          <li class={`room room-${room.kind}`} id={`${room.kind}-${room.name}`}>
+            <a href={`/${room.kind}/${room.name}`}>{room.kind === 'chat' ? `#${room.name}` : `Lobby ${room.name}`}</a>{' '}
+            <span class="online">{room.online} online</span>
+          </li>
+        ))}
+      </ul>
+      {more > 0 ? <p class="more-rooms">and {more} more {more === 1 ? 'room' : 'rooms'} with people in them</p> : null}
+    </>
   );
 
-export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string }> = ({ viewer, rooms, error }) => (
+export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; more?: number; error?: string }> = ({ viewer, rooms, more, error }) => (
   <Layout title="Rooms" viewer={viewer} topics={['rooms']}>
     <h1>Rooms and lobbies</h1>
     <section>
       <h2>Active now</h2>
       <div id="room-list" sse-swap="rooms" hx-swap="innerHTML">
-        <RoomList rooms={rooms} />
+        <RoomList rooms={rooms} more={more} />
       </div>
     </section>
     <section>
