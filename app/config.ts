@@ -61,6 +61,14 @@ export interface Limits {
   notificationsShown: number;
   /** `@name` mentions acted on per chat message. */
   maxMentions: number;
+  /** Mention notifications one sender can cause one recipient per minute; past it they are not sent. */
+  mentionsPerRecipientPerMinute: number;
+  /** Sender→recipient pairs the mention cap tracks at once; past it new pairs are refused until old windows end. */
+  maxMentionPairs: number;
+  /** People remembered per chat room as having been in it (whom `@name` there can reach); the longest-absent are forgotten. */
+  maxRoomMembers: number;
+  /** Stored notifications per user; older ones are deleted. */
+  maxNotificationsPerUser: number;
 }
 
 export const LIMITS: Limits = {
@@ -90,6 +98,10 @@ export const LIMITS: Limits = {
   roomListIntervalMs: 250,
   notificationsShown: 100,
   maxMentions: 10,
+  mentionsPerRecipientPerMinute: 5,
+  maxMentionPairs: 100_000,
+  maxRoomMembers: 10_000,
+  maxNotificationsPerUser: 200,
 };
 
 /** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */

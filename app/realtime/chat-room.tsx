@@ -59,6 +59,8 @@ export class ChatRoom implements RestorableRoom {
       const { presence } = this.platform;
       this.admitted.add(peer);
       const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      // Having been here is what lets an @mention in this room reach them (SPEC §6).
+      await this.platform.store.addRoomMember(this.name, peer.userId, Date.now()).catch((error) => console.error(`member of ${this.topic} not recorded:`, error.message));
       this.channel.add(peer);
       const snapshot = await this.snapshot().catch(() => null);
       if (!snapshot) {

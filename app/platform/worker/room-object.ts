@@ -126,6 +126,14 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return this.platform.store.messageIdBefore(room, id, depth);
   }
 
+  addRoomMember(room: string, userId: string, at: number): Promise<void> {
+    return this.platform.store.addRoomMember(room, userId, at);
+  }
+
+  roomMembersAmong(room: string, userIds: string[]): Promise<string[]> {
+    return (this.platform.store as DurableSqlStore).roomMembersAmong(room, userIds);
+  }
+
   /** Stores and broadcasts a message that did not come through a socket (e.g. the HTTP API). */
   post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
     return (this.roomFor('chat', room) as ChatRoom).post(userId, name, text);
