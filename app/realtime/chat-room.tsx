@@ -125,7 +125,8 @@ export class ChatRoom implements RestorableRoom {
 
   /** Stores a message, then broadcasts it with the delete of the one that leaves the window. */
   post(userId: string, name: string, text: string): Promise<ChatMessage> {
-    const { exclusive = (_: string, work: () => Promise<ChatMessage>) => work() } = this.platform;
+    if (!this.platform.exclusive) return this.pipelined(userId, name, text);
+    const { exclusive } = this.platform;
     return this.queue.run(() => exclusive(this.topic, async () => {
       const { store, hub, config, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
@@ -135,6 +136,25 @@ export class ChatRoom implements RestorableRoom {
       this.hooks.onMessage(message);
       return message;
     }));
+  }
+
+  /**
+   * One process: the write starts at once, in arrival order (so ids follow it), and joins the
+   * store's group commit with every other message of the burst; the broadcasts then go out in the
+   * same order, each only after its own message is committed.
+   */
+  private pipelined(userId: string, name: string, text: string): Promise<ChatMessage> {
+    const { store, hub, config, stats } = this.platform;
+    const stored = store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
+    stored.catch(() => {});
+    return this.queue.run(async () => {
+      const message = await stored;
+      stats.messages++;
+      const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
+      await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
+      this.hooks.onMessage(message);
+      return message;
+    });
   }
 
   leave(peer: Peer): Promise<void> {
