@@ -2,6 +2,7 @@ import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError, ChatSnapshot, NewMessage, PresenceUpdate } from '../../components/Chat.tsx';
 import type { ChatMessage } from '../store/store.ts';
+import { breathe } from './breathe.ts';
 import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { Peer } from './peer.ts';
@@ -150,8 +151,13 @@ export class ChatRoom implements RestorableRoom {
     return this.queue.run(async () => {
       const message = await stored;
       stats.messages++;
-      const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
-      await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
+      // Shutting down: every socket is closing, so the backlog is only stored (and its mentions sent), not fanned out.
+      if (!this.platform.closing.aborted) {
+        // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
+        await breathe();
+        const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
+        await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
+      }
       this.hooks.onMessage(message);
       return message;
     });
