@@ -40,6 +40,10 @@ export interface Limits {
   clusterHistoryPerRoom: number;
   clusterNotificationsPerUser: number;
   clusterMetricPoints: number;
+  /** Cluster mode: events kept for catch-up in the Redis log of a topic SSE does not replay (chat, lobby, user topics). */
+  clusterCatchUpEvents: number;
+  /** Cluster mode: such a log (and its sequence) expires this long after the topic's last event. */
+  clusterCatchUpTtlSeconds: number;
   /** Cluster mode: idle topic logs and sequences expire after this many seconds. */
   clusterTopicTtlSeconds: number;
   /** Cluster mode: the longest wait between two attempts to reach Redis. */
@@ -88,6 +92,8 @@ export const LIMITS: Limits = {
   clusterNotificationsPerUser: 200,
   clusterMetricPoints: 120,
   clusterTopicTtlSeconds: 7 * 24 * 3600,
+  clusterCatchUpEvents: 20,
+  clusterCatchUpTtlSeconds: 60,
   redisRetryMaxMs: 1000,
   sseRetryMs: 2000,
   maxMetrics: 200,

@@ -7,6 +7,7 @@ import { RedisLobbyState } from './redis-lobby-state.ts';
 import { RedisMutex } from './redis-mutex.ts';
 import { RedisPresence } from './redis-presence.ts';
 import { RedisRateLimits } from './redis-rate-limit.ts';
+import { RedisConnectionLimits } from './redis-connection-limits.ts';
 import { RedisStore } from './redis-store.ts';
 
 /** How long start-up waits for Redis before serving degraded (and recovering when it appears). */
@@ -21,6 +22,7 @@ export interface Cluster {
   hub: RedisHub;
   presence: RedisPresence;
   rateLimits: RedisRateLimits;
+  connections: RedisConnectionLimits;
   lobbies: RedisLobbyState;
   mutex: RedisMutex;
   health(): HealthReport;
@@ -36,7 +38,10 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
   const link = new RedisLink(config.redisUrl!, limits.redisRetryMaxMs);
   // Registration order is recovery order: presence is rewritten before rooms resend snapshots.
   const presence = new RedisPresence(link, config.clusterInstanceTtlMs);
-  const hub = new RedisHub(link, limits.sseRingSize, limits.clusterTopicTtlSeconds, () => stats.broadcastRenders++);
+  const hub = new RedisHub(link, limits.sseRingSize, limits.clusterTopicTtlSeconds, () => stats.broadcastRenders++, {
+    ringSize: limits.clusterCatchUpEvents,
+    ttlSeconds: limits.clusterCatchUpTtlSeconds,
+  });
   const store = new RedisStore(link, limits);
   const rateLimits = new RedisRateLimits(link, limits.rateBurst, limits.ratePerSecond);
   if (!(await link.ready(CONNECT_WAIT_MS))) {
@@ -47,6 +52,7 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     hub,
     presence,
     rateLimits,
+    connections: new RedisConnectionLimits(link, presence.instanceId, config.maxConnectionsPerUser, 24 * 3600),
     lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
     health: () => link.health(),

@@ -49,6 +49,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
+    connections: cluster.connections,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
     async close() {

@@ -100,7 +100,7 @@ export function socketEndpoint(platform: Platform, rooms: RoomSource): [Middlewa
     (unopened as { unref?: () => void } | undefined)?.unref?.();
     return {
       onOpen(_event, ws) {
-        clearTimeout(unopened);
+        if (unopened !== undefined) clearTimeout(unopened);
         const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
         room = peer.name ? rooms.open(c) : refusedRoom;
         session = new SocketSession(platform, room, peer);
@@ -108,7 +108,7 @@ export function socketEndpoint(platform: Platform, rooms: RoomSource): [Middlewa
       },
       onMessage: (event) => session?.message(event.data),
       onClose: () => {
-        clearTimeout(unopened);
+        if (unopened !== undefined) clearTimeout(unopened);
         slot?.release();
         session?.close();
         session = undefined;
