@@ -14,6 +14,7 @@ import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
 import { Stats } from '../../realtime/stats.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
+import { RoutedStore } from './routed-store.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
@@ -62,12 +63,19 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
-    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:') });
+    const own = new DurableSqlStore(ctx.storage);
+    // The room's members live in this object: @name lookups ask the name index, then this storage (no RPC to itself).
+    const routedStore = new RoutedStore(env);
+    routedStore.roomMembersNamed = async (room, name) => {
+      const named = await routedStore.userIdsNamed(name);
+      return named.length === 0 ? [] : own.roomMembersAmong(room, named);
+    };
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), store: routedStore });
     this.notifier = new Notifier(this.routed);
     this.platform = {
       config,
       stats,
-      store: new DurableSqlStore(ctx.storage),
+      store: own,
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub,
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
