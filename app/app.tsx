@@ -4,6 +4,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
+import { LocalIdentityLimiter } from './identity-limit.ts';
+import { publicOrigin } from './forwarded.ts';
+import { privatePages, sameOriginRedirects, strictTransportSecurity } from './http-policy.ts';
 import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
@@ -13,6 +16,7 @@ import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
 import { publishRoomList } from './realtime/room-list.tsx';
+import { StorageUnavailableError } from './store/write-guard.ts';
 import { apiRoutes, type RoomPoster } from './routes/api.ts';
 import { chatRoutes } from './routes/chat.tsx';
 import { dashboardRoutes } from './routes/dashboard.tsx';
@@ -78,8 +82,11 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       referrerPolicy: 'same-origin',
       xFrameOptions: 'DENY',
       xContentTypeOptions: 'nosniff',
+      // Sent below, on https requests only (SPEC §6).
+      strictTransportSecurity: false,
     }),
   );
+  app.use(strictTransportSecurity(platform.config));
   app.get('/healthz', (c) => {
     const report = platform.health?.() ?? { status: 'ok' };
     return c.json(report, report.status === 'ok' ? 200 : 503);
@@ -96,8 +103,11 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/api', apiRoutes(platform, { board, notifier, postToRoom }));
   app.route('/metrics', prometheusRoutes(platform));
 
-  app.use('*', identity(platform.sessionSecret, platform.store));
-  app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || platform.config.allowedOrigins.includes(origin) }));
+  const identityLimiter = platform.identityLimiter ?? new LocalIdentityLimiter(platform.config.newIdentitiesPerMinute, platform.config.limits.maxTrackedAddresses);
+  app.use('*', identity(platform, identityLimiter));
+  app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin(c, platform.config) || platform.config.allowedOrigins.includes(origin) }));
+  app.use('*', privatePages());
+  app.use('*', sameOriginRedirects(platform.config));
 
   app.route('/', homeRoutes(platform));
   app.route('/session', sessionRoutes(platform));
@@ -113,6 +123,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       if (error.status === 403) return c.text('Forbidden: this form was submitted from another site.', 403);
       return error.getResponse();
     }
+    if (error instanceof StorageUnavailableError) return c.text(`The server cannot save anything right now: ${error.message}.`, 503);
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
     if (platform.health?.().status === 'degraded') return c.text('The server lost contact with its storage; please try again in a moment.', 503);
     return c.text('Something went wrong on our side; please try again.', 500);

@@ -17,6 +17,10 @@ export interface Config {
   lobbyGraceMs: number;
   /** Open sockets + SSE streams per user, across every connection and instance (SPEC §6). */
   maxConnectionsPerUser: number;
+  /** Honour X-Forwarded-For/Proto/Host from the proxy in front (SPEC §6). */
+  trustProxy: boolean;
+  /** New identities per client address per minute, with a burst of the same size; 0: no limit. */
+  newIdentitiesPerMinute: number;
   limits: Limits;
 }
 
@@ -73,6 +77,14 @@ export interface Limits {
   maxRoomMembers: number;
   /** Stored notifications per user; older ones are deleted. */
   maxNotificationsPerUser: number;
+  /** Largest magnitude of a dashboard value (a sparkline of ±1e308 would divide infinities). */
+  maxMetricMagnitude: number;
+  /** Client addresses the new-identity limiter remembers; past it the least recently seen is forgotten. */
+  maxTrackedAddresses: number;
+  /** Lifetime of the session cookie in seconds (400 days: the longest browsers keep one). */
+  sessionMaxAgeSeconds: number;
+  /** A session cookie older than this is issued again with a fresh issue time (rolling expiry). */
+  sessionRenewAfterSeconds: number;
 }
 
 export const LIMITS: Limits = {
@@ -108,7 +120,14 @@ export const LIMITS: Limits = {
   maxMentionPairs: 100_000,
   maxRoomMembers: 10_000,
   maxNotificationsPerUser: 200,
+  maxMetricMagnitude: 1e15,
+  maxTrackedAddresses: 10_000,
+  sessionMaxAgeSeconds: 400 * 24 * 3600,
+  sessionRenewAfterSeconds: 24 * 3600,
 };
+
+/** The shortest API_TOKEN accepted: shorter ones can be guessed. */
+export const MIN_API_TOKEN_CHARS = 16;
 
 /** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */
 export const ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
@@ -144,6 +163,14 @@ function origins(raw: string | undefined): string[] {
     });
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
 export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
   const host = env.HOST?.trim() || '0.0.0.0';
   const databaseUrl = env.DATABASE_URL?.trim() || 'file:data/switchboard.db';
@@ -158,13 +185,17 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
   if (sessionSecret !== undefined && sessionSecret.length < 16) {
     throw new ConfigError('SESSION_SECRET must be at least 16 characters long');
   }
+  const apiToken = env.API_TOKEN || undefined;
+  if (apiToken !== undefined && apiToken.length < MIN_API_TOKEN_CHARS) {
+    throw new ConfigError(`API_TOKEN must be at least ${MIN_API_TOKEN_CHARS} characters long (it is ${apiToken.length})`);
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host,
     databaseUrl,
     redisUrl,
     sessionSecret,
-    apiToken: env.API_TOKEN || undefined,
+    apiToken,
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 15000, 50, 3_600_000),
     historyLimit: integer(env, 'HISTORY_LIMIT', 50, 1, 1000),
@@ -172,6 +203,8 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
     maxConnectionsPerUser: integer(env, 'MAX_CONNECTIONS_PER_USER', 32, 1, 1_000_000),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    newIdentitiesPerMinute: integer(env, 'NEW_IDENTITIES_PER_MINUTE', 120, 0, 1_000_000),
     limits: { ...LIMITS, ...overrides },
   };
 }

@@ -1,12 +1,12 @@
 import { createMiddleware } from 'hono/factory';
-import { getSignedCookie, setSignedCookie } from 'hono/cookie';
-import type { Store } from './store/store.ts';
+import type { Context } from 'hono';
+import { clientAddress, isHttps } from './forwarded.ts';
+import type { IdentityLimiter } from './identity-limit.ts';
+import type { Platform } from './platform/platform.ts';
+import { readSession, sessionNeedsRenewal, writeSession } from './session-cookie.ts';
 import type { Viewer } from '../components/Header.tsx';
 
 export type IdentityEnv = { Variables: { viewer: Viewer } };
-
-const USER_ID = /^[A-Za-z0-9_-]{22}$/;
-const ONE_YEAR = 365 * 24 * 3600;
 
 /** 128 random bits, base64url. */
 export function newUserId(): string {
@@ -14,33 +14,53 @@ export function newUserId(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** The signed `sid` cookie: a bad signature or shape is ignored and a new identity issued (SPEC §3). */
-export function identity(secret: string, store: Store) {
+/** What the identity middleware needs from the platform. */
+export type IdentityPlatform = Pick<Platform, 'config' | 'sessionSecret' | 'store' | 'peerAddress'>;
+
+/**
+ * The signed session cookie (SPEC §3, rules in session-cookie.ts): a bad signature or shape is
+ * ignored and a new identity issued, at most NEW_IDENTITIES_PER_MINUTE per client address (429 past it).
+ */
+export function identity(platform: IdentityPlatform, limiter: IdentityLimiter) {
+  const { config, sessionSecret: secret, store } = platform;
+  const { sessionMaxAgeSeconds: maxAge, sessionRenewAfterSeconds: renewAfter } = config.limits;
   return createMiddleware<IdentityEnv>(async (c, next) => {
-    let userId = await getSignedCookie(c, secret, 'sid');
-    if (typeof userId !== 'string' || !USER_ID.test(userId)) {
-      userId = newUserId();
-      await setSignedCookie(c, 'sid', userId, secret, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'Lax',
-        secure: new URL(c.req.url).protocol === 'https:',
-        maxAge: ONE_YEAR,
-      });
+    const https = isHttps(c, config);
+    const session = await readSession(c, secret, maxAge);
+    if (!session) {
+      if (!(await limiter.take(clientAddress(c, config, platform.peerAddress ?? (() => undefined))))) return tooManyIdentities(c, config.newIdentitiesPerMinute);
+      const userId = newUserId();
+      await writeSession(c, secret, userId, https, maxAge);
       c.set('viewer', { userId, name: null });
     } else {
-      c.set('viewer', { userId, name: await store.userName(userId) });
+      if (sessionNeedsRenewal(session, https, renewAfter)) await writeSession(c, secret, session.userId, https, maxAge);
+      c.set('viewer', { userId: session.userId, name: await store.userName(session.userId) });
     }
     await next();
   });
 }
 
-/** Display names: 1–32 characters after trimming; control characters are refused. */
+function tooManyIdentities(c: Context, perMinute: number): Response {
+  c.header('Retry-After', String(Math.max(1, Math.ceil(60 / perMinute))));
+  return c.text(
+    `Too many new visitors from your network address: at most ${perMinute} new identities a minute. Wait a moment and try again (with cookies enabled, you keep the identity you have).`,
+    429,
+  );
+}
+
+/** Bidi embeddings, overrides, isolates and marks: they reorder the text around a name (Trojan Source). */
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+/** What renders as nothing: spaces, default-ignorables (zero-width, Hangul fillers, variation selectors), marks, braille blank. */
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cf}\p{M}\u2800]/gu;
+
+/** Display names (SPEC §3, §6): 1–32 characters after trimming; control, bidi and invisible-only text is refused. */
 export function validateName(raw: unknown, max: number): { ok: true; name: string } | { ok: false; error: string } {
   if (typeof raw !== 'string') return { ok: false, error: 'Enter a name.' };
   const name = raw.trim();
   if (name.length === 0) return { ok: false, error: 'Enter a name.' };
   if (name.length > max) return { ok: false, error: `Names are at most ${max} characters.` };
-  if (/\p{Cc}/u.test(name)) return { ok: false, error: 'Names cannot contain control characters.' };
+  if (/[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u.test(name)) return { ok: false, error: 'Names cannot contain control characters.' };
+  if (BIDI.test(name)) return { ok: false, error: 'Names cannot contain text-direction controls (they reorder the text around them).' };
+  if (name.replace(INVISIBLE, '') === '') return { ok: false, error: 'Names need at least one visible character.' };
   return { ok: true, name };
 }

@@ -25,6 +25,12 @@ export const NotificationsPage: FC<{ viewer: Viewer; notifications: Notification
     <pre class="example">
       {`curl -X POST ${origin}/api/notify \\\n  -H "Authorization: Bearer $API_TOKEN" -H "Content-Type: application/json" \\\n  -d '{"user": "${viewer.userId}", "text": "Build finished", "level": "success"}'`}
     </pre>
+    {notifications.some((n) => !n.read) ? (
+      // Opening the page marks everything read: htmx posts this form once it has loaded (SPEC §4.5).
+      <form id="mark-read" method="post" action="/notifications/read" hx-post="/notifications/read" hx-trigger="load, submit" hx-swap="none">
+        <button type="submit">Mark all as read</button>
+      </form>
+    ) : null}
     {notifications.length === 0 ? (
       <p class="empty">No notifications yet.</p>
     ) : (

@@ -1,3 +1,4 @@
+import { addressKey, type IdentityLimiter } from '../identity-limit.ts';
 import { ConfigError, type Config } from '../config.ts';
 import { keys } from './keys.ts';
 import type { Stats } from '../realtime/stats.ts';
@@ -23,6 +24,8 @@ export interface Cluster {
   presence: RedisPresence;
   rateLimits: RedisRateLimits;
   connections: RedisConnectionLimits;
+  /** New identities per client address, counted in Redis so every instance shares one bucket per address. */
+  identityLimiter: IdentityLimiter;
   lobbies: RedisLobbyState;
   mutex: RedisMutex;
   health(): HealthReport;
@@ -44,6 +47,8 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
   });
   const store = new RedisStore(link, limits);
   const rateLimits = new RedisRateLimits(link, limits.rateBurst, limits.ratePerSecond);
+  const perMinute = config.newIdentitiesPerMinute;
+  const mints = new RedisRateLimits(link, perMinute, perMinute / 60);
   if (!(await link.ready(CONNECT_WAIT_MS))) {
     console.error(`redis: ${redactUrl(config.redisUrl!)} is unreachable; serving degraded until it answers`);
   }
@@ -53,6 +58,8 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     presence,
     rateLimits,
     connections: new RedisConnectionLimits(link, presence.instanceId, config.maxConnectionsPerUser, 24 * 3600),
+    // The same token bucket as message rates, under `sb:rate:mint:ADDRESS`.
+    identityLimiter: { take: (address) => perMinute === 0 || mints.forConnection(`mint:${addressKey(address)}`).take() },
     lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
     health: () => link.health(),

@@ -1,4 +1,4 @@
-import { serveStatic, upgradeWebSocket } from 'hono/deno';
+import { getConnInfo, serveStatic, upgradeWebSocket } from 'hono/deno';
 import type { WSContext } from 'hono/ws';
 import type { SocketUpgrade } from './platform.ts';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ const { app, stop } = await startOrExit(
     buildStandaloneApp(config, {
       upgradeWebSocket: withHeartbeat,
       socketTransport: denoTransport,
+      peerAddress: (c) => getConnInfo(c).remote.address,
       serveStatic: serveStatic({ root: fileURLToPath(new URL('../../public', import.meta.url)) }),
     }),
   (code) => Deno.exit(code),

@@ -1,5 +1,6 @@
 import { serve, upgradeWebSocket, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WSContext } from 'hono/ws';
@@ -58,6 +59,7 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     upgradeWebSocket,
     socketTransport: nodeTransport,
     streamEvents: nodeEventStream,
+    peerAddress: (c) => getConnInfo(c).remote.address,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
     sessionSecretFile: options.sessionSecretFile,
   });

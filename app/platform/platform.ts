@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { WSContext, WSEvents } from 'hono/ws';
 import type { Config } from '../config.ts';
+import type { IdentityLimiter } from '../identity-limit.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
@@ -35,6 +36,10 @@ export interface Platform {
   exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
   health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
+  /** The socket peer's address as the runtime reports it (see `clientAddress` in forwarded.ts). */
+  peerAddress?(c: Context): string | undefined;
+  /** New identities per client address; unset: one in-process table (SPEC §6). */
+  identityLimiter?: IdentityLimiter;
   upgradeWebSocket: SocketUpgrade;
   /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;

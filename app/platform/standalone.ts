@@ -23,6 +23,7 @@ export interface RuntimeBindings {
   socketTransport(ws: WSContext<any>): SocketTransport;
   serveStatic: MiddlewareHandler;
   streamEvents?: Platform['streamEvents'];
+  peerAddress?: Platform['peerAddress'];
   sessionSecretFile?: string;
 }
 
@@ -46,6 +47,7 @@ export async function buildStandaloneApp(config: Config, runtime: RuntimeBinding
     socketTransport: runtime.socketTransport,
     serveStatic: runtime.serveStatic,
     streamEvents: runtime.streamEvents,
+    peerAddress: runtime.peerAddress,
     closing: lifecycle.signal,
   };
   const { app, drain } = createApp(platform);

@@ -7,10 +7,11 @@ import { reportSizes, type Stats } from '../realtime/stats.ts';
 import { LocalConnectionLimits } from '../realtime/connection-limits.ts';
 import { PerUserLimits } from '../realtime/rate-limit.ts';
 import { LibsqlStore } from '../store/libsql.ts';
+import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
-import { loadSessionSecret } from './session-secret.ts';
+import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
 
-type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'connections' | 'health' | 'exclusive';
+type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'connections' | 'health' | 'exclusive' | 'identityLimiter';
 
 /** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
 export type PlatformState = Pick<Platform, StateKeys> & {
@@ -24,17 +25,20 @@ export type PlatformState = Pick<Platform, StateKeys> & {
  */
 export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
-    const store = await LibsqlStore.open(config.databaseUrl);
+    const database = await LibsqlStore.open(config.databaseUrl);
+    const storage = new StorageHealth(() => database.probeWrite());
+    const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings, { maxRingBytes: config.limits.maxRingBytes });
     reportSizes(stats, () => hub.sizes());
     return {
-      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile),
+      sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
       hub,
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond),
       connections: new LocalConnectionLimits(config.maxConnectionsPerUser),
+      health: () => storage.report(),
       async close() {
         await hub.close();
         await store.close();
@@ -50,6 +54,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
     connections: cluster.connections,
+    identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
     async close() {

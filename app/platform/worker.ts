@@ -3,6 +3,7 @@ import { createApp } from '../app.tsx';
 import { ConfigError } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { Stats } from '../realtime/stats.ts';
+import { addressKey } from '../identity-limit.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
 import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
@@ -48,6 +49,11 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
     stats,
+    // Cloudflare puts the visitor's address here; TRUST_PROXY is for proxies in front of Node and Deno.
+    peerAddress: (c) => c.req.header('cf-connecting-ip'),
+    identityLimiter: {
+      take: (address) => config.newIdentitiesPerMinute === 0 || directoryObject(env, `mint:${addressKey(address)}`).takeIdentity(config.newIdentitiesPerMinute),
+    },
     upgradeWebSocket: forwardToRoom(env),
     socketTransport: () => {
       throw new Error('on Workers sockets are held by their room object, never by the Worker');

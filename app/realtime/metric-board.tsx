@@ -196,7 +196,14 @@ export class MetricBoard {
 /** Names a pushed metric cannot take: they would collide with an event name or an element id on the page. */
 const RESERVED = new Set(['rooms', 'dashboard', 'notification-count', 'new-notification', 'metric-cards', 'notif-count', 'toast-container', 'connection-status', 'identity', 'name-form', 'name-input', 'user-id', 'notification-list']);
 
+/**
+ * Each metric is an SSE event named after it; these names are already events of the EventSource or
+ * the DOM (`error` would fire every page's error handler and show Reconnecting…).
+ */
+const EVENT_NAMES = new Set(['error', 'open', 'message', 'close', 'abort', 'load', 'loadstart', 'loadend', 'readystatechange', 'progress', 'timeout', 'beforeunload', 'unload', 'pagehide', 'pageshow', 'visibilitychange', 'online', 'offline', 'focus', 'blur', 'submit', 'reset', 'change', 'input', 'click', 'keydown', 'keyup', 'toggle']);
+
 export function reservedMetricName(name: string): string | null {
+  if (EVENT_NAMES.has(name) || /^(htmx|sse|ws)[-_]/.test(name)) return 'it is an EventSource or DOM event name, which the page would mistake for its own';
   if (BUILT_IN.some((m) => m.name === name)) return 'it is a built-in metric';
   if (RESERVED.has(name) || /^(card|toast|notification)-/.test(name)) return 'it is used by the page itself';
   return null;

@@ -1,5 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import type { Config } from '../config.ts';
+import { publicOrigin } from '../forwarded.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import type { Fragment } from './fragment.ts';
@@ -30,9 +32,9 @@ export interface RestorableRoom extends SocketRoom {
 }
 
 /** Refuses a foreign Origin before anything upgrades (SPEC §6). */
-export function originGuard(allowed: readonly string[]): MiddlewareHandler {
+export function originGuard(config: Pick<Config, 'allowedOrigins' | 'trustProxy'>): MiddlewareHandler {
   return createMiddleware(async (c, next) => {
-    if (!isAllowedOrigin(c.req.header('origin'), c.req.url, allowed)) {
+    if (!isAllowedOrigin(c.req.header('origin'), publicOrigin(c, config), config.allowedOrigins)) {
       return c.json({ error: `origin ${c.req.header('origin')} is not allowed` }, 403);
     }
     await next();
@@ -116,5 +118,5 @@ export function socketEndpoint(platform: Platform, rooms: RoomSource): [Middlewa
       },
     };
   });
-  return [originGuard(platform.config.allowedOrigins), connectionGuard(platform, wantsUpgrade), upgrade];
+  return [originGuard(platform.config), connectionGuard(platform, wantsUpgrade), upgrade];
 }

@@ -3,6 +3,7 @@ import type { Peer } from './peer.ts';
 import { perUserLimits, type MessageLimiter } from './rate-limit.ts';
 import { parseSocketInput } from './socket-input.ts';
 import type { RestorableRoom, SocketRoom } from './socket-endpoint.ts';
+import { StorageUnavailableError } from '../store/write-guard.ts';
 
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_BIG = 1009;
@@ -19,7 +20,8 @@ function frameBytes(data: unknown, limit: number): number {
 export type SessionPlatform = Pick<Platform, 'config' | 'stats' | 'rateLimits' | 'health'>;
 
 /** What a client sees when its message was not stored: in cluster mode, usually Redis being away. */
-export function undeliveredText(platform: Pick<Platform, 'health'>): string {
+export function undeliveredText(platform: Pick<Platform, 'health'>, error?: unknown): string {
+  if (error instanceof StorageUnavailableError) return 'The server cannot store messages right now (its storage is full or read-only), so your message was not sent. Try again later.';
   return platform.health?.().status === 'degraded'
     ? 'The server lost contact with its message store, so your message was not sent. Try again in a moment.'
     : 'That message could not be delivered; try again.';
@@ -80,7 +82,7 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
         if (!parsed.ok) return this.fail(parsed.error);
         room.receive(peer, parsed.value).catch((error) => {
           console.error('message failed:', error instanceof Error ? error.message : error);
-          this.fail(undeliveredText(this.platform));
+          this.fail(undeliveredText(this.platform, error));
         });
       })
       .catch((error) => console.error('message handling failed:', error));

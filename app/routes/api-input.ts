@@ -58,6 +58,9 @@ function readMetric(raw: unknown, prefix: string, limits: Limits, reserved: (nam
   const value = raw.value;
   if (value === undefined) return fail(`"${prefix}value" is required`);
   if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`"${prefix}value" must be a finite number, got ${shown(value)}`);
+  if (Math.abs(value) > limits.maxMetricMagnitude) {
+    return fail(`"${prefix}value" must be between -${limits.maxMetricMagnitude} and ${limits.maxMetricMagnitude}, got ${shown(value)}`);
+  }
   let label: string | undefined;
   if (raw.label !== undefined) {
     const checked = readText(raw, 'label', limits.maxLabelChars);

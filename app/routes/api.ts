@@ -7,6 +7,7 @@ import type { Notifier } from '../realtime/notifier.tsx';
 import { onlineUserIds } from '../realtime/online.ts';
 import { ID_PATTERN } from '../config.ts';
 import { requireApiToken } from './api-auth.ts';
+import { StorageUnavailableError } from '../store/write-guard.ts';
 import { readBotMessage, readMetrics, readNotify, type Checked } from './api-input.ts';
 
 export interface ApiDeps {
@@ -28,6 +29,17 @@ async function jsonBody(c: Context): Promise<Checked<unknown>> {
     return { ok: false, error: `the body is not valid JSON: ${(error as Error).message}` };
   }
 }
+
+/**
+ * A notification is kept only for someone who can read it: a user who has set a display name (so
+ * has a row in the store) or has a stream open now. Anything else, a typo or an id never issued,
+ * is a 404 instead of a row nobody will ever read (SPEC §6).
+ */
+async function knownUser(platform: Platform, userId: string): Promise<boolean> {
+  return (await platform.store.userName(userId)) !== null || (await onlineUserIds(platform)).includes(userId);
+}
+
+const shownId = (id: string) => JSON.stringify(id.slice(0, 64));
 
 /** The machine-to-machine HTTP API (SPEC §5): bearer token, JSON in, JSON errors out. */
 export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: ApiDeps) {
@@ -61,7 +73,11 @@ export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: A
     if (!body.ok) return c.json({ error: body.error }, 400);
     const input = readNotify(body.value, limits);
     if (!input.ok) return c.json({ error: input.error }, 400);
-    const users = 'user' in input.value.to ? [input.value.to.user] : await onlineUserIds(platform);
+    const { to } = input.value;
+    if ('user' in to && !(await knownUser(platform, to.user))) {
+      return c.json({ error: `"user": no user ${shownId(to.user)} has set a name or is online here; user ids are shown on /notifications` }, 404);
+    }
+    const users = 'user' in to ? [to.user] : await onlineUserIds(platform);
     const sent = await notifier.notify(users, input.value.text, input.value.level);
     return c.json({ notified: sent.length, ids: sent.map((n) => n.id) }, 202);
   });
@@ -79,6 +95,7 @@ export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: A
 
   app.all('*', (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
+    if (error instanceof StorageUnavailableError) return c.json({ error: error.message }, 503);
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
     if (platform.health?.().status === 'degraded') {
       return c.json({ error: 'storage is unreachable (cluster mode: Redis is down); nothing was stored, try again shortly' }, 503);

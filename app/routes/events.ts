@@ -26,7 +26,7 @@ export function parseTopics(raw: string | undefined): { ok: true; topics: string
 /** `GET /events?topics=…` (SPEC §4.6): the page's one stream; the user's notifications always ride along. */
 export function eventRoutes(platform: Platform, board: Board, notifier: Notifier) {
   const app = new Hono<IdentityEnv>();
-  app.get('/', originGuard(platform.config.allowedOrigins), async (c) => {
+  app.get('/', originGuard(platform.config), async (c) => {
     const parsed = parseTopics(c.req.query('topics'));
     if (!parsed.ok) {
       return c.json({ error: `unknown topic "${parsed.unknown.slice(0, 64)}" in "topics"; the topics are ${SSE_TOPICS.join(', ')}` }, 400);

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { Platform } from '../platform/platform.ts';
 import { validateName, type IdentityEnv } from '../identity.ts';
 import { Identity } from '../../components/Header.tsx';
+import { publicOrigin } from '../forwarded.ts';
+import { localPath } from '../http-policy.ts';
 
 /** Pages that show nothing useful until the user has a name; they reload once it is set. */
 const NEEDS_NAME = /^\/(chat|lobby)\//;
@@ -19,7 +21,7 @@ export function sessionRoutes(platform: Platform) {
     }
     await platform.store.setUserName(viewer.userId, result.name);
     const named = { ...viewer, name: result.name };
-    if (!isHtmx) return c.redirect(safeBack(c.req.header('referer'), c.req.url), 303);
+    if (!isHtmx) return c.redirect(safeBack(c.req.header('referer'), publicOrigin(c, platform.config)), 303);
     const current = c.req.header('hx-current-url');
     if (!viewer.name && current && NEEDS_NAME.test(new URL(current, c.req.url).pathname)) c.header('HX-Refresh', 'true');
     return c.html(<Identity viewer={named} />);
@@ -28,12 +30,12 @@ export function sessionRoutes(platform: Platform) {
   return app;
 }
 
-/** Back to the page the form was on, if it is ours. */
-function safeBack(referer: string | undefined, requestUrl: string): string {
+/** Back to the page the form was on, if it is ours (`http://host//evil.example` is not: SPEC §6). */
+function safeBack(referer: string | undefined, ownOrigin: string): string {
   if (!referer) return '/';
   try {
     const url = new URL(referer);
-    return url.origin === new URL(requestUrl).origin ? url.pathname + url.search : '/';
+    return url.origin === ownOrigin ? localPath(url.pathname + url.search) : '/';
   } catch {
     return '/';
   }

@@ -80,6 +80,12 @@ export class LibsqlStore extends SqlStore {
     }
   }
 
+  /** One harmless write (the schema version, rewritten as it is): fails while the file or disk cannot take writes. */
+  async probeWrite(): Promise<void> {
+    const version = Number((await this.db.execute('PRAGMA user_version')).rows[0]?.[0] ?? 0);
+    await this.db.execute(`PRAGMA user_version = ${version}`);
+  }
+
   protected async rows(sql: string, args: SqlArgs = []): Promise<Row[]> {
     if (/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql)) return this.write({ sql, args: args as InArgs });
     return (await this.db.execute({ sql, args: args as InArgs })).rows;

@@ -23,6 +23,8 @@ try {
       SESSION_SECRET: BENCH_SECRET,
       API_TOKEN: BENCH_TOKEN,
       HEARTBEAT_MS: process.env.HEARTBEAT_MS ?? '15000',
+      // Thousands of load clients share one loopback address.
+      NEW_IDENTITIES_PER_MINUTE: '0',
     },
     { rateBurst: 1_000_000, ratePerSecond: 1_000_000 },
   );

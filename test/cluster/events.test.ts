@@ -4,6 +4,7 @@ import { joinRoom, newUser, spawnInstance } from '../helpers/cluster.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import type { ChildServer } from '../helpers/server.ts';
 import { api, RawSse, SseClient, type SseEvent } from '../helpers/sse.ts';
+import { markAllRead } from '../helpers/clients.ts';
 
 let redis: RedisServer;
 let a: ChildServer;
@@ -60,6 +61,7 @@ describe('SPEC 7 cluster: SSE streams across instances', () => {
 
     const page = await fetch(`${a.url}/notifications`, { headers: { cookie: nora.cookie } });
     expect(await page.text()).toContain('posted on &lt;A&gt;');
+    expect((await markAllRead(a.url, nora.cookie)).status).toBe(204);
     await onB.waitFor((c) => c.named('notification-count').at(-1)?.data === '<span>0</span>');
   });
 

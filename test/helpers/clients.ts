@@ -97,3 +97,7 @@ export class SocketClient {
 
 export const wsUrl = (baseUrl: string, path: string) => baseUrl.replace(/^http/, 'ws') + path;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the /notifications page does once it has loaded: a same-origin htmx `POST /notifications/read`. */
+export const markAllRead = (baseUrl: string, cookie: string) =>
+  fetch(`${baseUrl}/notifications/read`, { method: 'POST', headers: { cookie, origin: baseUrl, 'hx-request': 'true' } });

@@ -6,7 +6,7 @@ import { readConfig, type Limits } from '../../app/config.ts';
 import { startNode, type NodeServer } from '../../app/platform/node.ts';
 
 export const TEST_SECRET = 'test-session-secret-0123456789';
-export const TEST_TOKEN = 'test-api-token';
+export const TEST_TOKEN = 'test-api-token-0123456789';
 
 export function tempDir(prefix = 'switchboard-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

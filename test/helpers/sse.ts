@@ -191,7 +191,7 @@ export class CuttableProxy {
   }
 }
 
-export const api = (baseUrl: string, path: string, body: unknown, token = 'test-api-token') =>
+export const api = (baseUrl: string, path: string, body: unknown, token = 'test-api-token-0123456789') =>
   fetch(`${baseUrl}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

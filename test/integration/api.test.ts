@@ -45,7 +45,7 @@ describe('SPEC 5 API authentication', () => {
   it('is not subject to the cookie CSRF check (machine to machine)', async () => {
     const res = await fetch(`${server.url}/api/metrics`, {
       method: 'POST',
-      headers: { authorization: 'Bearer test-api-token', 'content-type': 'application/x-www-form-urlencoded', origin: 'https://ci.example' },
+      headers: { authorization: 'Bearer test-api-token-0123456789', 'content-type': 'application/x-www-form-urlencoded', origin: 'https://ci.example' },
       body: JSON.stringify({ name: 'csrf-free', value: 1 }),
     });
     expect(res.status).toBe(204);
@@ -172,7 +172,7 @@ describe('SPEC 5 POST /api/rooms/:room/messages', () => {
 
 describe('SPEC 5 GET /metrics and /healthz', () => {
   it('serves the counters in Prometheus text format', async () => {
-    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer test-api-token' } });
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer test-api-token-0123456789' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await res.text();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
 import { freePort, spawnServer, startServer, tempDir } from '../helpers/server.ts';
-import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
+import { markAllRead, newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import { api, RawSse, SseClient } from '../helpers/sse.ts';
 
 let server: NodeServer;
@@ -52,7 +52,7 @@ describe('SPEC 4.5 notifications', () => {
     raw.close();
   });
 
-  it('GET /notifications lists them, shows the user id and sets every tab of that user to 0', async () => {
+  it('GET /notifications lists them and shows the user id; the page\'s POST /notifications/read sets every tab of that user to 0', async () => {
     const u = await newUser(server.url, 'Una');
     const tab1 = new SseClient(`${server.url}/events?topics=rooms`, NAMES, u.cookie);
     const tab2 = new SseClient(`${server.url}/events?topics=dashboard`, NAMES, u.cookie);
@@ -64,6 +64,8 @@ describe('SPEC 4.5 notifications', () => {
     expect(page).toContain('first');
     expect(page).toContain('second');
     expect(page.indexOf('second')).toBeLessThan(page.indexOf('first'));
+    expect(page).toContain('hx-post="/notifications/read" hx-trigger="load, submit"');
+    expect((await markAllRead(server.url, u.cookie)).status).toBe(204);
     for (const tab of [tab1, tab2]) await tab.waitFor((c) => c.named('notification-count').at(-1)?.data === '<span>0</span>');
     tab1.close();
     tab2.close();

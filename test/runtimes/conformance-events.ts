@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
+import { markAllRead, newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { api, RawSse } from '../helpers/sse.ts';
 
 import type { SuiteContext, User } from './context.ts';
@@ -106,7 +106,7 @@ export function eventsSuite(ctx: SuiteContext): void {
       raw.close();
     });
 
-    it('sends a toast and the count to that user only, and /notifications marks them read in every tab', async () => {
+    it('sends a toast and the count to that user only, and the page POST-ing to /notifications/read marks them read in every tab', async () => {
       const { bob } = ctx;
       const carol = await newUser(ctx.server.url, 'Carol');
       const mine = await open('/events', carol);
@@ -120,6 +120,7 @@ export function eventsSuite(ctx: SuiteContext): void {
       const list = await (await fetch(`${ctx.server.url}/notifications`, { headers: { cookie: carol.cookie } })).text();
       expect(list).toContain('Deploy &lt;b&gt;done&lt;/b&gt;');
       expect(list).toContain(carol.userId);
+      expect((await markAllRead(ctx.server.url, carol.cookie)).status).toBe(204);
       await mine.waitFor((r) => r.events.filter((e) => e.event === 'notification-count').at(-1)!.data === '<span>0</span>', 10_000);
       expect(other.text).not.toContain('Deploy');
       mine.close();
@@ -193,7 +194,7 @@ export function eventsSuite(ctx: SuiteContext): void {
 
     it('serves /healthz and the Prometheus counters behind the token', async () => {
       expect(await (await fetch(`${ctx.server.url}/healthz`)).json()).toEqual({ status: 'ok' });
-      const res = await fetch(`${ctx.server.url}/metrics`, { headers: { authorization: 'Bearer test-api-token' } });
+      const res = await fetch(`${ctx.server.url}/metrics`, { headers: { authorization: 'Bearer test-api-token-0123456789' } });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('switchboard_open_websockets');
     });

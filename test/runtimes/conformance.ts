@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import { abuseSuite } from './conformance-abuse.ts';
 import { chatSuite } from './conformance-chat.ts';
 import { eventsSuite } from './conformance-events.ts';
 import { lifecycleSuite } from './conformance-lifecycle.ts';
@@ -23,6 +24,7 @@ export function conformanceSuite(launcher: Launcher): void {
   chatSuite(ctx);
   lobbySuite(ctx);
   eventsSuite(ctx);
+  abuseSuite(ctx);
   // Last: it restarts the server, then checks the console of both.
   lifecycleSuite(ctx);
 }

@@ -102,8 +102,9 @@ export const workerd: Launcher = {
   async start(dataDir, env) {
     const port = await freePort();
     const vars = Object.entries({ ...SUITE_ENV, ...env }).flatMap(([key, value]) => ['--var', `${key}:${value}`]);
-    const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', dataDir, '--show-interactive-dev-session=false', '--inspector-port', String(await freePort()), ...vars];
+    // Through the README's own command, which must take a second --ip from its caller (`npm run dev:worker -- --ip X`).
+    const args = ['run', '--silent', 'dev:worker', '--', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', dataDir, '--show-interactive-dev-session=false', '--inspector-port', String(await freePort()), ...vars];
     const childEnv = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
-    return run('node_modules/.bin/wrangler', args, childEnv, (output) => (/Ready on http/.test(output) ? `http://127.0.0.1:${port}` : null));
+    return run('npm', args, childEnv, (output) => (/Ready on http/.test(output) ? `http://127.0.0.1:${port}` : null));
   },
 };

@@ -1,15 +1,26 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { WorkerEnv } from './env.ts';
+import { takeToken, type Bucket } from '../../identity-limit.ts';
 
 /**
  * `name:NAME` objects index display names (lower-cased), so an @mention finds every user with a
- * name without one object seeing every request; `directory` keeps the fallback session secret.
+ * name without one object seeing every request; `directory` keeps the fallback session secret;
+ * `mint:ADDRESS` counts the new identities of one client address.
  */
 export class DirectoryObject extends DurableObject<WorkerEnv> {
+  private identities: Bucket | undefined;
+
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS named (user_id TEXT PRIMARY KEY)');
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  }
+
+  /** `mint:ADDRESS`: one new identity from this client address, if its bucket allows (SPEC §6). */
+  takeIdentity(perMinute: number): boolean {
+    // In memory: an evicted object (idle for a while) starts with a full bucket, which it would have anyway.
+    this.identities ??= { tokens: perMinute, at: Date.now() };
+    return takeToken(this.identities, perMinute, Date.now());
   }
 
   /** `name:NAME`: the users who go by this name, whatever its case. */

@@ -1,0 +1,78 @@
+import type { Context } from 'hono';
+import { setSignedCookie } from 'hono/cookie';
+import { parseSigned } from 'hono/utils/cookie';
+
+/**
+ * The session cookie (SPEC §3): a signed `USER_ID.ISSUED` (issue time in epoch seconds).
+ *
+ * - Over https it is `__Host-sid`: Secure, Path=/, no Domain, so neither plain http nor a sibling
+ *   subdomain can set or overwrite it. Over http it is `sid`, as before.
+ * - Reading: a valid `__Host-sid` wins. Otherwise, of several `sid` cookies the LAST valid one wins:
+ *   browsers send cookies with longer paths first (RFC 6265 §5.4), and ours has Path=/, so a cookie a
+ *   sibling subdomain planted with a narrower Path comes before it.
+ * - A cookie without an issue time (issued before issue times existed) is still accepted and is
+ *   re-issued with one; a cookie issued more than `maxAgeSeconds` ago is refused (new identity).
+ */
+export const SESSION_COOKIE = 'sid';
+export const SECURE_SESSION_COOKIE = '__Host-sid';
+
+const SESSION_VALUE = /^([A-Za-z0-9_-]{22})(?:\.(\d{1,12}))?$/;
+
+export interface Session {
+  userId: string;
+  /** Epoch seconds; null for a cookie from before issue times. */
+  issuedAt: number | null;
+  /** The cookie it came from. */
+  cookie: typeof SESSION_COOKIE | typeof SECURE_SESSION_COOKIE;
+}
+
+/** Every value sent for the cookie `name`, in the order the browser sent them. */
+function cookieValues(header: string, name: string): string[] {
+  const values: string[] = [];
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq !== -1 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim());
+  }
+  return values;
+}
+
+async function verified(name: Session['cookie'], value: string, secret: string, maxAgeSeconds: number, now: number): Promise<Session | null> {
+  const signed = (await parseSigned(`${name}=${value}`, secret, name))[name];
+  if (typeof signed !== 'string') return null;
+  const match = SESSION_VALUE.exec(signed);
+  if (!match) return null;
+  const issuedAt = match[2] === undefined ? null : Number(match[2]);
+  if (issuedAt !== null && now - issuedAt > maxAgeSeconds) return null;
+  return { userId: match[1]!, issuedAt, cookie: name };
+}
+
+/** The request's session, by the rules above; null when none is valid. */
+export async function readSession(c: Context, secret: string, maxAgeSeconds: number, now = Date.now() / 1000): Promise<Session | null> {
+  const header = c.req.header('cookie') ?? '';
+  for (const value of cookieValues(header, SECURE_SESSION_COOKIE)) {
+    const session = await verified(SECURE_SESSION_COOKIE, value, secret, maxAgeSeconds, now);
+    if (session) return session;
+  }
+  for (const value of cookieValues(header, SESSION_COOKIE).reverse()) {
+    const session = await verified(SESSION_COOKIE, value, secret, maxAgeSeconds, now);
+    if (session) return session;
+  }
+  return null;
+}
+
+/** Whether to send the session again: no issue time yet, old enough to roll, or https still on the plain cookie. */
+export function sessionNeedsRenewal(session: Session, https: boolean, renewAfterSeconds: number, now = Date.now() / 1000): boolean {
+  if (session.issuedAt === null || now - session.issuedAt > renewAfterSeconds) return true;
+  return https && session.cookie !== SECURE_SESSION_COOKIE;
+}
+
+/** Sets the session cookie for `userId`, issued now, living `maxAgeSeconds`. */
+export async function writeSession(c: Context, secret: string, userId: string, https: boolean, maxAgeSeconds: number): Promise<void> {
+  await setSignedCookie(c, https ? SECURE_SESSION_COOKIE : SESSION_COOKIE, `${userId}.${Math.floor(Date.now() / 1000)}`, secret, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: https,
+    maxAge: maxAgeSeconds,
+  });
+}
