@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { LibsqlStore, MAX_GROUP_COMMIT } from '../../app/store/libsql.ts';
 import { SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
-import { spawnServer, tempDir } from '../helpers/server.ts';
+import { spawnServer, tempDir, TEST_TOKEN } from '../helpers/server.ts';
 
 /** Issue 10 item 5: storage never holds the event loop; SIGTERM with a backlog still exits 0 in time and keeps what was seen. */
 
@@ -81,7 +81,7 @@ describe('SPEC 6: a burst of hundreds of people', () => {
     // The probe goes out while the burst is being stored and fanned out; it must come back before it is over.
     const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(60_000) });
     expect(health.status).toBe(200);
-    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer test-api-token' } })).text();
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
     const storedWhenAnswered = Number(/switchboard_messages_total (\d+)/.exec(metrics)![1]);
     expect(storedWhenAnswered).toBeLessThan(total);
     await observer.waitFor(() => seen() >= 50, 30_000);
