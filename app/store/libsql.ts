@@ -126,7 +126,8 @@ export class LibsqlStore extends SqlStore {
           this.writeError = null;
         } catch (error) {
           this.writeError = new StorageWriteError(error);
-          write.reject(this.writeError);
+          // The driver's own error: the write guard reads its SQLite code.
+          write.reject(error);
         }
       }
     }
