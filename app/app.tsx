@@ -26,6 +26,11 @@ import { lobbyRoutes } from './routes/lobby.tsx';
 import { notificationRoutes } from './routes/notifications.tsx';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { sessionRoutes } from './routes/session.tsx';
+import { authRoutes } from './routes/auth.tsx';
+import { requireHostSession } from './auth/require-session.tsx';
+import { RoomGate } from './auth/room-gate.ts';
+import { chatTopic } from './realtime/chat-room.tsx';
+import { mountStaticFiles } from './static-files.ts';
 
 export interface App {
   app: Hono<IdentityEnv>;
@@ -43,12 +48,16 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   const app = new Hono<IdentityEnv>();
   const board = parts.board ?? new MetricBoard(platform);
   const notifier = new Notifier(platform);
+  const gate = new RoomGate(platform.config.auth.privateRooms, platform.membership);
+  // Mentions inside a private room reach its members (and whoever is in it) only.
+  const reachable = (room: string) => (userIds: string[]) =>
+    gate.reachable(room, userIds, async () => (await platform.presence.list(chatTopic(room))).map((entry) => entry.userId));
   const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
     (name) =>
       new ChatRoom(name, platform, {
         onMessage: (message) => {
           board.touch();
-          notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+          notifier.mentions(message, reachable(message.room)).catch((error) => console.error('mention notifications failed', error));
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
@@ -64,7 +73,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       }),
   );
 
-  reportSizes(platform.stats, () => ({ chatRooms: chatRooms.size, lobbies: lobbies.size, connectedUsers: platform.connections?.users ?? 0 }));
+  reportSizes(platform.stats, () => ({ chatRooms: chatRooms.size, lobbies: lobbies.size, connectedUsers: platform.connectionLimits?.users ?? 0 }));
 
   app.use(
     secureHeaders({
@@ -91,7 +100,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
     const report = platform.health?.() ?? { status: 'ok' };
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
-  for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
+  mountStaticFiles(app, platform.serveStatic, ['/css/*', '/js/*', '/vendor/*']);
   // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
   const postToRoom: RoomPoster =
     parts.postToRoom ??
@@ -103,8 +112,11 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/api', apiRoutes(platform, { board, notifier, postToRoom }));
   app.route('/metrics', prometheusRoutes(platform));
 
+  // Host sign-in sits before the cookie identity: a refused token leaves the cookie untouched.
+  app.route('/auth', authRoutes(platform));
   const identityLimiter = platform.identityLimiter ?? new LocalIdentityLimiter(platform.config.newIdentitiesPerMinute, platform.config.limits.maxTrackedAddresses);
-  app.use('*', identity(platform, identityLimiter));
+  app.use('*', identity(platform, identityLimiter, { anonymous: !platform.config.auth.required }));
+  if (platform.config.auth.required) app.use('*', requireHostSession(platform.config.auth.loginUrl));
   app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin(c, platform.config) || platform.config.allowedOrigins.includes(origin) }));
   app.use('*', privatePages());
   app.use('*', sameOriginRedirects(platform.config));

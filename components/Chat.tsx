@@ -6,8 +6,12 @@ import type { Viewer } from './Header.tsx';
 
 const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16) + ' UTC';
 
+/**
+ * `data-user-id` lets the page mark the reader's own messages and group lines by author without
+ * rendering per recipient (public/js/ui.js compares it with the header's `data-user-id`).
+ */
 export const Message: FC<{ message: ChatMessage }> = ({ message }) => (
-  <div class="message" id={`msg-${message.id}`}>
+  <div class="message" id={`msg-${message.id}`} data-user-id={message.userId}>
     <strong>{message.name}:</strong> {message.text}{' '}
     <time datetime={new Date(message.at).toISOString()}>{hhmm(message.at)}</time>
   </div>
@@ -41,7 +45,12 @@ export const PresenceList: FC<{ people: PresenceEntry[] }> = ({ people }) => (
     <h2>Online ({people.length})</h2>
     <ul>
       {people.map((person) => (
-        <li data-user-id={person.userId}>{person.name}</li>
+        <li data-user-id={person.userId}>
+          <span class="avatar" aria-hidden="true">
+            {[...person.name][0]?.toUpperCase()}
+          </span>
+          <span class="person-name">{person.name}</span>
+        </li>
       ))}
     </ul>
   </>
@@ -55,29 +64,40 @@ export interface ChatPageProps {
 }
 
 export const ChatPage: FC<ChatPageProps> = ({ viewer, room, messages, more }) => (
-  <Layout title={`#${room}`} viewer={viewer} topics={[]}>
-    <h1>#{room}</h1>
+  <Layout title={`#${room}`} viewer={viewer} topics={[]} page="chat">
     {viewer.name ? (
       <div class="chat" hx-ext="ws" ws-connect={`/chat/${room}/ws`}>
-        <aside id="presence" aria-label="Who is online">
-          <PresenceList people={[]} />
-        </aside>
-        <section class="chat-main">
-          <div id="chat-messages" role="log" aria-live="polite">
-            <MessageList room={room} messages={messages} more={more} />
+        <section class="chat-main room-main" aria-labelledby="room-title">
+          <h1 id="room-title" class="room-title">
+            <span class="room-hash">#</span>
+            {room}
+          </h1>
+          <div class="log-frame">
+            <div id="chat-messages" role="log" aria-live="polite" class="log stale-when-offline" aria-label={`Messages in #${room}`} tabindex={0}>
+              <MessageList room={room} messages={messages} more={more} />
+            </div>
           </div>
+          <ol id="pending-messages" class="pending-list" aria-label="Waiting to be sent" hidden></ol>
           <div id="chat-error" role="alert"></div>
-          <form id="chat-form" ws-send>
+          <form id="chat-form" ws-send class="composer">
             <label for="message-input" class="visually-hidden">
               Message
             </label>
             <input id="message-input" name="message" required maxlength={2000} autocomplete="off" placeholder={`Message #${room}`} />
-            <button type="submit">Send</button>
+            <button type="submit" class="button primary">
+              Send
+            </button>
           </form>
         </section>
+        <aside id="presence" class="side-panel stale-when-offline" aria-label="Who is online">
+          <PresenceList people={[]} />
+        </aside>
       </div>
     ) : (
-      <p class="needs-name">Choose a name above to join #{room}.</p>
+      <div class="empty-state">
+        <h1>#{room}</h1>
+        <p class="needs-name">Choose a name above to join #{room}.</p>
+      </div>
     )}
   </Layout>
 );

@@ -47,13 +47,38 @@ export interface LobbyView {
 }
 
 export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ viewer, lobby, players, log }) => (
-  <Layout title={`Lobby ${lobby}`} viewer={viewer}>
-    <h1>Lobby {lobby}</h1>
+  <Layout title={`Lobby ${lobby}`} viewer={viewer} page="lobby">
     {viewer.name ? (
       <div class="lobby" hx-ext="ws" ws-connect={`/lobby/${lobby}/ws`}>
-        <aside aria-label="Players">
-          <h2>Players</h2>
-          <div id="player-list">
+        <section class="lobby-main room-main" aria-labelledby="room-title">
+          <div class="room-heading">
+            <h1 id="room-title" class="room-title">Lobby {lobby}</h1>
+            <div id="game-status" class="game-status stale-when-offline" role="status">
+              {gameStatus(players)}
+            </div>
+          </div>
+          <div class="log-frame">
+            <div id="chat-log" class="log stale-when-offline" role="log" aria-live="polite" aria-label={`Lobby ${lobby} log`} tabindex={0}>
+              {log.map((line) => (
+                <LogLine line={line} />
+              ))}
+            </div>
+          </div>
+          <ol id="pending-messages" class="pending-list" aria-label="Waiting to be sent" hidden></ol>
+          <div id="chat-error" role="alert"></div>
+          <form id="lobby-chat-form" ws-send class="composer">
+            <label for="lobby-message-input" class="visually-hidden">
+              Message
+            </label>
+            <input id="lobby-message-input" name="message" required maxlength={2000} autocomplete="off" placeholder="Say something to the lobby" />
+            <button type="submit" class="button primary">
+              Send
+            </button>
+          </form>
+        </section>
+        <aside class="side-panel players-panel" aria-labelledby="players-title">
+          <h2 id="players-title">Players</h2>
+          <div id="player-list" class="stale-when-offline">
             <PlayerList players={players} />
           </div>
           <form id="ready-form" ws-send>
@@ -62,33 +87,18 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ v
             </button>
           </form>
         </aside>
-        <section class="lobby-main">
-          <div id="game-status" role="status">
-            {gameStatus(players)}
-          </div>
-          <div id="chat-log" role="log" aria-live="polite">
-            {log.map((line) => (
-              <LogLine line={line} />
-            ))}
-          </div>
-          <div id="chat-error" role="alert"></div>
-          <form id="lobby-chat-form" ws-send>
-            <label for="lobby-message-input" class="visually-hidden">
-              Message
-            </label>
-            <input id="lobby-message-input" name="message" required maxlength={2000} autocomplete="off" placeholder="Say something to the lobby" />
-            <button type="submit">Send</button>
-          </form>
-        </section>
       </div>
     ) : (
-      <p class="needs-name">Choose a name above to join lobby {lobby}.</p>
+      <div class="empty-state">
+        <h1>Lobby {lobby}</h1>
+        <p class="needs-name">Choose a name above to join lobby {lobby}.</p>
+      </div>
     )}
   </Layout>
 );
 
 /** `#player-list` and `#game-status`, which every join, leave, ready change and snapshot replaces. */
-const PlayerRegions: FC<{ players: LobbyPlayer[] }> = ({ players }) => (
+export const PlayerRegions: FC<{ players: LobbyPlayer[] }> = ({ players }) => (
   <>
     <div id="player-list" hx-swap-oob="innerHTML">
       <PlayerList players={players} />

@@ -10,6 +10,7 @@ import { RedisPresence } from './redis-presence.ts';
 import { RedisRateLimits } from './redis-rate-limit.ts';
 import { RedisConnectionLimits } from './redis-connection-limits.ts';
 import { RedisStore } from './redis-store.ts';
+import { liveInstances, RedisMembership, RedisUsedTokens } from './redis-membership.ts';
 
 /** How long start-up waits for Redis before serving degraded (and recovering when it appears). */
 const CONNECT_WAIT_MS = 5000;
@@ -23,11 +24,15 @@ export interface Cluster {
   hub: RedisHub;
   presence: RedisPresence;
   rateLimits: RedisRateLimits;
-  connections: RedisConnectionLimits;
+  connectionLimits: RedisConnectionLimits;
   /** New identities per client address, counted in Redis so every instance shares one bucket per address. */
   identityLimiter: IdentityLimiter;
   lobbies: RedisLobbyState;
   mutex: RedisMutex;
+  membership: RedisMembership;
+  usedTokens: RedisUsedTokens;
+  /** Live instances: how many answer a control order. */
+  instances(): Promise<number>;
   health(): HealthReport;
   /** SESSION_SECRET, or one generated once and shared through Redis so every instance accepts every cookie. */
   sessionSecret(): Promise<string>;
@@ -57,11 +62,14 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     hub,
     presence,
     rateLimits,
-    connections: new RedisConnectionLimits(link, presence.instanceId, config.maxConnectionsPerUser, 24 * 3600),
+    connectionLimits: new RedisConnectionLimits(link, presence.instanceId, config.maxConnectionsPerUser, 24 * 3600),
     // The same token bucket as message rates, under `sb:rate:mint:ADDRESS`.
     identityLimiter: { take: (address) => perMinute === 0 || mints.forConnection(`mint:${addressKey(address)}`).take() },
     lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
+    membership: new RedisMembership(link, limits.maxRoomMembers),
+    usedTokens: new RedisUsedTokens(link),
+    instances: () => liveInstances(link),
     health: () => link.health(),
     async sessionSecret() {
       if (config.sessionSecret) return config.sessionSecret;

@@ -9,7 +9,7 @@ export const keys = {
   roomMessages: (room: string) => `sb:room:${room}:messages`,
   messagesByTime: 'sb:messages:by-time',
 
-  roomMembers: (room: string) => `sb:room:${room}:members`,
+  roomParticipants: (room: string) => `sb:room:${room}:participants`,
   mentionPair: (sender: string, recipient: string) => `sb:mention:${sender}:${recipient}`,
   connections: (userId: string) => `sb:user:${userId}:connections`,
 
@@ -34,4 +34,9 @@ export const keys = {
 
   rate: (userId: string) => `sb:rate:${userId}`,
   sessionSecret: 'sb:session-secret',
+
+  privateRooms: 'sb:rooms:private',
+  roomMembers: (room: string) => `sb:room:${room}:members`,
+  roomRemoved: (room: string) => `sb:room:${room}:removed`,
+  usedToken: (jti: string) => `sb:used-token:${jti}`,
 };

@@ -37,6 +37,14 @@ const TOGGLE = new LuaScript(
   5,
 );
 
+const RENAME = new LuaScript(
+  `local player = redis.call('HGET', KEYS[1], ARGV[1])
+   if not player then return 0 end
+   redis.call('HSET', KEYS[1], ARGV[1], string.sub(player, 1, 2) .. ARGV[2])
+   return 1`,
+  5,
+);
+
 const PLAYERS = new LuaScript(
   `local out = {}
    for _, user in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
@@ -82,6 +90,10 @@ export class RedisLobbyState implements LobbyState {
   async toggleReady(lobby: string, userId: string): Promise<LobbyPlayer | null> {
     const value = (await TOGGLE.run(this.link.commands, lobbyKeys(lobby), [userId])) as string | null;
     return value ? toPlayer(userId, value) : null;
+  }
+
+  async rename(lobby: string, userId: string, name: string): Promise<boolean> {
+    return (await RENAME.run(this.link.commands, lobbyKeys(lobby), [userId, name])) === 1;
   }
 
   async players(lobby: string): Promise<LobbyPlayer[]> {

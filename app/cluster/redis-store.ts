@@ -155,12 +155,12 @@ export class RedisStore implements Store {
   }
 
   async addRoomMember(room: string, userId: string, at: number): Promise<void> {
-    await ADD_MEMBER.run(this.redis, [keys.roomMembers(room)], [userId, at, this.limits.maxRoomMembers, this.limits.clusterTopicTtlSeconds]);
+    await ADD_MEMBER.run(this.redis, [keys.roomParticipants(room)], [userId, at, this.limits.maxRoomParticipants, this.limits.clusterTopicTtlSeconds]);
   }
 
   async roomMembersNamed(room: string, name: string): Promise<string[]> {
     const key = keys.usersNamedPrefix + name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-    return (await MEMBERS_NAMED.run(this.redis, [keys.roomMembers(room), key], [])) as string[];
+    return (await MEMBERS_NAMED.run(this.redis, [keys.roomParticipants(room), key], [])) as string[];
   }
 
   async addNotification(n: Omit<Notification, 'id' | 'read'>): Promise<Notification> {

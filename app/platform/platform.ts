@@ -11,6 +11,9 @@ import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
+import type { Membership } from '../auth/membership.ts';
+import type { UsedTokens } from '../auth/used-tokens.ts';
+import type { ConnectionControl, LocalConnections } from '../auth/connections.ts';
 
 /** The one form of hono's `upgradeWebSocket` the app uses: per-connection events from the request. */
 export type SocketUpgrade = (createEvents: (c: Context<any>) => WSEvents<any> | Promise<WSEvents<any>>) => MiddlewareHandler<any>;
@@ -25,10 +28,18 @@ export interface Platform {
   /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
   lobbies: LobbyState;
   stats: Stats;
+  /** Private rooms and their members (SPEC §9). */
+  membership: Membership;
+  /** Host-token ids already exchanged for a session (single-use tokens). */
+  usedTokens: UsedTokens;
+  /** Ends a user's connections on every instance and object (member removal, `POST /api/users/:user/disconnect`). */
+  control: ConnectionControl;
+  /** This process's sockets and streams by user, where the control plane finds them (unset on the Worker: they live in objects). */
+  connections?: LocalConnections;
   /** Message limiters, one bucket per user across all of their sockets (SPEC §6); unset: per user in this process. */
   rateLimits?: RateLimits;
   /** MAX_CONNECTIONS_PER_USER across sockets and streams (and instances); unset: not enforced (Workers, see README). */
-  connections?: ConnectionLimits;
+  connectionLimits?: ConnectionLimits;
   /**
    * Runs `work` while no other instance runs work under the same name (cluster mode). Unset:
    * runs it directly, as a room's own queue already orders one process.
@@ -36,6 +47,11 @@ export interface Platform {
   exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
   health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
+  /**
+   * Delivers a rename to rooms that do not share the app's hub (Workers: each room object has its
+   * own). Unset: the rename is published on the hub's `renames` topic, which every room follows.
+   */
+  announceRename?(userId: string, name: string): Promise<void>;
   /** The socket peer's address as the runtime reports it (see `clientAddress` in forwarded.ts). */
   peerAddress?(c: Context): string | undefined;
   /** New identities per client address; unset: one in-process table (SPEC §6). */

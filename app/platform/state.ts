@@ -10,8 +10,16 @@ import { LibsqlStore } from '../store/libsql.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
+import { HubConnectionControl, LocalConnections } from '../auth/connections.ts';
+import { SqlMembership } from '../auth/membership.ts';
+import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
-type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'connections' | 'health' | 'exclusive' | 'identityLimiter';
+type StateKeys =
+  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'identityLimiter'
+  | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits';
+
+/** How long a control order waits for instances that do not answer (one that crashed). */
+const CONTROL_WAIT_MS = 2000;
 
 /** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
 export type PlatformState = Pick<Platform, StateKeys> & {
@@ -30,14 +38,19 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings, { maxRingBytes: config.limits.maxRingBytes });
     reportSizes(stats, () => hub.sizes());
+    const connections = new LocalConnections();
     return {
+      membership: new SqlMembership(database.query, config.limits.maxRoomMembers),
+      usedTokens: new MemoryUsedTokens(config.limits.maxUsedTokenIds),
+      connections,
+      control: new HubConnectionControl(hub, connections, async () => 1, CONTROL_WAIT_MS),
       sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
       hub,
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond),
-      connections: new LocalConnectionLimits(config.maxConnectionsPerUser),
+      connectionLimits: new LocalConnectionLimits(config.maxConnectionsPerUser),
       health: () => storage.report(),
       async close() {
         await hub.close();
@@ -46,14 +59,19 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     };
   }
   const cluster = await openCluster(config, stats);
+  const connections = new LocalConnections();
   return {
+    membership: cluster.membership,
+    usedTokens: cluster.usedTokens,
+    connections,
+    control: new HubConnectionControl(cluster.hub, connections, () => cluster.instances().catch(() => 1), CONTROL_WAIT_MS),
     sessionSecret: await cluster.sessionSecret(),
     store: cluster.store,
     hub: cluster.hub,
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
-    connections: cluster.connections,
+    connectionLimits: cluster.connectionLimits,
     identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),

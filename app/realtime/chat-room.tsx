@@ -9,6 +9,7 @@ import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import type { RestorableRoom } from './socket-endpoint.ts';
+import { subscribeRenames, type Rename } from './renames.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
 
@@ -28,6 +29,7 @@ export class ChatRoom implements RestorableRoom {
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
+  private readonly unrename: () => void;
   private readonly topic: string;
   /** Sockets whose join has run: only they have a presence entry to take back. */
   private readonly admitted = new Set<Peer>();
@@ -44,6 +46,9 @@ export class ChatRoom implements RestorableRoom {
       (event) => this.channel.broadcast(event.fragment),
       () => this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error)),
     );
+    this.unrename = subscribeRenames(platform.hub, (rename) => {
+      this.rename(rename).catch((error) => console.error(`rename in ${this.topic} failed:`, error));
+    });
     this.unwatch = platform.presence.watch?.(this.topic, () => {
       this.refreshPresence().catch((error) => console.error(`presence refresh of ${this.topic} failed:`, error));
     }) ?? (() => {});
@@ -110,6 +115,17 @@ export class ChatRoom implements RestorableRoom {
       this.admitted.add(peer);
       await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
       this.channel.add(peer);
+    });
+  }
+
+  /** The user's sockets here send their next messages under the new name; the online list shows it at once. */
+  private rename({ userId, name }: Rename): Promise<void> {
+    return this.queue.run(async () => {
+      const peers = [...this.admitted].filter((peer) => peer.userId === userId);
+      if (peers.length === 0) return;
+      for (const peer of peers) peer.rename(name);
+      await this.platform.presence.rename(this.topic, userId, name);
+      await this.publishPresence();
     });
   }
 
@@ -183,6 +199,7 @@ export class ChatRoom implements RestorableRoom {
   dispose(): void {
     this.unsubscribe();
     this.unwatch();
+    this.unrename();
   }
 
   private async publishPresence(): Promise<void> {

@@ -52,6 +52,7 @@ export async function runEventStream(
     }),
   );
   const stopWatching = whenClosing(closing, () => stream.end());
+  const unregister = platform.connections?.add(viewer.userId, { room: null, end: () => stream.end() }) ?? (() => {});
   stats.openStreams++;
 
   try {
@@ -75,6 +76,7 @@ export async function runEventStream(
   } finally {
     for (const unsubscribe of unsubscribes) unsubscribe();
     stopWatching();
+    unregister();
     stats.openStreams--;
     await presence.leave(presenceTopic, viewer.userId).catch((error) => console.error('presence leave failed', error));
     hooks.onConnectionsChanged();

@@ -1,7 +1,7 @@
 import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError } from '../../components/Chat.tsx';
-import { LobbySnapshot, LobbyUpdate, LogAppend } from '../../components/Lobby.tsx';
+import { LobbySnapshot, LobbyUpdate, LogAppend, PlayerRegions } from '../../components/Lobby.tsx';
 import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
@@ -9,6 +9,7 @@ import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import { CLOSE_POLICY, type RestorableRoom } from './socket-endpoint.ts';
+import { subscribeRenames, type Rename } from './renames.ts';
 
 export const lobbyTopic = (lobby: string) => `lobby:${lobby}`;
 
@@ -30,6 +31,7 @@ export class LobbyRoom implements RestorableRoom {
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
+  private readonly unrename: () => void;
   private sweep: ReturnType<typeof setTimeout> | undefined;
   private readonly topic: string;
   /** Sockets that were let in (a socket refused because the lobby is full never is). */
@@ -50,6 +52,7 @@ export class LobbyRoom implements RestorableRoom {
       (event) => this.channel.broadcast(event.fragment),
       () => this.queue.run(() => this.resync()).catch(log('resync')),
     );
+    this.unrename = subscribeRenames(platform.hub, (rename) => void this.queue.run(() => this.rename(rename)).catch(log('rename')));
     const dropAbsent = () => this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
     this.unwatch =
       platform.presence.watch?.(this.topic, (cause) => {
@@ -97,6 +100,18 @@ export class LobbyRoom implements RestorableRoom {
     });
   }
 
+  /** SPEC §3: the player list and the user's next lines show the new name at once; earlier lines keep theirs. */
+  private async rename({ userId, name }: Rename): Promise<void> {
+    const peers = [...this.admitted].filter((peer) => peer.userId === userId);
+    if (peers.length === 0) return;
+    for (const peer of peers) peer.rename(name);
+    const { presence, lobbies, hub } = this.platform;
+    await presence.rename(this.topic, userId, name);
+    if (!(await lobbies.rename(this.id, userId, name))) return;
+    const players = await lobbies.players(this.id);
+    await hub.publish(this.topic, 'players', render(<PlayerRegions players={players} />));
+  }
+
   receive(peer: Peer, input: SocketInput): Promise<void> {
     if (!this.admitted.has(peer)) return Promise.resolve();
     if (input.action !== undefined && input.message !== undefined) {
@@ -140,6 +155,7 @@ export class LobbyRoom implements RestorableRoom {
   dispose(): void {
     this.unsubscribe();
     this.unwatch();
+    this.unrename();
     if (this.sweep !== undefined) clearTimeout(this.sweep);
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();

@@ -26,6 +26,8 @@ export interface LobbyState {
   leave(lobby: string, userId: string): Promise<LobbyPlayer | null>;
   /** Flips a player's ready flag and returns the player, or null when they are not one. */
   toggleReady(lobby: string, userId: string): Promise<LobbyPlayer | null>;
+  /** Gives a player a new display name (SPEC §3: a rename shows everywhere at once); false when they are not one. */
+  rename(lobby: string, userId: string, name: string): Promise<boolean>;
   /** The players in the order they joined. */
   players(lobby: string): Promise<LobbyPlayer[]>;
   /** Appends a line, keeping the newest `keep`; returns it and the id of the line that fell out. */
@@ -50,6 +52,12 @@ export class LocalLobbyState implements LobbyState {
     if (!record) this.lobbies.set(lobby, (record = { players: new Map(), log: [], lastLogId: 0 }));
     record.players.set(player.userId, { userId: player.userId, name: player.name, ready: false });
     return 'joined';
+  }
+
+  async rename(lobby: string, userId: string, name: string): Promise<boolean> {
+    const player = this.lobbies.get(lobby)?.players.get(userId);
+    if (player) player.name = name;
+    return !!player;
   }
 
   async leave(lobby: string, userId: string): Promise<LobbyPlayer | null> {

@@ -103,7 +103,7 @@ export class Notifier {
    * author), each at most `mentionsPerRecipientPerMinute` times a minute from the same sender.
    * Anyone else who picks that name learns nothing (SPEC §6).
    */
-  async mentions(message: ChatMessage): Promise<void> {
+  async mentions(message: ChatMessage, reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids): Promise<void> {
     const { store, config } = this.platform;
     const recipients = new Set<string>();
     for (const name of mentionedNames(message.text, config.limits.maxMentions)) {
@@ -112,7 +112,9 @@ export class Notifier {
       }
     }
     if (recipients.size === 0) return;
-    await this.notify([...recipients], `${message.name} mentioned you in #${message.room}: ${message.text}`, 'info');
+    const allowed = await reachable([...recipients]);
+    if (allowed.length === 0) return;
+    await this.notify(allowed, `${message.name} mentioned you in #${message.room}: ${message.text}`, 'info');
   }
 
   drain(): Promise<void> {

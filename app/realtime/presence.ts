@@ -16,6 +16,8 @@ export interface Presence {
   /** Records one connection fewer; true when it was the user's last. */
   leave(topic: string, userId: string): Promise<boolean>;
   list(topic: string): Promise<PresenceEntry[]>;
+  /** A present user took a new display name (SPEC §3); their connections stay as they are. */
+  rename(topic: string, userId: string, name: string): Promise<void>;
   /** Online user counts of every topic with anyone in it. */
   counts(): Promise<Map<string, number>>;
   /**
@@ -48,6 +50,11 @@ export class LocalPresence implements Presence {
     users.delete(userId);
     if (users.size === 0) this.topics.delete(topic);
     return true;
+  }
+
+  async rename(topic: string, userId: string, name: string): Promise<void> {
+    const current = this.topics.get(topic)?.get(userId);
+    if (current) current.name = name;
   }
 
   async list(topic: string): Promise<PresenceEntry[]> {

@@ -11,6 +11,8 @@ import { SocketSession } from './socket-session.ts';
 import type { SocketInput } from './socket-input.ts';
 import { tooManyConnections, type ConnectionSlot } from './connection-limits.ts';
 import { refusedRoom } from './refused-room.tsx';
+import { CLOSE_POLICY } from './socket-session.ts';
+import type { EndReason } from '../auth/connections.ts';
 
 export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.ts';
 
@@ -60,9 +62,9 @@ const wantsUpgrade = (c: Context) => c.req.header('upgrade')?.toLowerCase() === 
  * MAX_CONNECTIONS_PER_USER (SPEC §6): takes one of the user's slots before anything upgrades or
  * streams; a user who holds them all gets 429 with a clear message. The slot is in `c.var.slot`.
  */
-export function connectionGuard(platform: Pick<Platform, 'connections' | 'config'>, applies: (c: Context) => boolean = () => true): MiddlewareHandler {
+export function connectionGuard(platform: Pick<Platform, 'connectionLimits' | 'config'>, applies: (c: Context) => boolean = () => true): MiddlewareHandler {
   return createMiddleware(async (c, next) => {
-    const limits = platform.connections;
+    const limits = platform.connectionLimits;
     if (!limits || !applies(c)) return next();
     const viewer = (c as Context<IdentityEnv>).get('viewer');
     const slot = await limits.acquire(viewer.userId);
@@ -85,18 +87,46 @@ const slots = new WeakMap<Context, ConnectionSlot>();
 /** The slot `connectionGuard` took for this request, if any. */
 export const slotOf = (c: Context): ConnectionSlot | undefined => slots.get(c);
 
+/** What an ended socket is told before it closes with 1008 (htmx does not reconnect after it). */
+export const END_TEXT: Record<Exclude<EndReason, 'recheck'>, string> = {
+  removed: 'You are no longer a member of this room.',
+  disconnected: 'You have been disconnected by the application.',
+};
+
+/** A room that became private: 1012, which htmx reconnects after, so each socket passes the gate again. */
+const CLOSE_RECHECK = 1012;
+
+/** Ends one socket from outside (member removal, user disconnect): a fragment saying why, then 1008. */
+export function endSocket(room: SocketRoom, peer: Peer, reason: EndReason): void {
+  if (peer.dropped) return;
+  if (reason === 'recheck') return peer.close(CLOSE_RECHECK, 'room access changed, reconnect');
+  try {
+    peer.send(room.errorFragment(END_TEXT[reason]));
+  } catch {
+    // The close below still ends it.
+  }
+  peer.close(CLOSE_POLICY, reason === 'removed' ? 'removed from the room' : 'disconnected');
+}
+
 /**
  * The WebSocket route of a room: origin check, the per-user connection cap, then one
  * `SocketSession` per connection. The room is looked up only once the socket is open, so a GET
  * that never upgrades, or an upgrade that fails, leaves no room behind; a socket refused for
  * having no name never touches a room at all.
  */
-export function socketEndpoint(platform: Platform, rooms: RoomSource): [MiddlewareHandler, MiddlewareHandler, MiddlewareHandler] {
+export function socketEndpoint(
+  platform: Platform,
+  rooms: RoomSource,
+  /** The chat room whose membership the socket depends on (removal ends it); null for lobbies. */
+  privateScope: (c: Context<IdentityEnv>) => string | null = () => null,
+): [MiddlewareHandler, MiddlewareHandler, MiddlewareHandler] {
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
     const slot = slotOf(c);
+    const scope = privateScope(c);
     let session: SocketSession | undefined;
     let room: SocketRoom | undefined;
+    let unregister = () => {};
     // The runtime may never open the socket (an aborted handshake): the slot does not wait forever.
     const unopened = slot ? setTimeout(() => slot.release(), UPGRADE_SLOT_MS) : undefined;
     (unopened as { unref?: () => void } | undefined)?.unref?.();
@@ -104,13 +134,15 @@ export function socketEndpoint(platform: Platform, rooms: RoomSource): [Middlewa
       onOpen(_event, ws) {
         if (unopened !== undefined) clearTimeout(unopened);
         const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
-        room = peer.name ? rooms.open(c) : refusedRoom;
-        session = new SocketSession(platform, room, peer);
+        const opened = (room = peer.name ? rooms.open(c) : refusedRoom);
+        session = new SocketSession(platform, opened, peer);
+        unregister = platform.connections?.add(viewer.userId, { room: scope, end: (reason) => endSocket(opened, peer, reason) }) ?? unregister;
         session.open();
       },
       onMessage: (event) => session?.message(event.data),
       onClose: () => {
         if (unopened !== undefined) clearTimeout(unopened);
+        unregister();
         slot?.release();
         session?.close();
         session = undefined;

@@ -7,6 +7,8 @@ import { NotFoundPage } from '../../components/Layout.tsx';
 import { ChatRoom } from '../realtime/chat-room.tsx';
 import { RoomRegistry } from '../realtime/rooms.ts';
 import { socketEndpoint } from '../realtime/socket-endpoint.ts';
+import { RoomGate } from '../auth/room-gate.ts';
+import { PrivateRoomPage } from '../../components/Access.tsx';
 
 /** Room names are folded to lower case, then must match ID_PATTERN. */
 export function roomName(raw: string): string | null {
@@ -17,6 +19,7 @@ export function roomName(raw: string): string | null {
 export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
   const app = new Hono<IdentityEnv>();
   const { store, config } = platform;
+  const gate = new RoomGate(config.auth.privateRooms, platform.membership);
 
   app.use('/:room/*', async (c, next) => {
     const name = roomName(c.req.param('room'));
@@ -33,6 +36,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
       return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
+    if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} />, 403);
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
     return c.html(<ChatPage viewer={c.get('viewer')} room={name} messages={more ? page.slice(1) : page} more={more} />);
@@ -40,6 +44,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
 
   app.get('/:room/history', async (c) => {
     const name = roomName(c.req.param('room'))!;
+    if (!(await gate.mayEnter(name, c.get('session')))) return c.html('<p id="load-older" class="error">This room is private.</p>', 403);
     const before = Number(c.req.query('before'));
     if (!Number.isSafeInteger(before) || before < 1) {
       return c.html('<p id="load-older" class="error">The "before" parameter must be a message id.</p>', 400);
@@ -50,7 +55,15 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
   });
 
   const nameOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('room') ?? '')!;
-  app.get('/:room/ws', ...socketEndpoint(platform, { open: (c) => rooms.get(nameOf(c)), release: (c) => void rooms.release(nameOf(c)) }));
+  const [guard, limit, upgrade] = socketEndpoint(
+    platform,
+    { open: (c) => rooms.get(nameOf(c)), release: (c) => void rooms.release(nameOf(c)) },
+    (c) => roomName(c.req.param('room') ?? ''),
+  );
+  app.get('/:room/ws', guard, async (c, next) => {
+    if (!(await gate.mayEnter(roomName(c.req.param('room'))!, c.get('session')))) return c.json({ error: 'this room is private and you are not a member' }, 403);
+    await next();
+  }, limit, upgrade);
 
   return app;
 }

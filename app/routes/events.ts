@@ -33,7 +33,7 @@ export function eventRoutes(platform: Platform, board: Board, notifier: Notifier
     }
     const viewer = c.get('viewer');
     // MAX_CONNECTIONS_PER_USER counts this stream with the user's sockets (SPEC §6): 429 before streaming.
-    const slot = platform.connections ? await platform.connections.acquire(viewer.userId) : undefined;
+    const slot = platform.connectionLimits ? await platform.connectionLimits.acquire(viewer.userId) : undefined;
     if (slot === null) return c.json({ error: tooManyConnections(platform.config.maxConnectionsPerUser) }, 429);
     const sources: TopicSource[] = parsed.topics.map((topic) => (topic === 'rooms' ? roomsSource(platform) : board.source()));
     sources.push(notifier.source(viewer.userId));

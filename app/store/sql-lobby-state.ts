@@ -57,6 +57,10 @@ export class SqlLobbyState implements LobbyState {
     return row ? toPlayer(row) : null;
   }
 
+  async rename(lobby: string, userId: string, name: string): Promise<boolean> {
+    return (await this.run('UPDATE lobby_players SET name = ? WHERE lobby = ? AND user_id = ? RETURNING user_id', [name, lobby, userId])).length > 0;
+  }
+
   async players(lobby: string): Promise<LobbyPlayer[]> {
     return (await this.run('SELECT user_id, name, ready FROM lobby_players WHERE lobby = ? ORDER BY seq', [lobby])).map(toPlayer);
   }

@@ -33,6 +33,8 @@ const toNotification = (row: Row): Notification => ({
  */
 export abstract class SqlStore implements Store {
   protected abstract rows(sql: string, args?: SqlArgs): Promise<Row[]>;
+  /** The same statements for other tables of this database (e.g. room membership). */
+  readonly query = (sql: string, args?: SqlArgs): Promise<Row[]> => this.rows(sql, args);
   abstract close(): Promise<void>;
 
   async addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
@@ -83,16 +85,16 @@ export abstract class SqlStore implements Store {
   }
 
   async addRoomMember(room: string, userId: string, at: number): Promise<void> {
-    await this.rows('INSERT INTO room_members (room, user_id, at) VALUES (?, ?, ?) ON CONFLICT (room, user_id) DO UPDATE SET at = excluded.at', [room, userId, at]);
+    await this.rows('INSERT INTO room_participants (room, user_id, at) VALUES (?, ?, ?) ON CONFLICT (room, user_id) DO UPDATE SET at = excluded.at', [room, userId, at]);
     await this.rows(
-      'DELETE FROM room_members WHERE room = ? AND at < (SELECT at FROM room_members WHERE room = ? ORDER BY at DESC LIMIT 1 OFFSET ?)',
-      [room, room, LIMITS.maxRoomMembers - 1],
+      'DELETE FROM room_participants WHERE room = ? AND at < (SELECT at FROM room_participants WHERE room = ? ORDER BY at DESC LIMIT 1 OFFSET ?)',
+      [room, room, LIMITS.maxRoomParticipants - 1],
     );
   }
 
   async roomMembersNamed(room: string, name: string): Promise<string[]> {
     const rows = await this.rows(
-      'SELECT u.id FROM users u JOIN room_members m ON m.room = ? AND m.user_id = u.id WHERE u.name_key = ?',
+      'SELECT u.id FROM users u JOIN room_participants m ON m.room = ? AND m.user_id = u.id WHERE u.name_key = ?',
       [room, nameKey(name)],
     );
     return rows.map((row) => String(row.id));
@@ -102,7 +104,7 @@ export abstract class SqlStore implements Store {
   async roomMembersAmong(room: string, userIds: readonly string[]): Promise<string[]> {
     const members: string[] = [];
     for (const userId of userIds) {
-      if ((await this.rows('SELECT 1 FROM room_members WHERE room = ? AND user_id = ?', [room, userId])).length > 0) members.push(userId);
+      if ((await this.rows('SELECT 1 FROM room_participants WHERE room = ? AND user_id = ?', [room, userId])).length > 0) members.push(userId);
     }
     return members;
   }

@@ -42,7 +42,7 @@ export interface Store {
   setUserName(userId: string, name: string): Promise<void>;
   userName(userId: string): Promise<string | null>;
   userIdsNamed(name: string): Promise<string[]>;
-  /** Records that the user has been in the chat room (the newest `maxRoomMembers` per room are kept). */
+  /** Records that the user has been in the chat room (the newest `maxRoomParticipants` per room are kept). */
   addRoomMember(room: string, userId: string, at: number): Promise<void>;
   /** The users called `name` (case-insensitive) who have been in the room: whom `@name` there reaches. */
   roomMembersNamed(room: string, name: string): Promise<string[]>;

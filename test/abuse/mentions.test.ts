@@ -118,8 +118,8 @@ describe('SPEC 6: @name is an index lookup', () => {
     const byName = await plan('SELECT id FROM users WHERE name_key = ?', ['alice']);
     expect(byName).toMatch(/USING (COVERING )?INDEX users_name_key/);
     expect(byName).not.toMatch(/^SCAN users/m);
-    const members = await plan('SELECT u.id FROM users u JOIN room_members m ON m.room = ? AND m.user_id = u.id WHERE u.name_key = ?', ['ops', 'alice']);
-    expect(members).not.toMatch(/SCAN (u|users|m|room_members)\b(?! USING)/);
+    const members = await plan('SELECT u.id FROM users u JOIN room_participants m ON m.room = ? AND m.user_id = u.id WHERE u.name_key = ?', ['ops', 'alice']);
+    expect(members).not.toMatch(/SCAN (u|users|m|room_participants)\b(?! USING)/);
     await store.close();
   });
 });

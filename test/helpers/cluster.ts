@@ -27,7 +27,7 @@ export function broadcastMessages(client: SocketClient): Array<{ id: number; lin
   const out: Array<{ id: number; line: string }> = [];
   for (const frame of client.frames) {
     if (!frame.startsWith('<div id="chat-messages" hx-swap-oob="beforeend">')) continue;
-    const match = /id="msg-(\d+)"><strong>([^<]+):<\/strong> ([^<]+?) <time/.exec(frame);
+    const match = /id="msg-(\d+)"[^>]*><strong>([^<]+):<\/strong> ([^<]+?) <time/.exec(frame);
     if (match) out.push({ id: Number(match[1]), line: `${match[2]}: ${match[3]}` });
   }
   return out;
@@ -39,7 +39,7 @@ export function latestPresence(client: SocketClient): string[] | undefined {
     const frame = client.frames[i]!;
     const at = frame.indexOf('<div id="presence" hx-swap-oob="innerHTML">');
     if (at === -1) continue;
-    return [...frame.slice(at).matchAll(/<li data-user-id="[^"]+">([^<]*)<\/li>/g)].map((m) => m[1]!);
+    return [...frame.slice(at).matchAll(/<li data-user-id="[^"]+">(?:<span class="avatar"[^>]*>[^<]*<\/span>)?(?:<span class="person-name">)?([^<]*)(?:<\/span>)?<\/li>/g)].map((m) => m[1]!);
   }
   return undefined;
 }

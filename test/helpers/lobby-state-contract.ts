@@ -32,6 +32,19 @@ export function lobbyStateContract(name: string, make: () => LobbyState | Promis
       expect(await state.join('l', alice, 8)).toBe('joined');
     });
 
+    it('renames a player in place, keeping the ready flag and the join order (SPEC §3)', async () => {
+      const state = await make();
+      await state.join('l', alice, 8);
+      await state.join('l', bob, 8);
+      await state.toggleReady('l', alice.userId);
+      expect(await state.rename('l', alice.userId, 'Alicia')).toBe(true);
+      expect(await state.rename('l', 'u-nobody', 'Ghost')).toBe(false);
+      expect(await state.players('l')).toEqual([
+        { userId: alice.userId, name: 'Alicia', ready: true },
+        { ...bob, ready: false },
+      ]);
+    });
+
     it('keeps the newest lines of the log and names the one that falls out', async () => {
       const state = await make();
       await state.join('l', alice, 8);

@@ -15,10 +15,38 @@ export function chatSuite(ctx: SuiteContext): void {
       a.sendMessage('  hello <b>there</b> & "you"  ');
       const seen = await b.waitForText('hello', 10_000, fromB);
       expect(seen).toMatch(
-        /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
+        /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)" data-user-id="[^"]+"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
       );
       a.close();
       b.close();
+    });
+
+    it('a rename shows in presence, the lobby and later messages at once; earlier messages keep the old name (SPEC 3)', async () => {
+      const carol = await newUser(ctx.server.url, 'Carol');
+      const room = ctx.fresh();
+      const lobby = ctx.fresh();
+      const c = await ctx.join(room, carol);
+      const b = await ctx.join(room, ctx.bob);
+      const lc = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: carol.cookie });
+      const lb = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: ctx.bob.cookie });
+      await lb.waitForText('Carol (Not Ready)', 10_000);
+      await b.waitForText('Online (2)');
+      await ctx.say(c, 'before');
+      const fromB = b.frames.length;
+      const fromLobby = lb.frames.length;
+      const res = await fetch(ctx.url('/session'), {
+        method: 'POST',
+        headers: { cookie: carol.cookie, 'hx-request': 'true', origin: ctx.server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: 'Caroline' }),
+      });
+      expect(res.status).toBe(200);
+      expect(await b.waitForText('Caroline', 10_000, fromB)).toContain('<div id="presence" hx-swap-oob="innerHTML">');
+      expect(await lb.waitForText('Caroline (Not Ready)', 10_000, fromLobby)).toContain('<div id="player-list" hx-swap-oob="innerHTML">');
+      const after = await ctx.say(c, 'after');
+      expect(after).toContain('<strong>Caroline:</strong> after');
+      const page = await (await fetch(ctx.url(`/chat/${room}`), { headers: { cookie: ctx.bob.cookie } })).text();
+      expect(page).toContain('<strong>Carol:</strong> before');
+      for (const client of [c, b, lc, lb]) client.close();
     });
 
     it('lists a room with its online count on the home page while someone is in it', async () => {

@@ -8,6 +8,7 @@ import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
 import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
+import { publishRename } from '../../realtime/renames.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
@@ -19,6 +20,12 @@ import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { objectPlatform } from './object-platform.ts';
+import { RoutedMembership, type MembershipRpc } from './routed-access.ts';
+import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
+import { RoomGate } from '../../auth/room-gate.ts';
+import { EVERYONE, type EndReason } from '../../auth/connections.ts';
+import { endSocket } from '../../realtime/socket-endpoint.ts';
+import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
@@ -39,6 +46,7 @@ function hibernatedTransport(ws: WebSocket): SocketTransport {
     // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
     bufferedAmount: () => 0,
     close: (code: number, reason: string) => ws.close(code, reason),
+    rename: (name: string) => ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), name }),
   };
 }
 
@@ -55,6 +63,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   private readonly notifier: Notifier;
   private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
   private room: RestorableRoom | undefined;
+  /** This chat room's privacy and members (SPEC §9), in the object's own SQLite. */
+  private readonly membership: SqlMembership;
+  private readonly gate: RoomGate;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -62,20 +73,23 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const stats = new Stats();
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
+    const store = new DurableSqlStore(ctx.storage);
+    this.membership = new SqlMembership(store.query, config.limits.maxRoomMembers);
+    this.gate = new RoomGate(config.auth.privateRooms, this.membership);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
-    const own = new DurableSqlStore(ctx.storage);
+    const membership = new RoutedMembership(env, { room: () => (this.room instanceof ChatRoom ? this.room.name : undefined), rpc: this as unknown as MembershipRpc });
     // The room's members live in this object: @name lookups ask the name index, then this storage (no RPC to itself).
     const routedStore = new RoutedStore(env);
     routedStore.roomMembersNamed = async (room, name) => {
       const named = await routedStore.userIdsNamed(name);
-      return named.length === 0 ? [] : own.roomMembersAmong(room, named);
+      return named.length === 0 ? [] : store.roomMembersAmong(room, named);
     };
-    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), store: routedStore });
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership, store: routedStore });
     this.notifier = new Notifier(this.routed);
     this.platform = {
       config,
       stats,
-      store: own,
+      store,
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub,
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
@@ -96,6 +110,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     this.ctx.acceptWebSocket(server);
     const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer };
     server.serializeAttachment(attachment);
+    this.noteSocket(attachment, 1);
     this.sessionFor(server, attachment).open();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -115,6 +130,44 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   webSocketError(ws: WebSocket): void {
     this.end(ws);
+  }
+
+  /** Ends the user's sockets here (member removal, user disconnect); answers how many. */
+  endUser(userId: string, reason: EndReason): number {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if ((userId !== EVERYONE && session.peer.userId !== userId) || session.peer.dropped) continue;
+      ended++;
+      endSocket(this.room!, session.peer, reason);
+    }
+    return ended;
+  }
+
+  /** RPC for the Worker's membership (RoutedMembership): this room's flag and members. */
+  membershipFlagged(_room: string): Promise<boolean> {
+    return this.membership.flagged(_room);
+  }
+  async membershipSetFlagged(room: string, flagged: boolean): Promise<void> {
+    await this.membership.setFlagged(room, flagged);
+    await topicObject(this.env, ROOMS_TOPIC).setRoomPrivate(room, flagged);
+  }
+  membershipStatus(room: string, userId: string): Promise<MemberStatus> {
+    return this.membership.status(room, userId);
+  }
+  membershipMembers(room: string): Promise<string[]> {
+    return this.membership.members(room);
+  }
+  /** Answers the limit's message instead of throwing it, so it crosses RPC as data. */
+  async membershipAdd(room: string, userId: string): Promise<string | null> {
+    return this.membership.add(room, userId).then(() => null, (error) => (error instanceof MembershipLimitError ? error.message : Promise.reject(error)));
+  }
+  async membershipRemove(room: string, userId: string): Promise<string | null> {
+    return this.membership.remove(room, userId).then(() => null, (error) => (error instanceof MembershipLimitError ? error.message : Promise.reject(error)));
+  }
+
+  /** RPC from the Worker's session route (SPEC §3): this room's sockets of that user take the new name. */
+  async rename(userId: string, name: string): Promise<void> {
+    await publishRename(this.platform.hub, userId, name);
   }
 
   /** RPC for the Worker's pages: the same reads and writes the Node store answers. */
@@ -169,7 +222,8 @@ export class RoomObject extends DurableObject<WorkerEnv> {
         topicObject(this.env, DASHBOARD_TOPIC)
           .recordMessage(message.at)
           .catch((error) => console.error('dashboard report failed', error));
-        this.notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+        const present = async () => (await this.platform.presence.list(`chat:${name}`)).map((entry) => entry.userId);
+        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present)).catch((error) => console.error('mention notifications failed', error));
       },
       onPresenceChange,
       onEmpty,
@@ -183,7 +237,16 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return session;
   }
 
+  /** The user's topic object keeps which room objects hold their sockets, so a disconnect finds them. */
+  private noteSocket(attachment: Omit<SocketAttachment, 'peerId'>, delta: number): void {
+    topicObject(this.env, userTopic(attachment.userId))
+      .noteSocket(`${attachment.kind}:${attachment.room}`, delta)
+      .catch((error) => console.error('socket note failed', error));
+  }
+
   private end(ws: WebSocket): void {
+    const session = this.sessions.get(ws);
+    if (session) this.noteSocket(ws.deserializeAttachment() as SocketAttachment, -1);
     this.sessions.get(ws)?.close();
     this.sessions.delete(ws);
   }

@@ -31,6 +31,10 @@ export class RoutedPresence implements Presence {
     this.keep(left.catch(() => {}));
     return left;
   }
+  async rename(topic: string, userId: string, name: string): Promise<void> {
+    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
+    await topicObject(this.env, topic).presenceRename(topic, userId, name);
+  }
   list(topic: string): Promise<PresenceEntry[]> {
     return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
   }
@@ -54,6 +58,9 @@ export class RoutedLobbyState implements LobbyState {
     this.unavailable(lobby);
   }
   async toggleReady(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
+    this.unavailable(lobby);
+  }
+  async rename(lobby: string, _userId: string, _name: string): Promise<boolean> {
     this.unavailable(lobby);
   }
   async appendLog(lobby: string, _line: NewLogLine, _keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
