@@ -57,7 +57,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       new ChatRoom(name, platform, {
         onMessage: (message) => {
           board.touch();
-          notifier.mentions(message, reachable(message.room)).catch((error) => console.error('mention notifications failed', error));
+          notifier.mentions(message, reachable(message.room), () => gate.isPrivate(message.room)).catch((error) => console.error('mention notifications failed', error));
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),

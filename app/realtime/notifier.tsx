@@ -103,11 +103,18 @@ export class Notifier {
    * author), each at most `mentionsPerRecipientPerMinute` times a minute from the same sender.
    * Anyone else who picks that name learns nothing (SPEC §6).
    */
-  async mentions(message: ChatMessage, reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids): Promise<void> {
+  async mentions(
+    message: ChatMessage,
+    reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids,
+    /** A private room's members are reached whether or not they have been in it yet (`reachable` keeps only them). */
+    isPrivate: () => Promise<boolean> = async () => false,
+  ): Promise<void> {
     const { store, config } = this.platform;
     const recipients = new Set<string>();
+    const privateRoom = await isPrivate();
     for (const name of mentionedNames(message.text, config.limits.maxMentions)) {
-      for (const userId of await store.roomMembersNamed(message.room, name)) {
+      const named = privateRoom ? await store.userIdsNamed(name) : await store.roomMembersNamed(message.room, name);
+      for (const userId of named) {
         if (userId !== message.userId && !recipients.has(userId) && this.mentionCap.take(message.userId, userId)) recipients.add(userId);
       }
     }

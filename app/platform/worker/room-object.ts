@@ -223,7 +223,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
           .recordMessage(message.at)
           .catch((error) => console.error('dashboard report failed', error));
         const present = async () => (await this.platform.presence.list(`chat:${name}`)).map((entry) => entry.userId);
-        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present)).catch((error) => console.error('mention notifications failed', error));
+        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present), () => this.gate.isPrivate(name)).catch((error) => console.error('mention notifications failed', error));
       },
       onPresenceChange,
       onEmpty,
