@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
+import { UserNames } from './user-cache.ts';
 import { LocalIdentityLimiter } from './identity-limit.ts';
 import { publicOrigin } from './forwarded.ts';
 import { privatePages, sameOriginRedirects, strictTransportSecurity } from './http-policy.ts';
@@ -12,6 +13,7 @@ import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
 import { reportSizes } from './realtime/stats.ts';
+import { HistoryCache } from './realtime/history-cache.tsx';
 import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
@@ -48,6 +50,9 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   const app = new Hono<IdentityEnv>();
   const board = parts.board ?? new MetricBoard(platform);
   const notifier = new Notifier(platform);
+  // Names and history are cached where this process is their only writer (not with cluster mode's other instances).
+  const history = new HistoryCache(platform.store, platform.config.historyLimit);
+  const names = new UserNames(platform.store, !platform.exclusive);
   const gate = new RoomGate(platform.config.auth.privateRooms, platform.membership);
   // Mentions inside a private room reach its members (and whoever is in it) only.
   const reachable = (room: string) => (userIds: string[]) =>
@@ -61,6 +66,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
+        history,
       }),
   );
   // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
@@ -115,15 +121,15 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   // Host sign-in sits before the cookie identity: a refused token leaves the cookie untouched.
   app.route('/auth', authRoutes(platform));
   const identityLimiter = platform.identityLimiter ?? new LocalIdentityLimiter(platform.config.newIdentitiesPerMinute, platform.config.limits.maxTrackedAddresses);
-  app.use('*', identity(platform, identityLimiter, { anonymous: !platform.config.auth.required }));
+  app.use('*', identity(platform, identityLimiter, { anonymous: !platform.config.auth.required, names }));
   if (platform.config.auth.required) app.use('*', requireHostSession(platform.config.auth.loginUrl));
   app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin(c, platform.config) || platform.config.allowedOrigins.includes(origin) }));
   app.use('*', privatePages());
   app.use('*', sameOriginRedirects(platform.config));
 
   app.route('/', homeRoutes(platform));
-  app.route('/session', sessionRoutes(platform));
-  app.route('/chat', chatRoutes(platform, chatRooms));
+  app.route('/session', sessionRoutes(platform, names));
+  app.route('/chat', chatRoutes(platform, chatRooms, history));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
   app.route('/dashboard', dashboardRoutes(board));

@@ -17,6 +17,10 @@ export interface Config {
   lobbyGraceMs: number;
   /** Open sockets + SSE streams per user, across every connection and instance (SPEC §6). */
   maxConnectionsPerUser: number;
+  /** Lobby match (SPEC §4.3.1): rounds per match. */
+  matchRounds: number;
+  /** Lobby match: the beat of the countdown; GO comes 1–4 beats into a round, a round nobody presses ends 5 beats after GO. */
+  matchTempoMs: number;
   /** Honour X-Forwarded-For/Proto/Host from the proxy in front (SPEC §6). */
   trustProxy: boolean;
   /** New identities per client address per minute, with a burst of the same size; 0: no limit. */
@@ -93,6 +97,9 @@ export interface Limits {
   maxRoomParticipants: number;
   /** Stored notifications per user; older ones are deleted. */
   maxNotificationsPerUser: number;
+  /** Lobby match presses per player: a burst, then this many per second (across all of the player's tabs). */
+  pressBurst: number;
+  pressesPerSecond: number;
   /** Largest magnitude of a dashboard value (a sparkline of ±1e308 would divide infinities). */
   maxMetricMagnitude: number;
   /** Client addresses the new-identity limiter remembers; past it the least recently seen is forgotten. */
@@ -146,6 +153,8 @@ export const LIMITS: Limits = {
   maxMentionPairs: 100_000,
   maxRoomParticipants: 10_000,
   maxNotificationsPerUser: 200,
+  pressBurst: 3,
+  pressesPerSecond: 2,
   maxMetricMagnitude: 1e15,
   maxTrackedAddresses: 10_000,
   sessionMaxAgeSeconds: 400 * 24 * 3600,
@@ -262,6 +271,8 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
     maxConnectionsPerUser: integer(env, 'MAX_CONNECTIONS_PER_USER', 32, 1, 1_000_000),
+    matchRounds: integer(env, 'MATCH_ROUNDS', 5, 1, 50),
+    matchTempoMs: integer(env, 'MATCH_TEMPO_MS', 1000, 10, 60_000),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     newIdentitiesPerMinute: integer(env, 'NEW_IDENTITIES_PER_MINUTE', 120, 0, 1_000_000),
     auth: readAuth(env),

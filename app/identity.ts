@@ -5,6 +5,7 @@ import type { IdentityLimiter } from './identity-limit.ts';
 import type { Platform } from './platform/platform.ts';
 import { readSession, sessionNeedsRenewal, writeSession, type Session } from './session-cookie.ts';
 import type { Viewer } from '../components/Header.tsx';
+import type { UserNames } from './user-cache.ts';
 
 /** `session`: where the id came from and the private rooms a host token granted (SPEC §9). */
 export type IdentityEnv = { Variables: { viewer: Viewer; session: Pick<Session, 'userId' | 'fromHost' | 'rooms'> } };
@@ -23,7 +24,7 @@ export type IdentityPlatform = Pick<Platform, 'config' | 'sessionSecret' | 'stor
  * ignored and a new identity issued, at most NEW_IDENTITIES_PER_MINUTE per client address (429 past it).
  * With `anonymous: false` (AUTH_REQUIRED, SPEC §9) nobody is minted: the viewer stays without an id.
  */
-export function identity(platform: IdentityPlatform, limiter: IdentityLimiter, { anonymous = true } = {}) {
+export function identity(platform: IdentityPlatform, limiter: IdentityLimiter, { anonymous = true, names }: { anonymous?: boolean; names?: Pick<UserNames, 'get'> } = {}) {
   const { config, sessionSecret: secret, store } = platform;
   const { sessionMaxAgeSeconds: maxAge, sessionRenewAfterSeconds: renewAfter } = config.limits;
   return createMiddleware<IdentityEnv>(async (c, next) => {
@@ -41,7 +42,8 @@ export function identity(platform: IdentityPlatform, limiter: IdentityLimiter, {
     } else {
       if (sessionNeedsRenewal(session, https, renewAfter)) await writeSession(c, secret, session.userId, https, maxAge, session.fromHost ? session.rooms : null);
       c.set('session', session);
-      c.set('viewer', { userId: session.userId, name: await store.userName(session.userId) });
+      // The cached lookup where this process is the only writer of names (app.tsx), else the store.
+      c.set('viewer', { userId: session.userId, name: await (names ? names.get(session.userId) : store.userName(session.userId)) });
     }
     await next();
   });

@@ -30,6 +30,7 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], page, chil
         <title>{`${title} · Switchboard`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/css/app.css" />
+        <link rel="stylesheet" href="/css/arena.css" />
         {/* Runs before the first paint so a remembered theme never flashes the other one. */}
         <script src="/js/theme.js"></script>
         <script src={vendorUrl('htmx.min.js')} defer></script>
@@ -40,6 +41,7 @@ export const Layout: FC<LayoutProps> = ({ title, viewer, topics = [], page, chil
         <script src="/js/local-time.js" defer></script>
         <script src="/js/chat.js" defer></script>
         <script src="/js/ui.js" defer></script>
+        <script src="/js/arena.js" defer></script>
       </head>
       <body hx-ext="sse" sse-connect={events} class={page ? `app-page page-${page}` : 'doc-page'}>
         <a class="skip-link" href="#main">

@@ -33,6 +33,9 @@ export const keys = {
   presenceReaped: 'sb:presence-reaped',
 
   rate: (userId: string) => `sb:rate:${userId}`,
+  matchLease: (lobby: string) => `sb:match-lease:${lobby}`,
+  matchChannel: (lobby: string) => `sb:match:${lobby}`,
+  matchChannelPrefix: 'sb:match:',
   sessionSecret: 'sb:session-secret',
 
   privateRooms: 'sb:rooms:private',

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { IdentityLimiter } from '../identity-limit.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { LobbyState } from '../realtime/lobby-state.ts';
+import type { MatchCoordinator } from '../realtime/match-coordinator.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { ConnectionLimits } from '../realtime/connection-limits.ts';
@@ -45,6 +46,10 @@ export interface Platform {
    * runs it directly, as a room's own queue already orders one process.
    */
   exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Who runs each lobby's match clock (cluster mode: a lease in Redis). Unset: the lobby's own room, in memory. */
+  matches?: MatchCoordinator;
+  /** The draw of each GO delay (SPEC §4.3.1); unset: Math.random. Tests pin it. */
+  random?: () => number;
   /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
   health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
   /**
@@ -71,4 +76,4 @@ export interface Platform {
 }
 
 /** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
-export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'exclusive' | 'health'>;
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'exclusive' | 'health' | 'matches' | 'random'>;

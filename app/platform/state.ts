@@ -1,5 +1,4 @@
 import type { Config } from '../config.ts';
-import { openCluster } from '../cluster/cluster.ts';
 import { LocalHub } from '../realtime/hub.ts';
 import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
@@ -15,7 +14,7 @@ import { SqlMembership } from '../auth/membership.ts';
 import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
 type StateKeys =
-  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'identityLimiter'
+  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches' | 'identityLimiter'
   | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits';
 
 /** How long a control order waits for instances that do not answer (one that crashed). */
@@ -58,6 +57,8 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
       },
     };
   }
+  // Loaded only in cluster mode: ioredis and the cluster code cost a single process ~25 MB of RSS.
+  const { openCluster } = await import('../cluster/cluster.ts');
   const cluster = await openCluster(config, stats);
   const connections = new LocalConnections();
   return {
@@ -75,6 +76,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
+    matches: cluster.matches,
     async close() {
       await cluster.hub.close();
       await cluster.close();

@@ -6,6 +6,7 @@ import { ChatPage, MessageList } from '../../components/Chat.tsx';
 import { NotFoundPage } from '../../components/Layout.tsx';
 import { ChatRoom } from '../realtime/chat-room.tsx';
 import { RoomRegistry } from '../realtime/rooms.ts';
+import type { HistoryCache } from '../realtime/history-cache.tsx';
 import { socketEndpoint } from '../realtime/socket-endpoint.ts';
 import { RoomGate } from '../auth/room-gate.ts';
 import { PrivateRoomPage } from '../../components/Access.tsx';
@@ -16,7 +17,7 @@ export function roomName(raw: string): string | null {
   return ID_PATTERN.test(name) ? name : null;
 }
 
-export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
+export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, history?: HistoryCache) {
   const app = new Hono<IdentityEnv>();
   const { store, config } = platform;
   const gate = new RoomGate(config.auth.privateRooms, platform.membership);
@@ -37,6 +38,12 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
     if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} />, 403);
+    // The cache is kept current by the room's own broadcasts; with other instances writing (cluster
+    // mode) only a room live here, whose subscription sees their messages, can use it.
+    if (history && (!platform.exclusive || rooms.has(name))) {
+      const { listHtml } = await history.get(name);
+      return c.html(<ChatPage viewer={c.get('viewer')} room={name} listHtml={listHtml} />);
+    }
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
     return c.html(<ChatPage viewer={c.get('viewer')} room={name} messages={more ? page.slice(1) : page} more={more} />);

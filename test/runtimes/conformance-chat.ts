@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
+import { newUser, shownPresence, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import type { SuiteContext } from './context.ts';
 
 /** SPEC §4.2 chat and §6 limits over real sockets, and rooms that outlive an idle period. */
@@ -40,7 +40,9 @@ export function chatSuite(ctx: SuiteContext): void {
         body: new URLSearchParams({ name: 'Caroline' }),
       });
       expect(res.status).toBe(200);
-      expect(await b.waitForText('Caroline', 10_000, fromB)).toContain('<div id="presence" hx-swap-oob="innerHTML">');
+      // Presence: the renamed user's one <li> is replaced (issue 12: no whole-list fragments).
+      expect(await b.waitForText('Caroline', 10_000, fromB)).toContain(`<li id="presence-${carol.userId}" data-user-id="${carol.userId}" hx-swap-oob="outerHTML">`);
+      expect(shownPresence(b.frames).names.sort()).toEqual(['Bob', 'Caroline']);
       expect(await lb.waitForText('Caroline (Not Ready)', 10_000, fromLobby)).toContain('<div id="player-list" hx-swap-oob="innerHTML">');
       const after = await ctx.say(c, 'after');
       expect(after).toContain('<strong>Caroline:</strong> after');
@@ -98,9 +100,8 @@ export function chatSuite(ctx: SuiteContext): void {
       await b.waitForText('</strong> after the silence ', 10_000, fromB);
       const fromA = a.frames.length;
       b.close();
-      const presence = await a.waitForText('Online (1)', 10_000, fromA);
-      expect(presence).toContain('Alice');
-      expect(presence).not.toContain('Bob');
+      await a.waitForText('Online (1)', 10_000, fromA);
+      expect(shownPresence(a.frames)).toEqual({ count: 1, names: ['Alice'] });
       a.close();
     }, 40_000);
   });
@@ -123,7 +124,8 @@ export function chatSuite(ctx: SuiteContext): void {
       const from = other.frames.length;
       client.send({ message: 'x'.repeat(70 * 1024) });
       expect(await client.closed).toBe(1009);
-      expect(await other.waitForText('Online (1)', 10_000, from)).not.toContain('Alice');
+      await other.waitForText('Online (1)', 10_000, from);
+      expect(shownPresence(other.frames)).toEqual({ count: 1, names: ['Bob'] });
       other.close();
     });
 

@@ -25,6 +25,8 @@ export interface WorkerEnv {
   AUTH_REQUIRED?: string;
   AUTH_LOGIN_URL?: string;
   PRIVATE_ROOMS?: string;
+  MATCH_ROUNDS?: string;
+  MATCH_TEMPO_MS?: string;
 }
 
 /** The variables among the bindings, read and validated exactly as on Node. */

@@ -7,7 +7,7 @@ import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
 import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
-import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
+import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../../realtime/lobby-state.ts';
 import { publishRename } from '../../realtime/renames.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
@@ -19,6 +19,7 @@ import { RoutedStore } from './routed-store.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { ObjectMatchCoordinator } from './object-match.ts';
 import { objectPlatform } from './object-platform.ts';
 import { RoutedMembership, type MembershipRpc } from './routed-access.ts';
 import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
@@ -62,6 +63,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   private readonly routed: Platform;
   private readonly notifier: Notifier;
   private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
+  private readonly matches: ObjectMatchCoordinator;
   private room: RestorableRoom | undefined;
   /** This chat room's privacy and members (SPEC §9), in the object's own SQLite. */
   private readonly membership: SqlMembership;
@@ -76,6 +78,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const store = new DurableSqlStore(ctx.storage);
     this.membership = new SqlMembership(store.query, config.limits.maxRoomMembers);
     this.gate = new RoomGate(config.auth.privateRooms, this.membership);
+    this.matches = new ObjectMatchCoordinator(ctx.storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
     const membership = new RoutedMembership(env, { room: () => (this.room instanceof ChatRoom ? this.room.name : undefined), rpc: this as unknown as MembershipRpc });
     // The room's members live in this object: @name lookups ask the name index, then this storage (no RPC to itself).
@@ -95,6 +98,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
       // Objects are not shut down one by one: a grace period runs to its end.
       closing: new AbortController().signal,
+      matches: this.matches,
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
     for (const ws of ctx.getWebSockets()) {
@@ -165,6 +169,13 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return this.membership.remove(room, userId).then(() => null, (error) => (error instanceof MembershipLimitError ? error.message : Promise.reject(error)));
   }
 
+  /** Set only while a lobby match runs here (ObjectMatchCoordinator). */
+  async alarm(): Promise<void> {
+    if (this.matches.holding) return this.matches.keepAwake();
+    // Woken after an eviction: the lobby's recorded match carries on if its players' sockets are still here.
+    if (this.room instanceof LobbyRoom) await this.room.resumeMatch();
+  }
+
   /** RPC from the Worker's session route (SPEC §3): this room's sockets of that user take the new name. */
   async rename(userId: string, name: string): Promise<void> {
     await publishRename(this.platform.hub, userId, name);
@@ -210,6 +221,10 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   lobbyLog(lobby: string): Promise<LobbyLogLine[]> {
     return this.platform.lobbies.recentLog(lobby);
+  }
+
+  lobbyMatch(lobby: string): Promise<MatchRecord | null> {
+    return this.platform.lobbies.loadMatch(lobby);
   }
 
   private roomFor(kind: RoomKind, name: string): RestorableRoom {

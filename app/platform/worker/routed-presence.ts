@@ -1,4 +1,4 @@
-import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine } from '../../realtime/lobby-state.ts';
+import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine, MatchRecord } from '../../realtime/lobby-state.ts';
 import type { Presence, PresenceEntry } from '../../realtime/presence.ts';
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { roomObject, topicObject, type WorkerEnv } from './env.ts';
@@ -71,5 +71,14 @@ export class RoutedLobbyState implements LobbyState {
   }
   recentLog(lobby: string): Promise<LobbyLogLine[]> {
     return roomObject(this.env, 'lobby', lobby).lobbyLog(lobby);
+  }
+  async unreadyAll(lobby: string): Promise<LobbyPlayer[]> {
+    this.unavailable(lobby);
+  }
+  async saveMatch(lobby: string, _match: MatchRecord | null): Promise<void> {
+    this.unavailable(lobby);
+  }
+  loadMatch(lobby: string): Promise<MatchRecord | null> {
+    return roomObject(this.env, 'lobby', lobby).lobbyMatch(lobby);
   }
 }
