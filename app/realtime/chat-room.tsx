@@ -275,12 +275,18 @@ export class ChatRoom implements RestorableRoom {
     return this.queue.run(async () => {
       const message = await stored;
       stats.messages++;
+      this.hooks.history?.append(message);
       // Shutting down: every socket is closing, so the backlog is only stored (and its mentions sent), not fanned out.
       if (!this.platform.closing.aborted) {
         // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
         await breathe();
         const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
-        await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
+        const html = render(<NewMessage message={message} dropId={dropId} />);
+        if (this.hooks.history) {
+          if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
+          this.ownPending.add(html);
+        }
+        await hub.publish(this.topic, 'message', html);
       }
       this.hooks.onMessage(message);
       return message;
