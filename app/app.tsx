@@ -132,10 +132,10 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/chat', chatRoutes(platform, chatRooms, history));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
-  app.route('/dashboard', dashboardRoutes(board));
+  app.route('/dashboard', dashboardRoutes(board, platform.config.htmxVersion));
   app.route('/notifications', notificationRoutes(platform, notifier));
 
-  app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
+  app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." htmx={platform.config.htmxVersion} />, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       if (error.status === 403) return c.text('Forbidden: this form was submitted from another site.', 403);

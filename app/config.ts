@@ -1,4 +1,5 @@
 /** Every setting and bound of the app, read and validated in one place (SPEC §2, §6). */
+import type { HtmxMajor } from './realtime/fragment.ts';
 
 export interface Config {
   port: number;
@@ -21,6 +22,8 @@ export interface Config {
   matchRounds: number;
   /** Lobby match: the beat of the countdown; GO comes 1–4 beats into a round, a round nobody presses ends 5 beats after GO. */
   matchTempoMs: number;
+  /** The htmx major the pages load (SPEC §8); sockets and streams serve both whatever it says. */
+  htmxVersion: HtmxMajor;
   /** Honour X-Forwarded-For/Proto/Host from the proxy in front (SPEC §6). */
   trustProxy: boolean;
   /** New identities per client address per minute, with a burst of the same size; 0: no limit. */
@@ -206,6 +209,12 @@ function origins(raw: string | undefined): string[] {
     });
 }
 
+function htmxVersion(raw: string | undefined): HtmxMajor {
+  const value = raw?.trim() || '2';
+  if (value === '2' || value === '4') return Number(value) as HtmxMajor;
+  throw new ConfigError(`HTMX_VERSION must be 2 or 4 (the htmx major the pages load), got "${raw}"`);
+}
+
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
@@ -273,6 +282,7 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     maxConnectionsPerUser: integer(env, 'MAX_CONNECTIONS_PER_USER', 32, 1, 1_000_000),
     matchRounds: integer(env, 'MATCH_ROUNDS', 5, 1, 50),
     matchTempoMs: integer(env, 'MATCH_TEMPO_MS', 1000, 10, 60_000),
+    htmxVersion: htmxVersion(env.HTMX_VERSION),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     newIdentitiesPerMinute: integer(env, 'NEW_IDENTITIES_PER_MINUTE', 120, 0, 1_000_000),
     auth: readAuth(env),

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { Layout } from './Layout.tsx';
+import { sseSwap, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export interface ActiveRoom {
@@ -26,15 +27,15 @@ export const RoomList: FC<{ rooms: ActiveRoom[]; more?: number }> = ({ rooms, mo
     </>
   );
 
-export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; more?: number; error?: string }> = ({ viewer, rooms, more, error }) => (
-  <Layout title="Rooms" viewer={viewer} topics={['rooms']}>
+export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; more?: number; error?: string; htmx?: HtmxMajor }> = ({ viewer, rooms, more, error, htmx = 2 }) => (
+  <Layout title="Rooms" viewer={viewer} topics={['rooms']} htmx={htmx}>
     <div class="page-heading">
       <h1>Rooms and lobbies</h1>
       <p class="hint">Live: counts change as people come and go.</p>
     </div>
     <section class="panel" aria-labelledby="active-title">
       <h2 id="active-title">Active now</h2>
-      <div id="room-list" sse-swap="rooms" hx-swap="innerHTML">
+      <div id="room-list" {...sseSwap(htmx, 'rooms')}>
         <RoomList rooms={rooms} more={more} />
       </div>
     </section>

@@ -1,4 +1,4 @@
-import { Fragment } from '../realtime/fragment.ts';
+import { Fragment, toFragment, type FragmentSource } from '../realtime/fragment.ts';
 import type { Hub, TopicEvent, TopicListener } from '../realtime/hub.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
@@ -49,7 +49,7 @@ const SINCE = new LuaScript(
 function decode(entry: string): TopicEvent {
   const a = entry.indexOf('\n');
   const b = entry.indexOf('\n', a + 1);
-  return { id: Number(entry.slice(0, a)), event: entry.slice(a + 1, b), fragment: new Fragment(entry.slice(b + 1)) };
+  return { id: Number(entry.slice(0, a)), event: entry.slice(a + 1, b), fragment: Fragment.fromWire(entry.slice(b + 1)) };
 }
 
 interface Subscriber {
@@ -89,16 +89,18 @@ export class RedisHub implements Hub {
     link.onRecover(() => this.resubscribeAll());
   }
 
-  async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
+  async publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent> {
     this.onRender();
+    // Crossing to other instances: rendered here once per htmx major that differs.
+    const fragment = toFragment(content);
     const id = await PUBLISH.run(
       this.link.commands,
       [keys.topicSeq(topic), keys.topicLog(topic)],
       isReplayedTopic(topic)
-        ? [keys.topicChannel(topic), event, html, this.ringSize, this.epochId(), this.topicTtlSeconds]
-        : [keys.topicChannel(topic), event, html, this.shortLog.ringSize, this.epochId(), this.shortLog.ttlSeconds],
+        ? [keys.topicChannel(topic), event, fragment.wire, this.ringSize, this.epochId(), this.topicTtlSeconds]
+        : [keys.topicChannel(topic), event, fragment.wire, this.shortLog.ringSize, this.epochId(), this.shortLog.ttlSeconds],
     );
-    return { id: Number(id), event, fragment: new Fragment(html) };
+    return { id: Number(id), event, fragment };
   }
 
   /** Listeners get every event published after Redis has seen the subscription; `onResync` runs after each outage. */

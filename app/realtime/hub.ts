@@ -1,4 +1,4 @@
-import { Fragment } from './fragment.ts';
+import { toFragment, type Fragment, type FragmentSource } from './fragment.ts';
 
 /** One published event of a topic. Ids increase within a topic and are never reused. */
 export interface TopicEvent {
@@ -14,7 +14,8 @@ export type TopicListener = (event: TopicEvent) => void;
  * In one process it is `LocalHub`; in cluster mode the same interface is backed by Redis.
  */
 export interface Hub {
-  publish(topic: string, event: string, html: string): Promise<TopicEvent>;
+  /** `content`: markup both htmx majors share, or a fragment rendered per major (SPEC §8). */
+  publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent>;
   /**
    * `onResync` runs when the hub may have missed events (cluster mode, after Redis was
    * unreachable): the subscriber should send its clients a fresh snapshot. LocalHub never calls it.
@@ -113,9 +114,9 @@ export class LocalHub implements Hub {
     this.maxRingBytes = options.maxRingBytes ?? 4 * 1024 * 1024;
   }
 
-  async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
+  async publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent> {
     this.onRender();
-    const published: TopicEvent = { id: ++this.seq, event, fragment: new Fragment(html) };
+    const published: TopicEvent = { id: ++this.seq, event, fragment: toFragment(content) };
     if (this.replayed(topic)) this.ringFor(topic, -1).push(published);
     for (const listener of this.listeners.get(topic) ?? []) listener(published);
     return published;

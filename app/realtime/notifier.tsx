@@ -1,13 +1,17 @@
 import type { Platform } from '../platform/platform.ts';
 import type { ChatMessage, Notification, NotificationLevel } from '../store/store.ts';
-import { render } from '../../components/render.ts';
 import { Toast, UnreadCount } from '../../components/Notifications.tsx';
-import { Fragment } from './fragment.ts';
+import { sseFragment } from './sse-fragment.tsx';
 import { SerialQueue } from './serial.ts';
 import { durableEvent, readEventName, type OutgoingEvent, type TopicSource } from './sse-sources.ts';
 
 /** Each user's notifications travel on their own topic, so a stream never sees anyone else's. */
 export const userTopic = (userId: string) => `user:${userId}`;
+
+/** A `new-notification` update: the toast, and the delete of the toast that leaves the newest five. */
+const toastUpdate = (notification: Notification, dropId: number | null) =>
+  sseFragment('new-notification', () => <Toast notification={notification} dropId={null} />, dropId !== null ? <div id={`toast-${dropId}`} hx-swap-oob="delete"></div> : undefined);
+const countUpdate = (count: number) => sseFragment('notification-count', () => <UnreadCount count={count} />);
 
 const MENTION = /(?:^|[^\w@])@([^\s@]{1,64})/g;
 
@@ -81,8 +85,7 @@ export class Notifier {
         const notification = await store.addNotification({ userId, text, level, at: Date.now() });
         const recent = await store.notifications(userId, config.limits.maxToasts + 1);
         const dropId = recent[config.limits.maxToasts]?.id ?? null;
-        const toast = render(<Toast notification={notification} dropId={dropId} />);
-        await hub.publish(userTopic(userId), durableEvent('new-notification', notification.id), toast);
+        await hub.publish(userTopic(userId), durableEvent('new-notification', notification.id), toastUpdate(notification, dropId));
         await this.publishCount(userId);
         sent.push(notification);
       }
@@ -134,7 +137,7 @@ export class Notifier {
     const { maxToasts, sseRingSize } = config.limits;
     const count = async (position: number | null): Promise<OutgoingEvent> => ({
       name: 'notification-count',
-      fragment: new Fragment(render(<UnreadCount count={await store.unreadCount(userId)} />)),
+      fragment: countUpdate(await store.unreadCount(userId)),
       position,
     });
     return {
@@ -153,7 +156,7 @@ export class Notifier {
         if (missed.length === sseRingSize) missed = missed.slice(0, maxToasts);
         const events: OutgoingEvent[] = missed.reverse().map((notification) => {
           const dropId = recent[recent.indexOf(notification) + maxToasts]?.id ?? null;
-          return { name: 'new-notification', fragment: new Fragment(render(<Toast notification={notification} dropId={dropId} />)), position: notification.id };
+          return { name: 'new-notification', fragment: toastUpdate(notification, dropId), position: notification.id };
         });
         events.push(await count(null));
         return { position: missed.at(-1)?.id ?? position, events };
@@ -167,6 +170,6 @@ export class Notifier {
 
   private async publishCount(userId: string): Promise<void> {
     const count = await this.platform.store.unreadCount(userId);
-    await this.platform.hub.publish(userTopic(userId), 'notification-count', render(<UnreadCount count={count} />));
+    await this.platform.hub.publish(userTopic(userId), 'notification-count', countUpdate(count));
   }
 }

@@ -1,9 +1,11 @@
 import type { Platform } from '../platform/platform.ts';
-import { render } from '../../components/render.ts';
 import { RoomList, type ActiveRoom } from '../../components/Home.tsx';
 import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
 import { RoomGate } from '../auth/room-gate.ts';
+import { sseFragment } from './sse-fragment.tsx';
+
+const roomListUpdate = (listed: { rooms: ActiveRoom[]; more: number }) => sseFragment('rooms', () => <RoomList {...listed} />);
 
 export const ROOMS_TOPIC = 'rooms';
 
@@ -30,7 +32,7 @@ export async function listedRooms(platform: Pick<Platform, 'presence' | 'config'
   return { rooms: rooms.slice(0, limit), more: Math.max(0, rooms.length - limit) };
 }
 
-const renderList = async (platform: Platform) => render(<RoomList {...await listedRooms(platform)} />);
+const renderList = async (platform: Platform) => roomListUpdate(await listedRooms(platform));
 
 interface Coalescer {
   queue: SerialQueue;
@@ -76,5 +78,5 @@ export function publishRoomList(platform: Platform): Promise<void> {
 }
 
 export function roomsSource(platform: Platform): TopicSource {
-  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', html: await renderList(platform) }]);
+  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', fragment: await renderList(platform) }]);
 }

@@ -11,6 +11,7 @@ import { SocketSession } from './socket-session.ts';
 import type { SocketInput } from './socket-input.ts';
 import { tooManyConnections, type ConnectionSlot } from './connection-limits.ts';
 import { refusedRoom } from './refused-room.tsx';
+import { majorOfSocketUrl } from './htmx-major.ts';
 import { CLOSE_POLICY } from './socket-session.ts';
 import type { EndReason } from '../auth/connections.ts';
 
@@ -18,7 +19,7 @@ export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.t
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {
-  /** Fields a client may send besides HEADERS. */
+  /** Fields a client may send besides htmx's headers (`HEADERS` / `headers`). */
   readonly fields: readonly string[];
   join(peer: Peer): Promise<void>;
   receive(peer: Peer, input: SocketInput): Promise<void>;
@@ -123,6 +124,7 @@ export function socketEndpoint(
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
     const slot = slotOf(c);
+    const major = majorOfSocketUrl(c.req.url);
     const scope = privateScope(c);
     let session: SocketSession | undefined;
     let room: SocketRoom | undefined;
@@ -133,7 +135,7 @@ export function socketEndpoint(
     return {
       onOpen(_event, ws) {
         if (unopened !== undefined) clearTimeout(unopened);
-        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
+        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws), major);
         const opened = (room = peer.name ? rooms.open(c) : refusedRoom);
         session = new SocketSession(platform, opened, peer);
         unregister = platform.connections?.add(viewer.userId, { room: scope, end: (reason) => endSocket(opened, peer, reason) }) ?? unregister;

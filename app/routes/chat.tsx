@@ -25,7 +25,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
   app.use('/:room/*', async (c, next) => {
     const name = roomName(c.req.param('room'));
     if (!name) {
-      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." htmx={config.htmxVersion} />, 404);
     }
     await next();
   });
@@ -34,7 +34,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     const raw = c.req.param('room');
     const name = roomName(raw);
     if (!name) {
-      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." htmx={config.htmxVersion} />, 404);
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
     if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} />, 403);
@@ -46,7 +46,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     }
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
-    return c.html(<ChatPage viewer={c.get('viewer')} room={name} messages={more ? page.slice(1) : page} more={more} />);
+    return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} messages={more ? page.slice(1) : page} more={more} />);
   });
 
   app.get('/:room/history', async (c) => {

@@ -9,6 +9,7 @@ import { ONLINE_TOPIC, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { roomsSource } from '../realtime/room-list.tsx';
 import { parsePositions } from '../realtime/sse-position.ts';
+import { majorOfStream } from '../realtime/htmx-major.ts';
 import type { TopicSource } from '../realtime/sse-sources.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 
@@ -37,10 +38,12 @@ export function eventRoutes(platform: Platform, board: Board, notifier: Notifier
     if (slot === null) return c.json({ error: tooManyConnections(platform.config.maxConnectionsPerUser) }, 429);
     const sources: TopicSource[] = parsed.topics.map((topic) => (topic === 'rooms' ? roomsSource(platform) : board.source()));
     sources.push(notifier.source(viewer.userId));
-    // The browser's own reconnect sends the header; the sse extension's reconnects only have the query.
+    // The browser's own reconnect (and htmx 4's) sends the header; htmx 2's sse extension reconnects only have the query.
     const resumeFrom = parsePositions(c.req.header('last-event-id') || c.req.query('lastEventId'));
+    // Each stream is framed for its own client's htmx major, whatever HTMX_VERSION says (SPEC §8).
+    const major = majorOfStream(c.req.url, { get: (name) => c.req.header(name) });
     const run = (writer: EventWriter) =>
-      runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }).finally(() => slot?.release());
+      runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }, major).finally(() => slot?.release());
     return platform.streamEvents?.(c, SSE_HEADERS, run) ?? streamSSE(c, run);
   });
   return app;

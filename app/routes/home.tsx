@@ -10,14 +10,14 @@ export { activeRooms };
 export function homeRoutes(platform: Platform) {
   const app = new Hono<IdentityEnv>();
 
-  app.get('/', async (c) => c.html(<HomePage viewer={c.get('viewer')} {...await listedRooms(platform)} />));
+  app.get('/', async (c) => c.html(<HomePage viewer={c.get('viewer')} htmx={platform.config.htmxVersion} {...await listedRooms(platform)} />));
 
   app.get('/open', async (c) => {
     const name = (c.req.query('room') ?? '').trim().toLowerCase();
     const kind = c.req.query('kind') === 'lobby' ? 'lobby' : 'chat';
     if (!ID_PATTERN.test(name)) {
       const error = 'Room names are 1–64 letters, digits, - or _.';
-      return c.html(<HomePage viewer={c.get('viewer')} {...await listedRooms(platform)} error={error} />, 400);
+      return c.html(<HomePage viewer={c.get('viewer')} htmx={platform.config.htmxVersion} {...await listedRooms(platform)} error={error} />, 400);
     }
     return c.redirect(`/${kind}/${name}`, 303);
   });

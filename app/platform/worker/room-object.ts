@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Platform, RoomPlatform } from '../platform.ts';
 import { ChatRoom } from '../../realtime/chat-room.tsx';
-import type { Fragment } from '../../realtime/fragment.ts';
+import type { HtmxMajor, Rendition } from '../../realtime/fragment.ts';
 import { LocalHub } from '../../realtime/hub.ts';
 import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
@@ -13,6 +13,7 @@ import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
+import { majorOfSocketUrl } from '../../realtime/htmx-major.ts';
 import { Stats } from '../../realtime/stats.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { RoutedStore } from './routed-store.ts';
@@ -36,19 +37,63 @@ interface SocketAttachment {
   name: string;
   kind: RoomKind;
   room: string;
+  /** The client's htmx major (SPEC §8); absent on sockets accepted before htmx 4 was served: 2. */
+  major?: HtmxMajor;
 }
 
 /** Codes a close frame may not carry: answered as a normal close. */
 const UNSENDABLE_CLOSE = new Set([1005, 1006, 1015]);
 
-function hibernatedTransport(ws: WebSocket): SocketTransport {
+function hibernatedTransport(ws: WebSocket, attachment: SocketAttachment): SocketTransport {
   return {
-    send: (fragment: Fragment) => ws.send(fragment.html),
+    send: (rendition: Rendition) => ws.send(rendition.html),
+    // Kept with the socket, so a woken object still answers the client in its own format.
+    majorRevealed: (major: HtmxMajor) => ws.serializeAttachment({ ...attachment, major }),
     // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
     bufferedAmount: () => 0,
     close: (code: number, reason: string) => ws.close(code, reason),
     rename: (name: string) => ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), name }),
   };
+}
+
+/**
+ * A socket whose room has not answered its join yet: what the room sends waits here, and so does a
+ * refusal (no name, lobby full). workerd reads the client's reply to a close sent on a hibernatable
+ * socket only ~10 s later (the object's idle timeout), so a refused socket is never handed to the
+ * hibernation API: `fetch` accepts it as a plain socket, sends the refusal and closes it at once.
+ */
+class PendingTransport implements SocketTransport {
+  readonly frames: Rendition[] = [];
+  refusal: { code: number; reason: string } | undefined;
+  private live: SocketTransport | undefined;
+
+  send(rendition: Rendition): void {
+    if (this.live) this.live.send(rendition);
+    else this.frames.push(rendition);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.live) this.live.close(code, reason);
+    else this.refusal ??= { code, reason };
+  }
+
+  bufferedAmount(): number {
+    return this.live?.bufferedAmount() ?? 0;
+  }
+
+  majorRevealed(major: HtmxMajor): void {
+    this.live?.majorRevealed?.(major);
+  }
+
+  rename(name: string): void {
+    this.live?.rename?.(name);
+  }
+
+  /** From here on frames go straight to `live`; the ones that waited go first. */
+  attach(live: SocketTransport): void {
+    for (const fragment of this.frames.splice(0)) live.send(fragment);
+    this.live = live;
+  }
 }
 
 /**
@@ -111,11 +156,33 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const viewer = JSON.parse(request.headers.get(VIEWER_HEADER) ?? 'null') as Omit<SocketAttachment, 'peerId'> | null;
     if (!viewer || request.headers.get('upgrade') !== 'websocket') return new Response('expected a forwarded WebSocket upgrade', { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
+    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer, major: majorOfSocketUrl(request.url) };
+    const pending = new PendingTransport();
+    const room = this.roomFor(attachment.kind, attachment.room);
+    let joined: Promise<void> = Promise.resolve();
+    // The same room, except that this socket's join is kept to be waited for.
+    const watched: RestorableRoom = {
+      fields: room.fields,
+      join: (peer) => (joined = room.join(peer)),
+      receive: (peer, input) => room.receive(peer, input),
+      leave: (peer) => room.leave(peer),
+      errorFragment: (text) => room.errorFragment(text),
+      restore: (peer) => room.restore(peer),
+    };
+    this.sessionFor(server, attachment, pending, watched).open();
+    // join reports its own failures (a 1011 close); only its outcome matters here.
+    await joined.catch(() => {});
+    if (pending.refusal) {
+      server.accept();
+      for (const rendition of pending.frames) server.send(rendition.html);
+      server.close(pending.refusal.code, pending.refusal.reason);
+      this.end(server);
+      return new Response(null, { status: 101, webSocket: client });
+    }
     this.ctx.acceptWebSocket(server);
-    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer };
     server.serializeAttachment(attachment);
     this.noteSocket(attachment, 1);
-    this.sessionFor(server, attachment).open();
+    pending.attach(hibernatedTransport(server, attachment));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -245,9 +312,14 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     }));
   }
 
-  private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession<RestorableRoom> {
-    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws));
-    const session = new SocketSession(this.platform, this.roomFor(attachment.kind, attachment.room), peer);
+  private sessionFor(
+    ws: WebSocket,
+    attachment: SocketAttachment,
+    transport: SocketTransport = hibernatedTransport(ws, attachment),
+    room: RestorableRoom = this.roomFor(attachment.kind, attachment.room),
+  ): SocketSession<RestorableRoom> {
+    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, transport, attachment.major ?? 2);
+    const session = new SocketSession(this.platform, room, peer);
     this.sessions.set(ws, session);
     return session;
   }
@@ -260,8 +332,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   }
 
   private end(ws: WebSocket): void {
-    const session = this.sessions.get(ws);
-    if (session) this.noteSocket(ws.deserializeAttachment() as SocketAttachment, -1);
+    // A refused socket was never handed to the hibernation API: it has no attachment and was never noted.
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (this.sessions.has(ws) && attachment) this.noteSocket(attachment, -1);
     this.sessions.get(ws)?.close();
     this.sessions.delete(ws);
   }
