@@ -42,7 +42,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     // mode) only a room live here, whose subscription sees their messages, can use it.
     if (history && (!platform.exclusive || rooms.has(name))) {
       const { listHtml } = await history.get(name);
-      return c.html(<ChatPage viewer={c.get('viewer')} room={name} listHtml={listHtml} />);
+      return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} listHtml={listHtml} />);
     }
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
