@@ -12,6 +12,7 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { reportSizes } from './realtime/stats.ts';
 import { HistoryCache } from './realtime/history-cache.tsx';
 import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
@@ -61,7 +62,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       new ChatRoom(name, platform, {
         onMessage: (message) => {
           board.touch();
-          notifier.mentions(message, reachable(message.room)).catch((error) => console.error('mention notifications failed', error));
+          notifier.mentions(message, reachable(message.room), () => gate.isPrivate(message.room)).catch((error) => console.error('mention notifications failed', error));
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
@@ -77,6 +78,8 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
         onEmpty: () => void lobbies.release(id),
       }),
   );
+
+  reportSizes(platform.stats, () => ({ chatRooms: chatRooms.size, lobbies: lobbies.size, connectedUsers: platform.connectionLimits?.users ?? 0 }));
 
   app.use(
     secureHeaders({

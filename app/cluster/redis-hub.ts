@@ -3,6 +3,7 @@ import type { Hub, TopicEvent, TopicListener } from '../realtime/hub.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';
+import { isReplayedTopic } from '../realtime/hub.ts';
 
 /**
  * Takes the topic's next id, keeps the event in the topic's bounded log and publishes it, as one
@@ -77,6 +78,12 @@ export class RedisHub implements Hub {
     private readonly ringSize: number,
     private readonly topicTtlSeconds: number,
     private readonly onRender: () => void = () => {},
+    /**
+     * Topics SSE does not replay (chat rooms, lobbies, users) keep only a short catch-up log, for
+     * an instance that subscribes or reconnects while events are in flight: this many events,
+     * expiring this long after the topic's last event.
+     */
+    private readonly shortLog = { ringSize: 20, ttlSeconds: 60 },
   ) {
     link.subscriber.on('message', (channel: string, entry: string) => this.receive(channel, entry));
     link.onRecover(() => this.resubscribeAll());
@@ -89,7 +96,9 @@ export class RedisHub implements Hub {
     const id = await PUBLISH.run(
       this.link.commands,
       [keys.topicSeq(topic), keys.topicLog(topic)],
-      [keys.topicChannel(topic), event, fragment.wire, this.ringSize, this.epochId(), this.topicTtlSeconds],
+      isReplayedTopic(topic)
+        ? [keys.topicChannel(topic), event, fragment.wire, this.ringSize, this.epochId(), this.topicTtlSeconds]
+        : [keys.topicChannel(topic), event, fragment.wire, this.shortLog.ringSize, this.epochId(), this.shortLog.ttlSeconds],
     );
     return { id: Number(id), event, fragment };
   }

@@ -26,11 +26,56 @@ export function mentionedNames(text: string, max: number): string[] {
   return [...names.values()];
 }
 
+/**
+ * The per-recipient mention cap: at most `perMinute` mention notifications from one sender to one
+ * recipient in a minute. At most `maxPairs` sender→recipient windows are tracked; past that, a new
+ * pair is refused until old windows end (so a flood of identities cannot grow the map).
+ */
+export class MentionCap {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly maxPairs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  take(sender: string, recipient: string): boolean {
+    const now = this.now();
+    const key = `${sender}>${recipient}`;
+    let window = this.windows.get(key);
+    if (window && now - window.start >= 60_000) {
+      this.windows.delete(key);
+      window = undefined;
+    }
+    if (!window) {
+      if (this.windows.size >= this.maxPairs) this.sweep(now);
+      if (this.windows.size >= this.maxPairs) return false;
+      this.windows.set(key, (window = { start: now, count: 0 }));
+    }
+    if (window.count >= this.perMinute) return false;
+    window.count++;
+    return true;
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (now - window.start >= 60_000) this.windows.delete(key);
+  }
+}
+
 /** Stores notifications, then pushes a toast and the unread count to the user's open tabs. */
 export class Notifier {
   private readonly queue = new SerialQueue();
+  readonly mentionCap: MentionCap;
 
-  constructor(private readonly platform: Platform) {}
+  constructor(private readonly platform: Pick<Platform, 'store' | 'hub' | 'config'>) {
+    const { mentionsPerRecipientPerMinute, maxMentionPairs } = platform.config.limits;
+    this.mentionCap = new MentionCap(mentionsPerRecipientPerMinute, maxMentionPairs);
+  }
 
   notify(userIds: readonly string[], text: string, level: NotificationLevel): Promise<Notification[]> {
     return this.queue.run(async () => {
@@ -56,12 +101,25 @@ export class Notifier {
     });
   }
 
-  /** Notifies every user whose display name is @mentioned in a chat message (not its author). */
-  async mentions(message: ChatMessage, reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids): Promise<void> {
+  /**
+   * Notifies the users called by an @name in a chat message who have been in that room (not its
+   * author), each at most `mentionsPerRecipientPerMinute` times a minute from the same sender.
+   * Anyone else who picks that name learns nothing (SPEC §6).
+   */
+  async mentions(
+    message: ChatMessage,
+    reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids,
+    /** A private room's members are reached whether or not they have been in it yet (`reachable` keeps only them). */
+    isPrivate: () => Promise<boolean> = async () => false,
+  ): Promise<void> {
     const { store, config } = this.platform;
     const recipients = new Set<string>();
+    const privateRoom = await isPrivate();
     for (const name of mentionedNames(message.text, config.limits.maxMentions)) {
-      for (const userId of await store.userIdsNamed(name)) if (userId !== message.userId) recipients.add(userId);
+      const named = privateRoom ? await store.userIdsNamed(name) : await store.roomMembersNamed(message.room, name);
+      for (const userId of named) {
+        if (userId !== message.userId && !recipients.has(userId) && this.mentionCap.take(message.userId, userId)) recipients.add(userId);
+      }
     }
     if (recipients.size === 0) return;
     const allowed = await reachable([...recipients]);

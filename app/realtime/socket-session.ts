@@ -1,6 +1,6 @@
 import type { Platform } from '../platform/platform.ts';
 import type { Peer } from './peer.ts';
-import { perConnectionLimits, type MessageLimiter } from './rate-limit.ts';
+import { perUserLimits, type MessageLimiter } from './rate-limit.ts';
 import { majorOfInput, parseSocketInput } from './socket-input.ts';
 import type { RestorableRoom, SocketRoom } from './socket-endpoint.ts';
 import { StorageUnavailableError } from '../store/write-guard.ts';
@@ -43,7 +43,7 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
     readonly peer: Peer,
   ) {
     const { limits } = platform.config;
-    this.limiter = (platform.rateLimits ?? perConnectionLimits(limits.rateBurst, limits.ratePerSecond)).forConnection(peer.userId);
+    this.limiter = (platform.rateLimits ?? perUserLimits(platform.config, limits.rateBurst, limits.ratePerSecond)).forConnection(peer.userId);
   }
 
   open(): void {

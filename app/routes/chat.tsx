@@ -42,7 +42,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     // mode) only a room live here, whose subscription sees their messages, can use it.
     if (history && (!platform.exclusive || rooms.has(name))) {
       const { listHtml } = await history.get(name);
-      return c.html(<ChatPage viewer={c.get('viewer')} room={name} listHtml={listHtml} />);
+      return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} listHtml={listHtml} />);
     }
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
@@ -61,15 +61,16 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     return c.html(<MessageList room={name} messages={more ? page.slice(1) : page} more={more} />);
   });
 
-  const [guard, upgrade] = socketEndpoint(
+  const nameOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('room') ?? '')!;
+  const [guard, limit, upgrade] = socketEndpoint(
     platform,
-    (c) => rooms.get(roomName(c.req.param('room') ?? '')!),
+    { open: (c) => rooms.get(nameOf(c)), release: (c) => void rooms.release(nameOf(c)) },
     (c) => roomName(c.req.param('room') ?? ''),
   );
   app.get('/:room/ws', guard, async (c, next) => {
     if (!(await gate.mayEnter(roomName(c.req.param('room'))!, c.get('session')))) return c.json({ error: 'this room is private and you are not a member' }, 403);
     await next();
-  }, upgrade);
+  }, limit, upgrade);
 
   return app;
 }

@@ -28,8 +28,8 @@ export function lobbyRoutes(platform: Platform, lobbies: RoomRegistry<LobbyRoom>
     return c.html(<LobbyPage viewer={c.get('viewer')} htmx={platform.config.htmxVersion} lobby={id} players={players} log={log} />);
   });
 
-  const [guard, upgrade] = socketEndpoint(platform, (c) => lobbies.get(roomName(c.req.param('id') ?? '')!));
-  app.get('/:id/ws', guard, upgrade);
+  const idOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('id') ?? '')!;
+  app.get('/:id/ws', ...socketEndpoint(platform, { open: (c) => lobbies.get(idOf(c)), release: (c) => void lobbies.release(idOf(c)) }));
 
   return app;
 }

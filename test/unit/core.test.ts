@@ -68,7 +68,7 @@ describe('SPEC 6 origin check', () => {
 
 describe('hub ring', () => {
   it('replays exactly the missed events, or null once the ring lost them', async () => {
-    const hub = new LocalHub(3);
+    const hub = new LocalHub(3, () => {}, 10_000, { replayed: () => true });
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push((await hub.publish('t', 'e', `<p>${i}</p>`)).id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));

@@ -16,6 +16,7 @@ import { SocketSession } from '../../realtime/socket-session.ts';
 import { majorOfSocketUrl } from '../../realtime/htmx-major.ts';
 import { Stats } from '../../realtime/stats.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
+import { RoutedStore } from './routed-store.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
@@ -125,7 +126,13 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     this.matches = new ObjectMatchCoordinator(ctx.storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
     const membership = new RoutedMembership(env, { room: () => (this.room instanceof ChatRoom ? this.room.name : undefined), rpc: this as unknown as MembershipRpc });
-    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership });
+    // The room's members live in this object: @name lookups ask the name index, then this storage (no RPC to itself).
+    const routedStore = new RoutedStore(env);
+    routedStore.roomMembersNamed = async (room, name) => {
+      const named = await routedStore.userIdsNamed(name);
+      return named.length === 0 ? [] : store.roomMembersAmong(room, named);
+    };
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership, store: routedStore });
     this.notifier = new Notifier(this.routed);
     this.platform = {
       config,
@@ -258,6 +265,14 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return this.platform.store.messageIdBefore(room, id, depth);
   }
 
+  addRoomMember(room: string, userId: string, at: number): Promise<void> {
+    return this.platform.store.addRoomMember(room, userId, at);
+  }
+
+  roomMembersAmong(room: string, userIds: string[]): Promise<string[]> {
+    return (this.platform.store as DurableSqlStore).roomMembersAmong(room, userIds);
+  }
+
   /** Stores and broadcasts a message that did not come through a socket (e.g. the HTTP API). */
   post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
     return (this.roomFor('chat', room) as ChatRoom).post(userId, name, text);
@@ -290,7 +305,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
           .recordMessage(message.at)
           .catch((error) => console.error('dashboard report failed', error));
         const present = async () => (await this.platform.presence.list(`chat:${name}`)).map((entry) => entry.userId);
-        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present)).catch((error) => console.error('mention notifications failed', error));
+        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present), () => this.gate.isPrivate(name)).catch((error) => console.error('mention notifications failed', error));
       },
       onPresenceChange,
       onEmpty,
