@@ -42,7 +42,8 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     super(ctx, env);
     this.config = workerConfig(env);
     this.store = new DurableSqlStore(ctx.storage);
-    this.hub = new LocalHub(this.config.limits.sseRingSize);
+    // One SSE topic per object (rooms, dashboard or a user's notifications): its ring is what a resuming stream replays.
+    this.hub = new LocalHub(this.config.limits.sseRingSize, undefined, 1, { replayed: () => true });
     for (const statement of SCHEMA) ctx.storage.sql.exec(statement);
   }
 
