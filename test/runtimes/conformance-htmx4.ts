@@ -75,14 +75,15 @@ export function htmx4Suite(ctx: SuiteContext): void {
       expect((await api(ctx.server.url, '/api/notify', { user: carol.userId, text: 'first <b>' })).status).toBe(202);
       const toast = await mine.waitForEvent((e) => e.data.includes('first'), 10_000);
       expect(toast.data).toMatch(/^<div id="toast-container" hx-swap-oob="afterbegin"><div class="toast toast-info" role="alert" id="toast-\d+">first &lt;b&gt;<\/div><\/div>$/);
-      await mine.waitFor((r) => r.text.includes('<span>1</span>'), 10_000);
+      // The unread count itself: sparkline scales on the dashboard topic carry `<span>N</span>` too.
+      await mine.waitFor((r) => r.text.includes('<div id="notif-count" hx-swap-oob="innerHTML"><span>1</span>'), 10_000);
       const lastId = mine.lastId;
       mine.close();
       await api(ctx.server.url, '/api/metrics', { name, value: 5 });
       await api(ctx.server.url, '/api/notify', { user: carol.userId, text: 'second' });
       // hx-sse resumes (a reconnect, or a hidden tab shown again) with the Last-Event-ID header.
       const back = await open('/events?topics=dashboard&htmx=4', carol, { 'last-event-id': lastId });
-      await back.waitFor((r) => r.text.includes('<span>2</span>'), 10_000);
+      await back.waitFor((r) => r.text.includes('<div id="notif-count" hx-swap-oob="innerHTML"><span>2</span>') && r.text.includes('>second</div>'), 10_000);
       const datas = unnamed(back).map((e) => e.data);
       expect(datas.filter((d) => d.includes('toast-container'))).toEqual([expect.stringContaining('>second</div>')]);
       expect(datas.some((d) => d.startsWith(`<div id="${name}" hx-swap-oob="innerHTML"><span class="metric">5</span>`))).toBe(true);
