@@ -80,6 +80,12 @@ export interface SseStreamOptions {
   heartbeatMs: number;
   /** The client's htmx major (SPEC §8); 2 when unset. */
   major?: HtmxMajor;
+  /**
+   * Streams with the same scope share one heartbeat timer per interval (the process when unset).
+   * On Workers a timer belongs to the request that set it: it stops when that request ends and may
+   * not write to another request's response, so there each request is its own scope (its platform).
+   */
+  heartbeatScope?: object;
 }
 
 /**
@@ -120,8 +126,13 @@ class HeartbeatWheel {
     for (const stream of this.slots[this.cursor]!) stream.heartbeat();
   }
 }
-const wheels = new Map<number, HeartbeatWheel>();
-const wheelFor = (intervalMs: number) => {
+/** The wheels of each scope (SseStreamOptions.heartbeatScope), by interval. */
+const wheelsByScope = new WeakMap<object, Map<number, HeartbeatWheel>>();
+/** The scope of streams that name none: one set of wheels for the process. */
+const PROCESS_SCOPE = {};
+const wheelFor = (intervalMs: number, scope: object = PROCESS_SCOPE) => {
+  let wheels = wheelsByScope.get(scope);
+  if (!wheels) wheelsByScope.set(scope, (wheels = new Map()));
   let wheel = wheels.get(intervalMs);
   if (!wheel) wheels.set(intervalMs, (wheel = new HeartbeatWheel(intervalMs)));
   return wheel;
@@ -152,7 +163,7 @@ export class SseStream {
     private readonly stats: Stats,
   ) {
     api.onAbort(() => this.end());
-    this.wheel = wheelFor(options.heartbeatMs);
+    this.wheel = wheelFor(options.heartbeatMs, options.heartbeatScope);
     this.slot = this.wheel.add(this);
   }
 
