@@ -48,9 +48,11 @@ let connectionCounter = 0;
 
 /** Where a socket route finds its room: made on a successful upgrade, given back when the socket closes. */
 export interface RoomSource {
-  open(c: Context<IdentityEnv>): SocketRoom;
+  /** The room's name, read from the request before the upgrade (handlers keep no Context alive). */
+  name(c: Context<IdentityEnv>): string;
+  open(name: string): SocketRoom;
   /** Forgets the room if nothing holds it any more (no sockets, no queued work). */
-  release(c: Context<IdentityEnv>): void;
+  release(name: string): void;
 }
 
 /** How long a slot taken for an upgrade waits for the socket to open before it is given back. */
@@ -126,6 +128,7 @@ export function socketEndpoint(
     const slot = slotOf(c);
     const major = majorOfSocketUrl(c.req.url);
     const scope = privateScope(c);
+    const roomName = rooms.name(c);
     let session: SocketSession | undefined;
     let room: SocketRoom | undefined;
     let unregister = () => {};
@@ -136,7 +139,7 @@ export function socketEndpoint(
       onOpen(_event, ws) {
         if (unopened !== undefined) clearTimeout(unopened);
         const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws), major);
-        const opened = (room = peer.name ? rooms.open(c) : refusedRoom);
+        const opened = (room = peer.name ? rooms.open(roomName) : refusedRoom);
         session = new SocketSession(platform, opened, peer);
         unregister = platform.connections?.add(viewer.userId, { room: scope, end: (reason) => endSocket(opened, peer, reason) }) ?? unregister;
         session.open();
@@ -148,7 +151,7 @@ export function socketEndpoint(
         slot?.release();
         session?.close();
         session = undefined;
-        if (room && room !== refusedRoom) rooms.release(c);
+        if (room && room !== refusedRoom) rooms.release(roomName);
       },
     };
   });

@@ -64,7 +64,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
   const nameOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('room') ?? '')!;
   const [guard, limit, upgrade] = socketEndpoint(
     platform,
-    { open: (c) => rooms.get(nameOf(c)), release: (c) => void rooms.release(nameOf(c)) },
+    { name: nameOf, open: (name) => rooms.get(name), release: (name) => void rooms.release(name) },
     (c) => roomName(c.req.param('room') ?? ''),
   );
   app.get('/:room/ws', guard, async (c, next) => {

@@ -29,7 +29,7 @@ export function lobbyRoutes(platform: Platform, lobbies: RoomRegistry<LobbyRoom>
   });
 
   const idOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('id') ?? '')!;
-  app.get('/:id/ws', ...socketEndpoint(platform, { open: (c) => lobbies.get(idOf(c)), release: (c) => void lobbies.release(idOf(c)) }));
+  app.get('/:id/ws', ...socketEndpoint(platform, { name: idOf, open: (id) => lobbies.get(id), release: (id) => void lobbies.release(id) }));
 
   return app;
 }
