@@ -247,20 +247,26 @@ export class ChatRoom implements RestorableRoom {
     if (!this.platform.exclusive) return this.pipelined(userId, name, text);
     const { exclusive } = this.platform;
     return this.queue.run(() => exclusive(this.topic, async () => {
-      const { store, hub, config, stats } = this.platform;
+      const { store, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
       stats.messages++;
       this.hooks.history?.append(message);
-      const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
-      const html = render(<NewMessage message={message} dropId={dropId} />);
-      if (this.hooks.history) {
-        if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
-        this.ownPending.add(html);
-      }
-      await hub.publish(this.topic, 'message', html);
+      await this.broadcastStored(message);
       this.hooks.onMessage(message);
       return message;
     }));
+  }
+
+  /** One stored message to every socket of the room, as ONE fragment with the trim of the one that fell out. */
+  private async broadcastStored(message: ChatMessage): Promise<void> {
+    const { store, hub, config } = this.platform;
+    const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
+    const html = render(<NewMessage message={message} dropId={dropId} />);
+    if (this.hooks.history) {
+      if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
+      this.ownPending.add(html);
+    }
+    await hub.publish(this.topic, 'message', html);
   }
 
   /**
@@ -269,7 +275,7 @@ export class ChatRoom implements RestorableRoom {
    * same order, each only after its own message is committed.
    */
   private pipelined(userId: string, name: string, text: string): Promise<ChatMessage> {
-    const { store, hub, config, stats } = this.platform;
+    const { store, stats } = this.platform;
     const stored = store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
     stored.catch(() => {});
     return this.queue.run(async () => {
@@ -280,13 +286,7 @@ export class ChatRoom implements RestorableRoom {
       if (!this.platform.closing.aborted) {
         // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
         await breathe();
-        const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
-        const html = render(<NewMessage message={message} dropId={dropId} />);
-        if (this.hooks.history) {
-          if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
-          this.ownPending.add(html);
-        }
-        await hub.publish(this.topic, 'message', html);
+        await this.broadcastStored(message);
       }
       this.hooks.onMessage(message);
       return message;
