@@ -250,7 +250,6 @@ export class ChatRoom implements RestorableRoom {
       const { store, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
       stats.messages++;
-      this.hooks.history?.append(message);
       await this.broadcastStored(message);
       this.hooks.onMessage(message);
       return message;
@@ -266,6 +265,9 @@ export class ChatRoom implements RestorableRoom {
       if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
       this.ownPending.add(html);
     }
+    // The page cache takes the message in the same turn as the broadcast: a snapshot sent in between
+    // would otherwise hold it and then receive it again (two copies in a reconnecting page).
+    this.hooks.history?.append(message);
     await hub.publish(this.topic, 'message', html);
   }
 
@@ -281,12 +283,13 @@ export class ChatRoom implements RestorableRoom {
     return this.queue.run(async () => {
       const message = await stored;
       stats.messages++;
-      this.hooks.history?.append(message);
       // Shutting down: every socket is closing, so the backlog is only stored (and its mentions sent), not fanned out.
       if (!this.platform.closing.aborted) {
         // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
         await breathe();
         await this.broadcastStored(message);
+      } else {
+        this.hooks.history?.append(message);
       }
       this.hooks.onMessage(message);
       return message;
