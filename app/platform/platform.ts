@@ -7,6 +7,7 @@ import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { MatchCoordinator } from '../realtime/match-coordinator.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
+import type { RoomFanout } from '../realtime/room-fanout.ts';
 import type { ConnectionLimits } from '../realtime/connection-limits.ts';
 import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
@@ -25,6 +26,8 @@ export interface Platform {
   sessionSecret: string;
   store: Store;
   hub: Hub;
+  /** How a room's events reach its sockets and what orders its work: straight in one process or object, through the hub in cluster mode. */
+  fanout: RoomFanout;
   presence: Presence;
   /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
   lobbies: LobbyState;
@@ -76,4 +79,4 @@ export interface Platform {
 }
 
 /** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
-export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'exclusive' | 'health' | 'matches' | 'random'>;
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'health' | 'matches' | 'random'>;

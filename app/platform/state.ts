@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { LocalHub } from '../realtime/hub.ts';
+import { DirectFanout, HubFanout } from '../realtime/room-fanout.ts';
 import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
 import { reportSizes, type Stats } from '../realtime/stats.ts';
@@ -14,7 +15,7 @@ import { SqlMembership } from '../auth/membership.ts';
 import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
 type StateKeys =
-  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches' | 'identityLimiter'
+  | 'sessionSecret' | 'store' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches' | 'identityLimiter'
   | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits';
 
 /** How long a control order waits for instances that do not answer (one that crashed). */
@@ -46,6 +47,8 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
       sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
       hub,
+      // Every socket of a room is in this process: its events go straight to them, not through the hub.
+      fanout: new DirectFanout(() => stats.broadcastRenders++),
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond),
@@ -69,6 +72,8 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     sessionSecret: await cluster.sessionSecret(),
     store: cluster.store,
     hub: cluster.hub,
+    // Other instances hold sockets of the same rooms: events go through Redis, messages under the room's lock.
+    fanout: new HubFanout(cluster.hub, (name, work) => cluster.mutex.run(name, work)),
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,

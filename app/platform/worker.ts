@@ -4,6 +4,7 @@ import { createApp } from '../app.tsx';
 import { ConfigError } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { Stats } from '../realtime/stats.ts';
+import { DirectFanout } from '../realtime/room-fanout.ts';
 import { addressKey } from '../identity-limit.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
@@ -49,6 +50,8 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),
     store: new RoutedStore(env),
     hub: new RoutedHub(env, () => lifecycle.abort()),
+    // The Worker holds no room: each lives in its Durable Object (room-object.ts), with its own fan-out.
+    fanout: new DirectFanout(),
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
     membership: new RoutedMembership(env),

@@ -1,27 +1,21 @@
 import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
-import { ChatError, ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
+import { ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
 import type { PresenceEntry } from './presence.ts';
 import type { ChatMessage } from '../store/store.ts';
 import { breathe } from './breathe.ts';
-import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { Peer } from './peer.ts';
-import { SerialQueue } from './serial.ts';
 import type { HistoryCache } from './history-cache.tsx';
 import { readMessageText, type SocketInput } from './socket-input.ts';
-import type { RestorableRoom } from './socket-endpoint.ts';
-import { subscribeRenames, type Rename } from './renames.ts';
+import { Room, type RoomHooks } from './room.tsx';
+import type { RoomEvent } from './room-fanout.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
 
-export interface ChatRoomHooks {
+export interface ChatRoomHooks extends RoomHooks {
   /** Called with each stored and broadcast message, e.g. to notify @mentioned users. */
   onMessage(message: ChatMessage): void;
-  /** Called when someone came online or went offline in the room, e.g. to update the room list. */
-  onPresenceChange(): void;
-  /** Called when the last local socket has left. */
-  onEmpty(): void;
   /** The process's cache of recent history: this room appends what it stores and drops what others changed. */
   history?: HistoryCache;
 }
@@ -29,22 +23,14 @@ export interface ChatRoomHooks {
 /** A presence change on the room's topic: `presence:add:COUNT:USERID` / `presence:remove:COUNT:USERID`. */
 const PRESENCE_EVENT = /^presence:(add|remove|rename):(\d+):(.+)$/;
 
-/** Own broadcasts not seen back from the hub yet, at most this many (a publish that failed never comes back). */
+/** Own broadcasts not seen back yet, at most this many (a publish that failed never comes back). */
 const MAX_OWN_PENDING = 64;
 
-/** One chat room's local sockets. Messages are stored, then published through the hub. */
-export class ChatRoom implements RestorableRoom {
+/** One chat room's local sockets. Messages are stored, then published on the room's line. */
+export class ChatRoom extends Room {
   readonly fields = ['message'] as const;
-  private readonly channel: Channel;
-  private readonly queue = new SerialQueue();
-  private readonly unsubscribe: () => void;
-  private readonly unwatch: () => void;
-  private readonly unrename: () => void;
-  private readonly topic: string;
-  /** Sockets whose join has run: only they have a presence entry to take back. */
-  private readonly admitted = new Set<Peer>();
   /**
-   * What every socket here shows in `#presence`, kept from the room's own presence events in hub order:
+   * What every socket here shows in `#presence`, kept from the room's own presence events in line order:
    * the first PRESENCE_SHOWN users (id → rendered `<li>`) and the count. A joiner's snapshot is rendered
    * from it, and each event is passed on only as the change it makes to it, so a join costs each member
    * one `<li>` (or just the count past PRESENCE_SHOWN) and no socket ever gets an add it already has
@@ -56,66 +42,47 @@ export class ChatRoom implements RestorableRoom {
   private presenceMoved = false;
   /** Sockets in the channel (messages reach them) that have not had their presence snapshot yet. */
   private readonly awaitingPresence = new Set<Peer>();
-  /** HTML of the messages this room published, until the hub hands them back (they are in the cache already). */
+  /** HTML of the messages this room published, until its line hands them back (they are in the cache already). */
   private readonly ownPending = new Set<string>();
+  /**
+   * Ids of messages stored but not broadcast yet (in one process a write starts before its turn in
+   * the line): a snapshot leaves them out, since the socket gets them with their broadcast.
+   */
+  private readonly unsent = new Set<number>();
 
-  constructor(
-    readonly name: string,
-    private readonly platform: RoomPlatform,
-    private readonly hooks: ChatRoomHooks,
-  ) {
-    this.topic = chatTopic(name);
-    this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
-    this.unsubscribe = platform.hub.subscribe(
-      this.topic,
-      (event) => {
-        const change = PRESENCE_EVENT.exec(event.event);
-        if (change) return this.applyPresence(change[1] as 'add' | 'remove' | 'rename', Number(change[2]), change[3]!, event.fragment);
-        // A message stored elsewhere (another instance): the cached history no longer holds all of it.
-        if (event.event === 'message' && !this.ownPending.delete(event.fragment.html)) hooks.history?.invalidate(name);
-        this.channel.broadcast(event.fragment);
-      },
-      () => {
-        hooks.history?.invalidate(name);
-        this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error));
-      },
-    );
-    this.unrename = subscribeRenames(platform.hub, (rename) => {
-      this.rename(rename).catch((error) => console.error(`rename in ${this.topic} failed:`, error));
-    });
-    this.unwatch = platform.presence.watch?.(this.topic, () => {
-      this.refreshPresence().catch((error) => console.error(`presence refresh of ${this.topic} failed:`, error));
-    }) ?? (() => {});
+  protected declare readonly hooks: ChatRoomHooks;
+
+  constructor(name: string, platform: RoomPlatform, hooks: ChatRoomHooks) {
+    super(name, chatTopic(name), platform, hooks);
   }
 
-  get isEmpty(): boolean {
-    return this.admitted.size === 0;
+  protected deliver(event: RoomEvent): void {
+    const change = PRESENCE_EVENT.exec(event.event);
+    if (change) return this.applyPresence(change[1] as 'add' | 'remove' | 'rename', Number(change[2]), change[3]!, event.fragment);
+    // A message stored elsewhere (another instance): the cached history no longer holds all of it.
+    if (event.event === 'message' && !this.ownPending.delete(event.fragment.html)) this.hooks.history?.invalidate(this.name);
+    this.channel.broadcast(event.fragment);
   }
 
-  join(peer: Peer): Promise<void> {
-    return this.queue.run(async () => {
-      // The socket may have closed while its join waited in the queue.
-      if (peer.dropped) return;
-      const { presence } = this.platform;
-      this.admitted.add(peer);
-      const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
-      // Having been here is what lets an @mention in this room reach them (SPEC §6).
-      await this.platform.store.addRoomMember(this.name, peer.userId, Date.now()).catch((error) => console.error(`member of ${this.topic} not recorded:`, error.message));
-      // Messages reach the socket from now on; presence changes only once its snapshot is out.
-      this.awaitingPresence.add(peer);
-      this.channel.add(peer);
-      const snapshot = await this.snapshot().catch(() => null);
-      if (!snapshot) {
-        // Cluster mode with Redis away: the socket stays open and gets the snapshot on recovery (resync).
-        this.channel.sendTo(peer, this.errorFragment('Chat history is unavailable right now; it will appear when the connection recovers.'));
-        return;
-      }
-      // Rendered from `shown` as it stands now; every presence change after this reaches the socket.
-      this.channel.sendTo(peer, snapshot());
-      this.awaitingPresence.delete(peer);
-      // Redis may have gone away since the snapshot; the resync after recovery brings presence up to date.
-      if (newcomer) await this.publishPresence(true, peer).catch((error) => console.error(`presence of ${this.topic} not published:`, error.message));
-    });
+  protected async admit(peer: Peer): Promise<void> {
+    const { presence } = this.platform;
+    this.admitted.add(peer);
+    const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
+    // Having been here is what lets an @mention in this room reach them (SPEC §6).
+    await this.platform.store.addRoomMember(this.name, peer.userId, Date.now()).catch((error) => console.error(`member of ${this.topic} not recorded:`, error.message));
+    // Messages reach the socket from now on; presence changes only once its snapshot is out.
+    this.awaitingPresence.add(peer);
+    this.channel.add(peer);
+    const snapshot = await this.snapshot().catch(() => null);
+    if (!snapshot) {
+      // Cluster mode with Redis away: the socket stays open and gets the snapshot on recovery (resync).
+      return this.tell(peer, 'Chat history is unavailable right now; it will appear when the connection recovers.');
+    }
+    // Rendered from `shown` as it stands now; every presence change after this reaches the socket.
+    this.channel.sendTo(peer, snapshot());
+    this.awaitingPresence.delete(peer);
+    // Redis may have gone away since the snapshot; the resync after recovery brings presence up to date.
+    if (newcomer) await this.publishPresence(true, peer).catch((error) => console.error(`presence of ${this.topic} not published:`, error.message));
   }
 
   /**
@@ -126,15 +93,25 @@ export class ChatRoom implements RestorableRoom {
     const { store, config } = this.platform;
     await this.loadPresence();
     if (this.hooks.history) {
-      const { listHtml } = await this.hooks.history.get(this.name);
+      const { listHtml, messages, more } = await this.hooks.history.get(this.name);
       await this.loadPresence();
-      return () => new Fragment(render(<ChatSnapshot room={this.name} listHtml={listHtml} presence={this.presenceView()} />));
+      return () =>
+        new Fragment(
+          messages.some((message) => this.unsent.has(message.id))
+            ? render(<ChatSnapshot room={this.name} messages={this.sent(messages)} more={more} presence={this.presenceView()} />)
+            : render(<ChatSnapshot room={this.name} listHtml={listHtml} presence={this.presenceView()} />),
+        );
     }
     const page = await store.recentMessages(this.name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
     const messages = more ? page.slice(1) : page;
     await this.loadPresence();
-    return () => new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} presence={this.presenceView()} />));
+    return () => new Fragment(render(<ChatSnapshot room={this.name} messages={this.sent(messages)} more={more} presence={this.presenceView()} />));
+  }
+
+  /** The messages whose broadcast has gone out (read from the store, a burst's later ones may not have). */
+  private sent(messages: ChatMessage[]): ChatMessage[] {
+    return this.unsent.size === 0 ? messages : messages.filter((message) => !this.unsent.has(message.id));
   }
 
   private presenceView(): { count: number; itemsHtml: string[] } {
@@ -156,7 +133,7 @@ export class ChatRoom implements RestorableRoom {
     this.presenceCount = people.length;
   }
 
-  /** One presence event from the hub, applied to `shown` and passed on as what it changed there. */
+  /** One presence event of the line, applied to `shown` and passed on as what it changed there. */
   private applyPresence(kind: 'add' | 'remove' | 'rename', count: number, userId: string, fragment: Fragment): void {
     const added = kind === 'add';
     if (this.shown === null) {
@@ -187,9 +164,10 @@ export class ChatRoom implements RestorableRoom {
     this.channel.broadcast(forward, this.awaitingPresence);
   }
 
-  /** After the hub may have missed events: every socket here gets a fresh snapshot (rendered once) and a cleared error. */
-  private resync(): Promise<void> {
-    return this.queue.run(async () => {
+  /** After the line may have missed events: every socket here gets a fresh snapshot (rendered once) and a cleared error. */
+  protected resync(): Promise<void> {
+    this.hooks.history?.invalidate(this.name);
+    return this.line.run(async () => {
       if (this.isEmpty) return;
       this.shown = null;
       const snapshot = await this.snapshot();
@@ -200,65 +178,61 @@ export class ChatRoom implements RestorableRoom {
   }
 
   /** Presence changed elsewhere (a crashed instance was reaped): each instance re-renders for its own sockets. */
-  private refreshPresence(): Promise<void> {
-    return this.queue.run(async () => {
-      if (this.isEmpty) return;
-      this.shown = null;
-      await this.loadPresence();
-      this.channel.broadcast(new Fragment(render(<PresenceUpdate {...this.presenceView()} />)), this.awaitingPresence);
-    });
+  protected peopleChanged(): void {
+    this.line
+      .run(async () => {
+        if (this.isEmpty) return;
+        this.shown = null;
+        await this.loadPresence();
+        this.channel.broadcast(new Fragment(render(<PresenceUpdate {...this.presenceView()} />)), this.awaitingPresence);
+      })
+      .catch(this.log('presence refresh'));
   }
 
-  /** Takes back a socket that stayed open while the room's Durable Object hibernated: no snapshot, no announcement. */
-  restore(peer: Peer): Promise<void> {
-    return this.queue.run(async () => {
-      this.admitted.add(peer);
-      await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
-      this.channel.add(peer);
-    });
-  }
-
-  /** The user's sockets here send their next messages under the new name; the online list shows it at once. */
-  private rename({ userId, name }: Rename): Promise<void> {
-    return this.queue.run(async () => {
-      const peers = [...this.admitted].filter((peer) => peer.userId === userId);
-      if (peers.length === 0) return;
-      for (const peer of peers) peer.rename(name);
-      await this.platform.presence.rename(this.topic, userId, name);
-      // Every instance replaces the name where it shows it (one <li>, not the whole list).
-      await this.platform.hub.publish(this.topic, `presence:rename:${this.presenceCount}:${userId}`, render(<PresenceRenamed person={{ userId, name }} />));
-      this.hooks.onPresenceChange();
-    });
+  /** Every instance replaces the name where it shows it (one <li>, not the whole list). */
+  protected async renamed(userId: string, name: string): Promise<void> {
+    await this.publish(`presence:rename:${this.presenceCount}:${userId}`, render(<PresenceRenamed person={{ userId, name }} />));
+    this.hooks.onPresenceChange();
   }
 
   receive(peer: Peer, input: SocketInput): Promise<void> {
     const text = readMessageText(input, this.platform.config.limits);
     if (!text.ok) {
-      this.channel.sendTo(peer, this.errorFragment(text.error));
+      this.tell(peer, text.error);
       return Promise.resolve();
     }
-    return this.post(peer.userId, peer.name, text.value).then(() => {
-      this.channel.sendTo(peer, this.errorFragment(''));
-    });
+    return this.post(peer.userId, peer.name, text.value).then(() => this.tell(peer, ''));
   }
 
-  /** Stores a message, then broadcasts it with the delete of the one that leaves the window. */
+  /**
+   * Stores a message, then broadcasts it with the delete of the one that leaves the window. In one
+   * process the write starts at once, in arrival order (so ids follow it), and joins the store's group
+   * commit with every other message of the burst; the broadcasts go out in the same order, each only
+   * after its own message is committed.
+   */
   post(userId: string, name: string, text: string): Promise<ChatMessage> {
-    if (!this.platform.exclusive) return this.pipelined(userId, name, text);
-    const { exclusive } = this.platform;
-    return this.queue.run(() => exclusive(this.topic, async () => {
-      const { store, stats } = this.platform;
-      const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
-      stats.messages++;
-      await this.broadcastStored(message);
-      this.hooks.onMessage(message);
-      return message;
-    }));
+    const { store, stats, closing } = this.platform;
+    return this.line.post(
+      () => store.addMessage({ room: this.name, userId, name, text, at: Date.now() }).then((message) => (this.unsent.add(message.id), message)),
+      async (message) => {
+        this.unsent.delete(message.id);
+        stats.messages++;
+        if (closing.aborted && !this.line.shared) {
+          // Shutting down: every socket here is closing, so the backlog is only stored (and its mentions sent), not fanned out.
+          this.hooks.history?.append(message);
+        } else {
+          // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
+          await breathe();
+          await this.broadcastStored(message);
+        }
+        this.hooks.onMessage(message);
+      },
+    );
   }
 
   /** One stored message to every socket of the room, as ONE fragment with the trim of the one that fell out. */
   private async broadcastStored(message: ChatMessage): Promise<void> {
-    const { store, hub, config } = this.platform;
+    const { store, config } = this.platform;
     const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
     const html = render(<NewMessage message={message} dropId={dropId} />);
     if (this.hooks.history) {
@@ -268,66 +242,30 @@ export class ChatRoom implements RestorableRoom {
     // The page cache takes the message in the same turn as the broadcast: a snapshot sent in between
     // would otherwise hold it and then receive it again (two copies in a reconnecting page).
     this.hooks.history?.append(message);
-    await hub.publish(this.topic, 'message', html);
+    await this.publish('message', html);
   }
 
-  /**
-   * One process: the write starts at once, in arrival order (so ids follow it), and joins the
-   * store's group commit with every other message of the burst; the broadcasts then go out in the
-   * same order, each only after its own message is committed.
-   */
-  private pipelined(userId: string, name: string, text: string): Promise<ChatMessage> {
-    const { store, stats } = this.platform;
-    const stored = store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
-    stored.catch(() => {});
-    return this.queue.run(async () => {
-      const message = await stored;
-      stats.messages++;
-      // Shutting down: every socket is closing, so the backlog is only stored (and its mentions sent), not fanned out.
-      if (!this.platform.closing.aborted) {
-        // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
-        await breathe();
-        await this.broadcastStored(message);
-      } else {
-        this.hooks.history?.append(message);
-      }
-      this.hooks.onMessage(message);
-      return message;
-    });
-  }
-
-  leave(peer: Peer): Promise<void> {
-    this.channel.delete(peer);
+  override leave(peer: Peer): Promise<void> {
     this.awaitingPresence.delete(peer);
-    return this.queue.run(async () => {
-      if (!this.admitted.delete(peer)) return;
-      if (await this.platform.presence.leave(this.topic, peer.userId)) await this.publishPresence(false, peer);
-      if (this.isEmpty) this.hooks.onEmpty();
-    });
+    return super.leave(peer);
   }
 
-  errorFragment(text: string): Fragment {
-    return new Fragment(render(<ChatError text={text} />));
+  protected lastTabLeft(peer: Peer): Promise<void> {
+    return this.publishPresence(false, peer);
   }
 
-  drain(): Promise<void> {
-    return this.queue.drain();
-  }
-
-  dispose(): void {
+  override dispose(): void {
     // With other instances writing (cluster mode) nothing keeps the cache current once the room stops listening.
-    if (this.platform.exclusive) this.hooks.history?.invalidate(this.name);
-    this.unsubscribe();
-    this.unwatch();
-    this.unrename();
+    if (this.line.shared) this.hooks.history?.invalidate(this.name);
+    super.dispose();
   }
 
   /** Announces one user coming online or going offline: a fragment whose size does not grow with the room. */
   private async publishPresence(added: boolean, peer: Peer): Promise<void> {
-    const { presence, hub } = this.platform;
+    const { presence } = this.platform;
     const count = presence.count ? await presence.count(this.topic) : (await presence.list(this.topic)).length;
     const html = added ? render(<PresenceJoined person={{ userId: peer.userId, name: peer.name }} count={count} />) : render(<PresenceLeft userId={peer.userId} count={count} />);
-    await hub.publish(this.topic, `presence:${added ? 'add' : 'remove'}:${count}:${peer.userId}`, html);
+    await this.publish(`presence:${added ? 'add' : 'remove'}:${count}:${peer.userId}`, html);
     this.hooks.onPresenceChange();
   }
 }

@@ -3,12 +3,12 @@ import type { LobbyPlayer, MatchRecord } from './lobby-state.ts';
 import { MATCH_END_EVENT, MATCH_EVENT, MatchClock, type MatchHost } from './match-clock.tsx';
 import { LocalMatchCoordinator, type MatchCoordinator, type MatchLease, type MatchSignal } from './match-coordinator.ts';
 import { RateLimiter } from './rate-limit.ts';
-import type { SerialQueue } from './serial.ts';
+import type { RoomLine } from './room-fanout.ts';
 
 /**
  * The match side of one lobby room on this process (SPEC §4.3.1): the clock when this room runs it,
  * presses on their way to whichever clock runs it, starting a match when everyone is ready, and (cluster
- * mode) taking over the clock of an instance that died. Everything runs in the room's serial queue.
+ * mode) taking over the clock of an instance that died. Everything runs in the room's line.
  */
 export class LobbyMatch {
   private clock: MatchClock | undefined;
@@ -24,7 +24,7 @@ export class LobbyMatch {
   constructor(
     private readonly lobby: string,
     private readonly platform: RoomPlatform,
-    private readonly queue: SerialQueue,
+    private readonly queue: Pick<RoomLine, 'run' | 'publish'>,
   ) {
     this.matches = platform.matches ?? new LocalMatchCoordinator();
     this.unlisten = this.matches.listen(lobby, (signal) => this.onSignal(signal));
@@ -34,6 +34,7 @@ export class LobbyMatch {
       lobby,
       platform,
       run: (work) => this.queue.run(work),
+      publish: (event, html) => this.queue.publish(event, html),
       random: () => (platform.random ?? Math.random)(),
       now: () => performance.now(),
       ended: (clock) => {

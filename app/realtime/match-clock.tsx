@@ -5,6 +5,7 @@ import type { Child } from 'hono/jsx';
 import type { RoomPlatform } from '../platform/platform.ts';
 import type { LobbyPlayer, MatchRecord, NewLogLine } from './lobby-state.ts';
 import type { MatchLease } from './match-coordinator.ts';
+import type { FragmentSource } from './fragment.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 /** What a clock needs from the lobby it runs in. */
@@ -13,6 +14,8 @@ export interface MatchHost {
   readonly platform: RoomPlatform;
   /** Runs work in the lobby's serial queue, after whatever the lobby is doing. */
   run(work: () => Promise<void>): Promise<void>;
+  /** To every socket of the lobby, as the lobby's own events go. */
+  publish(event: string, content: FragmentSource): Promise<void>;
   /** A random number in [0, 1): the GO delay. */
   random(): number;
   /** Milliseconds on a clock that only goes forward. */
@@ -172,7 +175,7 @@ export class MatchClock {
     record.phase = 'go';
     const html = render(<ArenaUpdate view={{ stage: 'go', round: record.round, rounds: record.rounds }} />);
     this.goAt = this.host.now();
-    await this.host.platform.hub.publish(this.topic, MATCH_EVENT, html);
+    await this.host.publish(MATCH_EVENT, html);
     this.after(5 * this.host.platform.config.matchTempoMs, () => this.endRound());
     await this.host.platform.lobbies.saveMatch(this.host.lobby, record);
   }
@@ -269,7 +272,7 @@ export class MatchClock {
   }
 
   private async publish(event: string, node: Child): Promise<void> {
-    await this.host.platform.hub.publish(this.topic, event, render(node));
+    await this.host.publish(event, render(node));
   }
 
   /** A line in `#chat-log` and, in the same message, whatever else changed with it. */
@@ -280,7 +283,7 @@ export class MatchClock {
   }
 
   private note(userId: string, kind: NoteKind, text: string): Promise<void> {
-    return this.host.platform.hub.publish(this.topic, noteEvent(userId), render(<PressNote kind={kind} text={text} />)).then(() => {});
+    return this.host.publish(noteEvent(userId), render(<PressNote kind={kind} text={text} />));
   }
 
   private limiterFor(userId: string): RateLimiter {

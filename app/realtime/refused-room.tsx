@@ -13,4 +13,5 @@ export const refusedRoom: SocketRoom = {
   receive: async () => {},
   leave: async () => {},
   errorFragment: (text) => new Fragment(render(<ChatError text={text} />)),
+  run: (work) => work(),
 };

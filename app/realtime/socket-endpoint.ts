@@ -26,12 +26,8 @@ export interface SocketRoom {
   leave(peer: Peer): Promise<void>;
   /** The fragment that shows `text` to one client only. */
   errorFragment(text: string): Fragment;
-}
-
-/** A room whose sockets can outlive its in-memory state (a Durable Object that hibernated). */
-export interface RestorableRoom extends SocketRoom {
-  /** Takes back a socket that was joined before: no snapshot, no announcement. */
-  restore(peer: Peer): Promise<void>;
+  /** Runs `work` in the room's one ordering layer, after everything queued before it. */
+  run<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Refuses a foreign Origin before anything upgrades (SPEC §6). */

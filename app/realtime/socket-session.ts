@@ -2,7 +2,7 @@ import type { Platform } from '../platform/platform.ts';
 import type { Peer } from './peer.ts';
 import { perUserLimits, type MessageLimiter } from './rate-limit.ts';
 import { majorOfInput, parseSocketInput } from './socket-input.ts';
-import type { RestorableRoom, SocketRoom } from './socket-endpoint.ts';
+import type { SocketRoom } from './socket-endpoint.ts';
 import { StorageUnavailableError } from '../store/write-guard.ts';
 
 export const CLOSE_POLICY = 1008;
@@ -34,8 +34,6 @@ export function undeliveredText(platform: Pick<Platform, 'health'>, error?: unkn
  */
 export class SocketSession<R extends SocketRoom = SocketRoom> {
   private readonly limiter: MessageLimiter;
-  /** A cluster's limiter answers asynchronously; chaining its answers keeps one socket's messages in order. */
-  private inbox: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly platform: SessionPlatform,
@@ -59,15 +57,6 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
     });
   }
 
-  /** A socket that stayed open while its Durable Object hibernated: counted again and taken back without a snapshot. */
-  resume(this: SocketSession<RestorableRoom>): void {
-    this.platform.stats.openSockets++;
-    this.room.restore(this.peer).catch((error) => {
-      console.error('restore failed', error);
-      this.peer.close(1011, 'could not rejoin');
-    });
-  }
-
   message(data: unknown): void {
     const { peer, room } = this;
     if (peer.dropped) return;
@@ -75,20 +64,30 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
     if (frameBytes(data, limits.maxFrameBytes) > limits.maxFrameBytes) {
       return peer.close(CLOSE_TOO_BIG, `frames are limited to ${limits.maxFrameBytes} bytes`);
     }
-    this.inbox = this.inbox
-      .then(async () => {
-        if (!(await this.limiter.take())) return this.fail('You are sending too fast; wait a moment and try again.');
-        const parsed = parseSocketInput(data, room.fields);
-        if (!parsed.ok) return this.fail(parsed.error);
-        // A client that did not mark its connect URL shows its htmx major by how it sends headers.
-        const major = majorOfInput(parsed.value);
-        if (major) peer.reveal(major);
-        room.receive(peer, parsed.value).catch((error) => {
-          console.error('message failed:', error instanceof Error ? error.message : error);
-          this.fail(undeliveredText(this.platform, error));
-        });
-      })
-      .catch((error) => console.error('message handling failed:', error));
+    // Asked in arrival order. One process answers at once, and the room's line orders what follows;
+    // a cluster's shared limiter answers later, so the answer is awaited in the room's line, where
+    // this socket's earlier messages already are: the room's line is the one ordering layer.
+    try {
+      const allowed = this.limiter.take();
+      if (typeof allowed === 'boolean') return this.accept(allowed, data);
+      room.run(async () => this.accept(await allowed, data)).catch((error) => console.error('message handling failed:', error));
+    } catch (error) {
+      console.error('message handling failed:', error);
+    }
+  }
+
+  private accept(allowed: boolean, data: unknown): void {
+    const { peer, room } = this;
+    if (!allowed) return this.fail('You are sending too fast; wait a moment and try again.');
+    const parsed = parseSocketInput(data, room.fields);
+    if (!parsed.ok) return this.fail(parsed.error);
+    // A client that did not mark its connect URL shows its htmx major by how it sends headers.
+    const major = majorOfInput(parsed.value);
+    if (major) peer.reveal(major);
+    room.receive(peer, parsed.value).catch((error) => {
+      console.error('message failed:', error instanceof Error ? error.message : error);
+      this.fail(undeliveredText(this.platform, error));
+    });
   }
 
   close(): void {

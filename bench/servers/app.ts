@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { readConfig } from '../../app/config.ts';
 import { startNode } from '../../app/platform/node.ts';
 import { frameCounter } from '../../app/platform/node-frames.ts';
+import type { DirectFanout } from '../../app/realtime/room-fanout.ts';
 import { BENCH_SECRET, BENCH_TOKEN } from '../lib/credentials.ts';
 import { controlledBy, fatal } from './control.ts';
 
@@ -59,9 +60,15 @@ try {
   const publish = hub.publish.bind(hub);
   const rendered = { chatMessageRenders: 0, benchMetricRenders: 0 };
   hub.publish = (topic, event, html) => {
-    if (topic === 'chat:general' && event === 'message') rendered.chatMessageRenders++;
     if (event === 'bench') rendered.benchMetricRenders++;
     return publish(topic, event, html);
+  };
+  // A chat room hands its broadcasts straight to its sockets (the hub carries only what other processes must hear).
+  const fanout = server.platform.fanout as DirectFanout;
+  const direct = fanout.publish.bind(fanout);
+  fanout.publish = (topic, event, content, deliver) => {
+    if (topic === 'chat:general' && event === 'message') rendered.chatMessageRenders++;
+    return direct(topic, event, content, deliver);
   };
   const stats = () => {
     const snapshot = { ...server.platform.stats, ...timing, ...rendered, framesBuilt: frameCounter.built };

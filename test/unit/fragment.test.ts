@@ -67,6 +67,7 @@ describe('SPEC 8 a socket is told apart by what its client sends', () => {
     leave: async () => {},
     receive: async (_peer, input) => void room.received.push(input),
     errorFragment: (text) => Fragment.perMajor((major) => `<p data-major="${major}">${text}</p>`),
+    run: (work) => work(),
   };
 
   it('switches an unmarked socket to htmx 4 when its first message carries "headers", and keeps it there', async () => {

@@ -6,6 +6,7 @@ import { LocalHub } from '../../app/realtime/hub.ts';
 import { LocalLobbyState } from '../../app/realtime/lobby-state.ts';
 import { LocalPresence } from '../../app/realtime/presence.ts';
 import { Stats } from '../../app/realtime/stats.ts';
+import { DirectFanout, HubFanout } from '../../app/realtime/room-fanout.ts';
 import type { RoomPlatform } from '../../app/platform/platform.ts';
 import { LibsqlStore } from '../../app/store/libsql.ts';
 import type { ChatMessage } from '../../app/store/store.ts';
@@ -84,26 +85,28 @@ describe('history cache (pages and snapshots without reading rows)', () => {
 });
 
 describe('a chat room keeps the cache current', () => {
-  async function roomWith(history: HistoryCache, store: LibsqlStore, exclusive = false) {
+  /** `shared`: as in cluster mode, where other instances write to the room and its events come through the hub. */
+  async function roomWith(history: HistoryCache, store: LibsqlStore, shared = false) {
     const config = readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' });
+    const hub = new LocalHub(10);
     const platform: RoomPlatform = {
       config,
       store,
-      hub: new LocalHub(10),
+      hub,
+      fanout: shared ? new HubFanout(hub, (_, work) => work()) : new DirectFanout(),
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       stats: new Stats(),
       closing: new AbortController().signal,
-      ...(exclusive ? { exclusive: <T,>(_: string, work: () => Promise<T>) => work() } : {}),
     };
     const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {}, history });
     return { room, platform };
   }
 
-  it('its own posts update the cached list without a reload; a message from elsewhere drops it', async () => {
+  it.each([false, true])('its own posts update the cached list without a reload (shared: %s)', async (shared) => {
     const store = await LibsqlStore.open(':memory:');
     const history = new HistoryCache(store, 3);
-    const { room, platform } = await roomWith(history, store);
+    const { room } = await roomWith(history, store, shared);
     await room.post('u1', 'Ann', 'first');
     await history.get('r');
     expect(history.loads).toBe(1);
@@ -112,6 +115,17 @@ describe('a chat room keeps the cache current', () => {
     expect(history.loads).toBe(1);
     expect(messages.map((m) => m.text)).toEqual(['second', 'third', 'fourth']);
     expect(listHtml).toEqual((await new HistoryCache(store, 3).get('r')).listHtml);
+    room.dispose();
+    await store.close();
+  });
+
+  it('a message from elsewhere drops the cached list', async () => {
+    const store = await LibsqlStore.open(':memory:');
+    const history = new HistoryCache(store, 3);
+    const { room, platform } = await roomWith(history, store, true);
+    for (const text of ['second', 'third', 'fourth']) await room.post('u1', 'Ann', text);
+    await history.get('r');
+    expect(history.has('r')).toBe(true);
 
     // Another instance's message arrives through the hub only (cluster mode): the cache must not serve stale rows.
     await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'from elsewhere', at: Date.now() });

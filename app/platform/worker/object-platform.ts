@@ -2,6 +2,7 @@ import type { Platform } from '../platform.ts';
 import type { FragmentSource } from '../../realtime/fragment.ts';
 import type { Hub, LocalHub, TopicListener } from '../../realtime/hub.ts';
 import { Stats } from '../../realtime/stats.ts';
+import { DirectFanout } from '../../realtime/room-fanout.ts';
 import type { Store } from '../../store/store.ts';
 import { workerConfig, type WorkerEnv } from './env.ts';
 import { RoutedHub } from './routed-hub.ts';
@@ -57,6 +58,8 @@ export function objectPlatform(env: WorkerEnv, own: { hub: LocalHub; owns: (topi
     sessionSecret: '',
     store: own.store ?? new RoutedStore(env),
     hub: new ObjectHub(env, own.hub, own.owns),
+    // Rooms are made by their own object (room-object.ts), never from this platform.
+    fanout: new DirectFanout(),
     presence: new RoutedPresence(env),
     lobbies: new RoutedLobbyState(env),
     membership: own.membership ?? new RoutedMembership(env),

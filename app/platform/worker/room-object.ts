@@ -3,6 +3,8 @@ import type { Platform, RoomPlatform } from '../platform.ts';
 import { ChatRoom } from '../../realtime/chat-room.tsx';
 import type { HtmxMajor, Rendition } from '../../realtime/fragment.ts';
 import { LocalHub } from '../../realtime/hub.ts';
+import { DirectFanout } from '../../realtime/room-fanout.ts';
+import type { Room } from '../../realtime/room.tsx';
 import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
@@ -11,7 +13,6 @@ import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../../realtime/lobb
 import { publishRename } from '../../realtime/renames.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
-import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
 import { majorOfSocketUrl } from '../../realtime/htmx-major.ts';
 import { Stats } from '../../realtime/stats.ts';
@@ -26,7 +27,7 @@ import { RoutedMembership, type MembershipRpc } from './routed-access.ts';
 import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
 import { RoomGate } from '../../auth/room-gate.ts';
 import { EVERYONE, type EndReason } from '../../auth/connections.ts';
-import { endSocket } from '../../realtime/socket-endpoint.ts';
+import { endSocket, type SocketRoom } from '../../realtime/socket-endpoint.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
 
@@ -107,9 +108,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   /** Everything outside the room (users, notifications, the room list), routed to the objects that own it. */
   private readonly routed: Platform;
   private readonly notifier: Notifier;
-  private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
+  private readonly sessions = new Map<WebSocket, SocketSession>();
   private readonly matches: ObjectMatchCoordinator;
-  private room: RestorableRoom | undefined;
+  private room: Room | undefined;
   /** This chat room's privacy and members (SPEC §9), in the object's own SQLite. */
   private readonly membership: SqlMembership;
   private readonly gate: RoomGate;
@@ -140,14 +141,25 @@ export class RoomObject extends DurableObject<WorkerEnv> {
       store,
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub,
+      // The object holds every socket of its room: the room's events go straight to them.
+      fanout: new DirectFanout(() => stats.broadcastRenders++),
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
       // Objects are not shut down one by one: a grace period runs to its end.
       closing: new AbortController().signal,
       matches: this.matches,
     };
-    // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
+    // Sockets that stayed open while the object hibernated: rebuild their sessions before any event
+    // arrives, counted open again and taken back by the room without a snapshot or an announcement.
     for (const ws of ctx.getWebSockets()) {
-      this.sessionFor(ws, ws.deserializeAttachment() as SocketAttachment).resume();
+      const attachment = ws.deserializeAttachment() as SocketAttachment;
+      const { peer } = this.sessionFor(ws, attachment);
+      stats.openSockets++;
+      this.roomFor(attachment.kind, attachment.room)
+        .adopt(peer)
+        .catch((error) => {
+          console.error('taking back a socket failed', error);
+          peer.close(1011, 'could not rejoin');
+        });
     }
   }
 
@@ -161,13 +173,13 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const room = this.roomFor(attachment.kind, attachment.room);
     let joined: Promise<void> = Promise.resolve();
     // The same room, except that this socket's join is kept to be waited for.
-    const watched: RestorableRoom = {
+    const watched: SocketRoom = {
       fields: room.fields,
       join: (peer) => (joined = room.join(peer)),
       receive: (peer, input) => room.receive(peer, input),
       leave: (peer) => room.leave(peer),
       errorFragment: (text) => room.errorFragment(text),
-      restore: (peer) => room.restore(peer),
+      run: (work) => room.run(work),
     };
     this.sessionFor(server, attachment, pending, watched).open();
     // join reports its own failures (a 1011 close); only its outcome matters here.
@@ -294,7 +306,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return this.platform.lobbies.loadMatch(lobby);
   }
 
-  private roomFor(kind: RoomKind, name: string): RestorableRoom {
+  private roomFor(kind: RoomKind, name: string): Room {
     if (this.room) return this.room;
     const onPresenceChange = () => void publishRoomList(this.routed).catch((error) => console.error('room list update failed', error));
     const onEmpty = () => {};
@@ -316,8 +328,8 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     ws: WebSocket,
     attachment: SocketAttachment,
     transport: SocketTransport = hibernatedTransport(ws, attachment),
-    room: RestorableRoom = this.roomFor(attachment.kind, attachment.room),
-  ): SocketSession<RestorableRoom> {
+    room: SocketRoom = this.roomFor(attachment.kind, attachment.room),
+  ): SocketSession {
     const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, transport, attachment.major ?? 2);
     const session = new SocketSession(this.platform, room, peer);
     this.sessions.set(ws, session);

@@ -1,0 +1,156 @@
+import { describe, expect, it, vi } from 'vitest';
+import { readConfig } from '../../app/config.ts';
+import { Fragment, type Rendition } from '../../app/realtime/fragment.ts';
+import { LocalHub } from '../../app/realtime/hub.ts';
+import { Peer, type SocketTransport } from '../../app/realtime/peer.ts';
+import { DirectFanout, HubFanout, type RoomEvent } from '../../app/realtime/room-fanout.ts';
+import type { SocketRoom } from '../../app/realtime/socket-endpoint.ts';
+import { SocketSession } from '../../app/realtime/socket-session.ts';
+import { Stats } from '../../app/realtime/stats.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function transport(): SocketTransport & { sent: string[] } {
+  const sent: string[] = [];
+  return { sent, send: (r: Rendition) => void sent.push(r.html), close: () => {}, bufferedAmount: () => 0 };
+}
+
+/** A room whose line is a real one: what `receive` got, in order. */
+function recordingRoom(): SocketRoom & { received: string[] } {
+  const line = new DirectFanout().open('t', () => {});
+  const room: SocketRoom & { received: string[] } = {
+    fields: ['message'],
+    received: [],
+    join: async () => {},
+    leave: async () => {},
+    receive: async (_peer, input) => void room.received.push(String(input.message)),
+    errorFragment: (text) => new Fragment(`<p>${text}</p>`),
+    run: (work) => line.run(work),
+  };
+  return room;
+}
+
+describe('the room line is the one ordering layer', () => {
+  it('a shared limiter answering out of order still hands one socket’s messages to the room in arrival order', async () => {
+    const room = recordingRoom();
+    // Later questions are answered first, as a busy Redis may; the fourth is refused.
+    let asked = 0;
+    const answers = [40, 30, 20, 10, 1];
+    const platform = {
+      config: readConfig({}),
+      stats: new Stats(),
+      rateLimits: { forConnection: () => ({ take: () => { const i = asked++; return sleep(answers[i]!).then(() => i !== 3); } }) },
+    };
+    const out = transport();
+    const session = new SocketSession(platform, room, new Peer('p', { userId: 'u', name: 'U' }, out));
+    for (let i = 0; i < 5; i++) session.message(JSON.stringify({ message: `m${i}` }));
+    await sleep(80);
+    expect(room.received).toEqual(['m0', 'm1', 'm2', 'm4']);
+    expect(out.sent).toEqual(['<p>You are sending too fast; wait a moment and try again.</p>']);
+  });
+
+  it('one process: the limiter answers at once and the room gets each message in the same turn', () => {
+    const room = recordingRoom();
+    const session = new SocketSession({ config: readConfig({}), stats: new Stats() }, room, new Peer('p', { userId: 'u', name: 'U' }, transport()));
+    for (let i = 0; i < 3; i++) session.message(JSON.stringify({ message: `m${i}` }));
+    expect(room.received).toEqual(['m0', 'm1', 'm2']);
+  });
+
+  it('a direct line delivers in the publisher’s turn and never touches a hub; a hub line delivers what the hub hands back', async () => {
+    const hub = new LocalHub(10);
+    const direct: RoomEvent[] = [];
+    const line = new DirectFanout().open('chat:r', (event) => direct.push(event));
+    const published = line.publish('message', '<p>1</p>');
+    expect(direct.map((e) => e.fragment.html)).toEqual(['<p>1</p>']);
+    await published;
+    expect(hub.sizes().hubTopics).toBe(0);
+
+    const heard: RoomEvent[] = [];
+    const shared = new HubFanout(hub, (_, work) => work()).open('chat:r', (event) => heard.push(event), () => {});
+    const other: string[] = [];
+    hub.subscribe('chat:r', (event) => other.push(event.fragment.html));
+    await shared.publish('message', '<p>2</p>');
+    expect(heard.map((e) => e.fragment.html)).toEqual(['<p>2</p>']);
+    expect(other).toEqual(['<p>2</p>']);
+    shared.close();
+  });
+
+  it('a direct line starts each write at once and broadcasts in arrival order, each after its own write', async () => {
+    const line = new DirectFanout().open('chat:r', () => {});
+    const started: number[] = [];
+    const broadcast: number[] = [];
+    const posts = [30, 1, 10].map((ms, i) =>
+      line.post(
+        () => (started.push(i), sleep(ms).then(() => i)),
+        async (value) => void broadcast.push(value),
+      ),
+    );
+    expect(started).toEqual([0, 1, 2]);
+    expect(await Promise.all(posts)).toEqual([0, 1, 2]);
+    expect(broadcast).toEqual([0, 1, 2]);
+  });
+});
+
+describe('the room skeleton both rooms share', () => {
+  async function platformFor() {
+    const { LibsqlStore } = await import('../../app/store/libsql.ts');
+    const { LocalPresence } = await import('../../app/realtime/presence.ts');
+    const { LocalLobbyState } = await import('../../app/realtime/lobby-state.ts');
+    const store = await LibsqlStore.open(':memory:');
+    const hub = new LocalHub(10);
+    return {
+      config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
+      store,
+      hub,
+      fanout: new DirectFanout(),
+      presence: new LocalPresence(),
+      lobbies: new LocalLobbyState(),
+      stats: new Stats(),
+      closing: new AbortController().signal,
+    };
+  }
+
+  it('takes back a socket (a woken Durable Object) with no snapshot and no announcement, then carries on with it', async () => {
+    const { ChatRoom } = await import('../../app/realtime/chat-room.tsx');
+    const { LobbyRoom } = await import('../../app/realtime/lobby-room.tsx');
+    const platform = await platformFor();
+    let emptied = 0;
+    const chat = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty: () => void emptied++ });
+    const lobby = new LobbyRoom('l', platform, { onPresenceChange() {}, onEmpty: () => void emptied++ });
+    const hubPublish = vi.spyOn(platform.hub, 'publish');
+    for (const room of [chat, lobby]) {
+      const out = transport();
+      const peer = new Peer('p', { userId: 'u1', name: 'Ann' }, out);
+      await room.adopt(peer);
+      expect(out.sent).toEqual([]);
+      expect(await platform.presence.list(room.topic)).toEqual([{ userId: 'u1', name: 'Ann' }]);
+      expect(room.isEmpty).toBe(false);
+      await room.leave(peer);
+      expect(await platform.presence.list(room.topic)).toEqual([]);
+    }
+    // The chat room announced the leave to nobody left; the lobby waits out the grace period first.
+    expect(emptied).toBe(1);
+    expect(hubPublish).not.toHaveBeenCalled();
+    chat.dispose();
+    lobby.dispose();
+    await platform.store.close();
+  });
+
+  it('a chat room in one process posts straight to its sockets: the hub is never asked', async () => {
+    const { ChatRoom } = await import('../../app/realtime/chat-room.tsx');
+    const platform = await platformFor();
+    const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {} });
+    const hubPublish = vi.spyOn(platform.hub, 'publish');
+    const a = transport();
+    const b = transport();
+    await room.join(new Peer('a', { userId: 'ua', name: 'Ann' }, a));
+    await room.join(new Peer('b', { userId: 'ub', name: 'Bob' }, b));
+    const before = [a.sent.length, b.sent.length];
+    await room.post('ua', 'Ann', 'hello <b>');
+    expect(a.sent.slice(before[0])).toEqual(b.sent.slice(before[1]));
+    expect(b.sent.slice(before[1]).filter((html) => html.includes('hello &lt;b&gt;'))).toHaveLength(1);
+    expect(hubPublish).not.toHaveBeenCalled();
+    room.dispose();
+    await platform.store.close();
+  });
+});
