@@ -154,3 +154,48 @@ describe('the room skeleton both rooms share', () => {
     await platform.store.close();
   });
 });
+
+describe('a snapshot and a burst of messages', () => {
+  it('a message stored while a joiner’s snapshot is read reaches it once: with its broadcast, not in the snapshot too', async () => {
+    const { ChatRoom } = await import('../../app/realtime/chat-room.tsx');
+    const { LibsqlStore } = await import('../../app/store/libsql.ts');
+    const { LocalPresence } = await import('../../app/realtime/presence.ts');
+    const { LocalLobbyState } = await import('../../app/realtime/lobby-state.ts');
+    const real = await LibsqlStore.open(':memory:');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reading!: () => void;
+    const readStarted = new Promise<void>((resolve) => (reading = resolve));
+    // The snapshot's read waits until a message has been committed meanwhile.
+    const store = Object.assign(Object.create(real) as typeof real, {
+      recentMessages: async (room: string, limit: number) => {
+        reading();
+        await held;
+        return real.recentMessages(room, limit);
+      },
+    });
+    const platform = {
+      config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
+      store,
+      hub: new LocalHub(10),
+      fanout: new DirectFanout(),
+      presence: new LocalPresence(),
+      lobbies: new LocalLobbyState(),
+      stats: new Stats(),
+      closing: new AbortController().signal,
+    };
+    const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {} });
+    const out = transport();
+    const joined = room.join(new Peer('p', { userId: 'u', name: 'Ann' }, out));
+    await readStarted;
+    const posted = room.post('v', 'Bob', 'in between');
+    while ((await real.recentMessages('r', 5)).length === 0) await sleep(1);
+    await sleep(1);
+    release();
+    await joined;
+    await posted;
+    expect(out.sent.filter((html) => html.includes('in between'))).toHaveLength(1);
+    room.dispose();
+    await real.close();
+  });
+});
