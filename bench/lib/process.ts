@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -118,10 +118,8 @@ export function forkBench(script: string, name: string, env: Record<string, stri
   if (script.startsWith('servers/') && script.endsWith('.ts')) {
     const out = bundled(script);
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = spawn('sh', ['-c', `${raise}exec "$@"`, 'sh', process.execPath, ...profile, '--enable-source-maps', '--expose-gc', '--import', pathToFileURL(out).href, '-e', ''], {
+    const child = spawn('sh', ['-c', `${raise}exec "$@"`, 'sh', process.execPath, ...profile, '--enable-source-maps', '--expose-gc', out], {
       cwd: ROOT,
-      // Loaded with --import, not as the main script, so the bundled app/platform/node.ts does not
-      // also take itself for `npm start`'s entry point.
       env: { ...process.env, ...env, BENCH_SERVER: script },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -174,6 +172,10 @@ function bundled(script: string): string {
     sourcemap: true,
     logLevel: 'warning',
   });
-  built.set(script, out);
-  return out;
+  // Started through a one-line entry, so the bundled app/platform/node.ts does not take the bundle
+  // for `npm start`'s entry point (it starts itself when it is the main module).
+  const entry = out.replace(/\.mjs$/, '.main.mjs');
+  writeFileSync(entry, `await import(${JSON.stringify(pathToFileURL(out).href)});\n`);
+  built.set(script, entry);
+  return entry;
 }
