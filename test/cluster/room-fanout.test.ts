@@ -31,6 +31,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Let the closed sockets' leaves (and the room-list updates they start) finish before Redis goes away.
+  for (let i = 0; i < 100 && a && (await a.platform.presence.counts()).size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   await a?.shutdown();
   await b?.shutdown();
   await redis?.kill();
