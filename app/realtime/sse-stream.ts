@@ -1,5 +1,6 @@
-import type { Fragment, HtmxMajor, Rendition } from './fragment.ts';
+import type { Fragment, HtmxMajor, Rendition } from '../ports/fragment.ts';
 import type { Stats } from './stats.ts';
+import type { EventWriter, StreamingWriter } from '../ports/transport.ts';
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(': heartbeat\n\n');
@@ -55,24 +56,6 @@ export function frameHead(name: string, fragment: Fragment, sharedId: string, ma
   return head;
 }
 
-/**
- * What a stream needs from the runtime's response. Hono's `SSEStreamingApi` (from `streamSSE`) is
- * one; on Node the platform passes a writer onto the response itself (app/platform/node-event-stream.ts).
- */
-export interface EventWriter {
-  /** Resolves once the runtime has taken the bytes. */
-  write(bytes: Uint8Array): Promise<unknown>;
-  onAbort(listener: () => void): void;
-  abort(): void;
-  readonly aborted: boolean;
-  /**
-   * A writer that knows how many bytes it holds for the client (Node: the response's and socket's
-   * buffers) writes synchronously: the stream checks `buffered()` instead of tracking a promise per
-   * write, and the parts of one event go out together.
-   */
-  buffered?(): number;
-  writeParts?(head: Uint8Array, tail?: Uint8Array): void;
-}
 
 export interface SseStreamOptions {
   maxBufferedBytes: number;
@@ -144,7 +127,6 @@ const wheelFor = (intervalMs: number, scope: object = PROCESS_SCOPE) => {
  * A write that fails ends the stream: on some runtimes that is the only sign the client left.
  */
 export class SseStream {
-  private queued = 0;
   private wroteEvent = false;
   private endedFlag = false;
   private readonly wheel: HeartbeatWheel;
@@ -173,7 +155,7 @@ export class SseStream {
 
   /** Bytes handed to this stream that the runtime has not taken yet. */
   get queuedBytes(): number {
-    return this.api.buffered ? this.api.buffered() : this.queued;
+    return this.api.buffered();
   }
 
   /**
@@ -230,24 +212,64 @@ export class SseStream {
   private write(head: Uint8Array, tail?: Uint8Array): void {
     if (this.endedFlag) return;
     const size = head.byteLength + (tail?.byteLength ?? 0);
-    const { api } = this;
-    if (api.buffered && api.writeParts) {
-      if (api.buffered() + size > this.options.maxBufferedBytes) return this.dropSlowClient();
-      api.writeParts(head, tail);
-      return;
-    }
+    if (this.api.buffered() + size > this.options.maxBufferedBytes) return this.dropSlowClient();
+    this.api.writeParts(head, tail);
+  }
+}
+
+/**
+ * An EventWriter over a response written by promises (Hono's `streamSSE`: Deno, workerd, tests):
+ * the bytes of writes not yet resolved are what it holds for the client.
+ */
+export class QueuedWriter implements EventWriter {
+  private queued = 0;
+  private readonly listeners: Array<() => void> = [];
+  private failed = false;
+
+  constructor(private readonly stream: StreamingWriter) {
+    stream.onAbort(() => this.fail());
+  }
+
+  get aborted(): boolean {
+    return this.stream.aborted;
+  }
+
+  onAbort(listener: () => void): void {
+    if (this.failed) listener();
+    else this.listeners.push(listener);
+  }
+
+  abort(): void {
+    this.stream.abort();
+  }
+
+  write(bytes: Uint8Array): Promise<unknown> {
+    return this.stream.write(bytes);
+  }
+
+  buffered(): number {
+    return this.queued;
+  }
+
+  writeParts(head: Uint8Array, tail?: Uint8Array): void {
     let bytes = head;
     if (tail) {
-      bytes = new Uint8Array(size);
+      bytes = new Uint8Array(head.byteLength + tail.byteLength);
       bytes.set(head);
       bytes.set(tail, head.byteLength);
     }
+    const size = bytes.byteLength;
     this.queued += size;
-    if (this.queued > this.options.maxBufferedBytes) return this.dropSlowClient();
-    void api.write(bytes).then(() => {
+    void this.stream.write(bytes).then(() => {
       this.queued -= size;
       // StreamingApi swallows write errors; an aborted stream is how a failed write shows.
-      if (api.aborted) this.end();
+      if (this.stream.aborted) this.fail();
     });
+  }
+
+  private fail(): void {
+    if (this.failed) return;
+    this.failed = true;
+    for (const listener of this.listeners.splice(0)) listener();
   }
 }

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import { ID_PATTERN } from '../config.ts';
 import { HOST_USER_ID } from '../auth/host-token.ts';
 import { MembershipLimitError } from '../auth/membership.ts';

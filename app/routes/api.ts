@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Platform } from '../platform/platform.ts';
-import type { ChatMessage } from '../store/store.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { ChatMessage } from '../ports/store.ts';
 import { MetricLimitError, reservedMetricName, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { onlineUserIds } from '../realtime/online.ts';
@@ -100,7 +100,7 @@ export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: A
   app.onError((error, c) => {
     if (error instanceof StorageUnavailableError) return c.json({ error: error.message }, 503);
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
-    if (platform.health?.().status === 'degraded') {
+    if (platform.health().status === 'degraded') {
       return c.json({ error: 'storage is unreachable (cluster mode: Redis is down); nothing was stored, try again shortly' }, 503);
     }
     return c.json({ error: 'something went wrong on our side; please try again' }, 500);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import { hostTokenVerifier } from '../auth/host-token.ts';
 import { MembershipLimitError } from '../auth/membership.ts';
 import { writeSession } from '../session-cookie.ts';

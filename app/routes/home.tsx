@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { HomePage } from '../../components/Home.tsx';
 import { ID_PATTERN } from '../config.ts';

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { LobbyPage } from '../../components/Lobby.tsx';
 import { NotFoundPage } from '../../components/Layout.tsx';
 import type { LobbyRoom } from '../realtime/lobby-room.tsx';
 import type { RoomRegistry } from '../realtime/rooms.ts';
 import { socketEndpoint } from '../realtime/socket-endpoint.ts';
-import { roomName } from './chat.tsx';
+import { roomName } from '../names.ts';
 
 const BAD_ID = 'Lobby names are 1–64 letters, digits, - or _.';
 

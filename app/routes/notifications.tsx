@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { isAllowedOrigin } from '../realtime/origin.ts';
