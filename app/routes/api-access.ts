@@ -21,7 +21,7 @@ function badUser(user: string): string | null {
  * `PUT /rooms/:room`, `PUT|DELETE /rooms/:room/members/:user`, `GET /rooms/:room/members`,
  * `POST /users/:user/disconnect`.
  */
-export function mountAccessRoutes(app: Hono, platform: Platform, jsonBody: JsonBody): void {
+export function mountAccessRoutes(app: Hono, platform: Pick<Platform, 'config' | 'membership' | 'control'>, jsonBody: JsonBody): void {
   const { membership, control } = platform;
   const gate = new RoomGate(platform.config.auth.privateRooms, membership);
   const limited = (error: unknown) => (error instanceof MembershipLimitError ? error.message : null);

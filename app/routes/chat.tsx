@@ -7,11 +7,11 @@ import { NotFoundPage } from '../../components/Layout.tsx';
 import { ChatRoom } from '../realtime/chat-room.tsx';
 import { RoomRegistry } from '../realtime/rooms.ts';
 import type { HistoryCache } from '../realtime/history-cache.tsx';
-import { socketEndpoint } from '../realtime/socket-endpoint.ts';
+import { socketEndpoint, type SocketPlatform } from '../realtime/socket-endpoint.ts';
 import { RoomGate } from '../auth/room-gate.ts';
 import { PrivateRoomPage } from '../../components/Access.tsx';
 
-export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, history?: HistoryCache) {
+export function chatRoutes(platform: Pick<Platform, 'store' | 'locks' | 'membership'> & SocketPlatform, rooms: RoomRegistry<ChatRoom>, history?: HistoryCache) {
   const app = new Hono<IdentityEnv>();
   const { store, config } = platform;
   const gate = new RoomGate(config.auth.privateRooms, platform.membership);

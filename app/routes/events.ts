@@ -24,7 +24,10 @@ export function parseTopics(raw: string | undefined): { ok: true; topics: string
 }
 
 /** `GET /events?topics=…` (SPEC §4.6): the page's one stream; the user's notifications always ride along. */
-export function eventRoutes(platform: Platform, board: Board, notifier: Notifier) {
+/** What the stream route uses: the runtime's stream, connection limits, and what a stream and the room list read. */
+export type EventsPlatform = Pick<Platform, 'config' | 'connectionLimits' | 'streamEvents' | 'stats' | 'hub' | 'presence' | 'closing' | 'connections' | 'membership'>;
+
+export function eventRoutes(platform: EventsPlatform, board: Board, notifier: Notifier) {
   const app = new Hono<IdentityEnv>();
   app.get('/', originGuard(platform.config), async (c) => {
     const parsed = parseTopics(c.req.query('topics'));

@@ -10,7 +10,7 @@ import { localPath } from '../http-policy.ts';
 /** Pages that show nothing useful until the user has a name; they reload once it is set. */
 const NEEDS_NAME = /^\/(chat|lobby)\//;
 
-export function sessionRoutes(platform: Platform, names: Pick<UserNames, 'set'>) {
+export function sessionRoutes(platform: Pick<Platform, 'config' | 'announceRename'>, names: Pick<UserNames, 'set'>) {
   const app = new Hono<IdentityEnv>();
 
   app.post('/', async (c) => {
