@@ -3,6 +3,7 @@ import type { WSContext } from 'hono/ws';
 import type { SocketTransport } from '../ports/transport.ts';
 import { fileURLToPath } from 'node:url';
 import type { Rendition } from '../ports/fragment.ts';
+import { LibsqlStore } from '../store/libsql.ts';
 import { buildStandaloneApp, CLOSE_RESTARTING, honoEventStream, type RuntimeUpgrade, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 const config = configOrNull(Deno.env.toObject());
@@ -37,6 +38,7 @@ const { app, stop } = await startOrExit(
       peerAddress: (c) => getConnInfo(c).remote.address,
       streamEvents: honoEventStream,
       serveStatic: serveStatic({ root: fileURLToPath(new URL('../../public', import.meta.url)) }),
+      openDatabase: (url) => LibsqlStore.open(url),
     }),
   (code) => Deno.exit(code),
 );

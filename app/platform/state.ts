@@ -9,7 +9,7 @@ import { LocalMatchCoordinator } from '../realtime/match-coordinator.ts';
 import { InProcessMetricSeries, inProcessLocks } from '../realtime/in-process.ts';
 import { publishRename } from '../realtime/renames.ts';
 import { LocalIdentityLimiter } from '../identity-limit.ts';
-import { LibsqlStore } from '../store/libsql.ts';
+import type { SqlStore } from '../store/sql-store.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from '../ports/platform.ts';
 import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
@@ -30,13 +30,16 @@ export type PlatformState = Pick<Platform, StateKeys> & {
   close(): Promise<void>;
 };
 
+/** The single-process database, opened the runtime's way: on a storage thread on Node, in-thread on Deno. */
+export type OpenDatabase = (url: string) => Promise<SqlStore & { probeWrite(): Promise<void> }>;
+
 /**
  * One process: libSQL storage and in-memory fan-out, presence and lobbies. With REDIS_URL (SPEC §7):
  * all of it in Redis, shared by every instance, and nothing on this host's disk.
  */
-export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
+export async function openState(config: Config, stats: Stats, openDatabase: OpenDatabase, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
-    const database = await LibsqlStore.open(config.databaseUrl);
+    const database = await openDatabase(config.databaseUrl);
     const storage = new StorageHealth(() => database.probeWrite());
     const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings, { maxRingBytes: config.limits.maxRingBytes });

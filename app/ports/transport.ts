@@ -51,6 +51,6 @@ export interface EventWriter {
   readonly aborted: boolean;
   /** Bytes handed over that the client has not taken yet. */
   buffered(): number;
-  /** One event's shared head and the stream's own tail, written together. */
-  writeParts(head: Uint8Array, tail?: Uint8Array): void;
+  /** One whole event (often the very buffer every other stream gets too), as one write. */
+  writeNow(bytes: Uint8Array): void;
 }
