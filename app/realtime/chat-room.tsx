@@ -1,15 +1,15 @@
-import type { RoomPlatform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../ports/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
-import type { PresenceEntry } from './presence.ts';
-import type { ChatMessage } from '../store/store.ts';
+import type { PresenceEntry } from '../ports/presence.ts';
+import type { ChatMessage } from '../ports/store.ts';
 import { breathe } from './breathe.ts';
-import { Fragment } from './fragment.ts';
+import { Fragment } from '../ports/fragment.ts';
 import type { Peer } from './peer.ts';
 import type { HistoryCache } from './history-cache.tsx';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import { Room, type RoomHooks } from './room.tsx';
-import type { RoomEvent } from './room-fanout.ts';
+import type { RoomEvent } from '../ports/room-fanout.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
 

@@ -1,15 +1,15 @@
-import type { RoomPlatform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../ports/platform.ts';
 import { render } from '../../components/render.ts';
 import { ArenaSnapshot, LobbySnapshot, LobbyUpdate, LogAppend, MatchSnapshot, PlayerRegions } from '../../components/Lobby.tsx';
-import { Fragment } from './fragment.ts';
-import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
+import { Fragment } from '../ports/fragment.ts';
+import type { LobbyPlayer, NewLogLine } from '../ports/lobby-state.ts';
 import { LobbyMatch } from './lobby-match.ts';
 import type { Peer } from './peer.ts';
-import type { PresenceChange } from './presence.ts';
+import type { PresenceChange } from '../ports/presence.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
-import { CLOSE_POLICY } from './socket-endpoint.ts';
+import { CLOSE_POLICY } from './socket-session.ts';
 import { Room, type RoomHooks } from './room.tsx';
-import type { RoomEvent } from './room-fanout.ts';
+import type { RoomEvent } from '../ports/room-fanout.ts';
 
 export const lobbyTopic = (lobby: string) => `lobby:${lobby}`;
 
@@ -38,7 +38,7 @@ export class LobbyRoom extends Room {
     this.match = new LobbyMatch(id, platform, this.line);
     // Cluster mode: players of an instance that died while no one else was in this lobby are still
     // listed; once any real leaver's grace period is over, whoever is absent everywhere is gone.
-    if (platform.presence.watch) {
+    if (platform.locks.shared) {
       this.sweep = setTimeout(() => this.peopleChanged('crash'), platform.config.lobbyGraceMs + 100);
       (this.sweep as { unref?: () => void }).unref?.();
     }
@@ -210,7 +210,7 @@ export class LobbyRoom extends Room {
 
   private async dropAbsentPlayers(): Promise<void> {
     // Only a healthy cluster's presence is complete; while degraded it lists this instance's users alone.
-    if (this.platform.closing.aborted || this.platform.health?.().status !== 'ok') return;
+    if (this.platform.closing.aborted || this.platform.health().status !== 'ok') return;
     const present = new Set((await this.platform.presence.list(this.topic)).map((entry) => entry.userId));
     for (const player of await this.platform.lobbies.players(this.id)) {
       if (present.has(player.userId) || this.leaving.has(player.userId)) continue;

@@ -1,42 +1,7 @@
-import { toFragment, type Fragment, type FragmentSource } from './fragment.ts';
-import type { Hub } from './hub.ts';
+import { toFragment, type FragmentSource } from '../ports/fragment.ts';
+import type { Hub } from '../ports/hub.ts';
+import type { RoomEvent, RoomFanout, RoomLine } from '../ports/room-fanout.ts';
 import { SerialQueue } from './serial.ts';
-
-/** One event of a room's topic, as the room hands it to its sockets. */
-export interface RoomEvent {
-  event: string;
-  fragment: Fragment;
-}
-
-/**
- * A room's one ordering layer and the way its events reach its sockets. Everything a room does
- * (joins, leaves, messages, match steps) runs through `run`/`post`, one after another; every event
- * it publishes reaches `deliver` of every room of that topic, in one order.
- */
-export interface RoomLine {
-  /** Runs `work` after everything the room queued before it. */
-  run<T>(work: () => Promise<T>): Promise<T>;
-  /**
-   * A message: `store` it, then `broadcast` what was stored. Broadcasts go out in arrival order, each
-   * after its own write; in one process the writes start at once (a burst shares the store's commits).
-   */
-  post<T>(store: () => Promise<T>, broadcast: (stored: T) => Promise<void>): Promise<T>;
-  /** To every socket of the room: straight to this room in one process, through the hub where other processes hold sockets too. */
-  publish(event: string, content: FragmentSource): Promise<void>;
-  /** True where other processes write to the room as well (cluster mode): what this one keeps of it goes stale when it stops listening. */
-  readonly shared: boolean;
-  /** Resolves once everything queued so far has run. */
-  drain(): Promise<void>;
-  close(): void;
-}
-
-export interface RoomFanout {
-  /**
-   * The line of one room of this process: `deliver` gets every event of `topic`; `onResync` runs
-   * when events may have been missed (cluster mode, after Redis was away).
-   */
-  open(topic: string, deliver: (event: RoomEvent) => void, onResync: () => void): RoomLine;
-}
 
 /**
  * One process (Node and Deno without REDIS_URL) or one Durable Object: a room holds all of its

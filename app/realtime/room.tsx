@@ -1,13 +1,13 @@
-import type { RoomPlatform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../ports/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError } from '../../components/Chat.tsx';
 import { Channel } from './channel.ts';
-import { Fragment, type FragmentSource } from './fragment.ts';
+import { Fragment, type FragmentSource } from '../ports/fragment.ts';
 import type { Peer } from './peer.ts';
-import type { PresenceChange } from './presence.ts';
-import type { RoomEvent, RoomLine } from './room-fanout.ts';
+import type { PresenceChange } from '../ports/presence.ts';
+import type { RoomEvent, RoomLine } from '../ports/room-fanout.ts';
 import type { SocketInput } from './socket-input.ts';
-import type { SocketRoom } from './socket-endpoint.ts';
+import type { SocketRoom } from './socket-room.ts';
 import { subscribeRenames } from './renames.ts';
 
 export interface RoomHooks {
@@ -45,7 +45,7 @@ export abstract class Room implements SocketRoom {
       () => this.resync().catch(this.log('resync')),
     );
     this.unrename = subscribeRenames(platform.hub, ({ userId, name }) => void this.rename(userId, name).catch(this.log('rename')));
-    this.unwatch = platform.presence.watch?.(topic, (cause) => this.peopleChanged(cause)) ?? (() => {});
+    this.unwatch = platform.presence.watch(topic, (cause) => this.peopleChanged(cause));
   }
 
   get isEmpty(): boolean {

@@ -1,18 +1,32 @@
 import { describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../app/config.ts';
-import { Fragment, type Rendition } from '../../app/realtime/fragment.ts';
+import { Fragment, type Rendition } from '../../app/ports/fragment.ts';
 import { LocalHub } from '../../app/realtime/hub.ts';
-import { Peer, type SocketTransport } from '../../app/realtime/peer.ts';
-import { DirectFanout, HubFanout, type RoomEvent } from '../../app/realtime/room-fanout.ts';
-import type { SocketRoom } from '../../app/realtime/socket-endpoint.ts';
+import { Peer } from '../../app/realtime/peer.ts';
+import type { SocketTransport } from '../../app/ports/transport.ts';
+import { DirectFanout, HubFanout } from '../../app/realtime/room-fanout.ts';
+import type { RoomEvent } from '../../app/ports/room-fanout.ts';
+import type { SocketRoom } from '../../app/realtime/socket-room.ts';
 import { SocketSession } from '../../app/realtime/socket-session.ts';
 import { Stats } from '../../app/realtime/stats.ts';
+import { inProcessLocks } from '../../app/realtime/in-process.ts';
+import { LocalMatchCoordinator } from '../../app/realtime/match-coordinator.ts';
+import { PerUserLimits } from '../../app/realtime/rate-limit.ts';
+
+/** The members of RoomPlatform these tests leave as in one process. */
+const roomExtras = () => ({
+  rateLimits: new PerUserLimits(100, 100),
+  locks: inProcessLocks,
+  health: () => ({ status: 'ok' as const }),
+  matches: new LocalMatchCoordinator(),
+  random: Math.random,
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function transport(): SocketTransport & { sent: string[] } {
   const sent: string[] = [];
-  return { sent, send: (r: Rendition) => void sent.push(r.html), close: () => {}, bufferedAmount: () => 0 };
+  return { sent, send: (r: Rendition) => void sent.push(r.html), close: () => {}, bufferedAmount: () => 0, majorRevealed: () => {}, rename: () => {} };
 }
 
 /** A room whose line is a real one: what `receive` got, in order. */
@@ -40,6 +54,7 @@ describe('the room line is the one ordering layer', () => {
       config: readConfig({}),
       stats: new Stats(),
       rateLimits: { forConnection: () => ({ take: () => { const i = asked++; return sleep(answers[i]!).then(() => i !== 3); } }) },
+      health: () => ({ status: 'ok' as const }),
     };
     const out = transport();
     const session = new SocketSession(platform, room, new Peer('p', { userId: 'u', name: 'U' }, out));
@@ -51,7 +66,7 @@ describe('the room line is the one ordering layer', () => {
 
   it('one process: the limiter answers at once and the room gets each message in the same turn', () => {
     const room = recordingRoom();
-    const session = new SocketSession({ config: readConfig({}), stats: new Stats() }, room, new Peer('p', { userId: 'u', name: 'U' }, transport()));
+    const session = new SocketSession({ config: readConfig({}), stats: new Stats(), rateLimits: new PerUserLimits(100, 100), health: () => ({ status: 'ok' }) }, room, new Peer('p', { userId: 'u', name: 'U' }, transport()));
     for (let i = 0; i < 3; i++) session.message(JSON.stringify({ message: `m${i}` }));
     expect(room.received).toEqual(['m0', 'm1', 'm2']);
   });
@@ -107,6 +122,7 @@ describe('the room skeleton both rooms share', () => {
       lobbies: new LocalLobbyState(),
       stats: new Stats(),
       closing: new AbortController().signal,
+      ...roomExtras(),
     };
   }
 
@@ -183,6 +199,7 @@ describe('a snapshot and a burst of messages', () => {
       lobbies: new LocalLobbyState(),
       stats: new Stats(),
       closing: new AbortController().signal,
+      ...roomExtras(),
     };
     const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {} });
     const out = transport();
