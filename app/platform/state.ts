@@ -77,6 +77,7 @@ export async function openState(config: Config, stats: Stats, openDatabase: Open
   const { openCluster } = await import('../cluster/cluster.ts');
   const cluster = await openCluster(config, stats);
   const connections = new LocalConnections();
+  const locks = { shared: true, exclusive: <T>(name: string, work: () => Promise<T>) => cluster.mutex.run(name, work) };
   return {
     membership: cluster.membership,
     usedTokens: cluster.usedTokens,
@@ -86,14 +87,14 @@ export async function openState(config: Config, stats: Stats, openDatabase: Open
     store: cluster.store,
     hub: cluster.hub,
     // Other instances hold sockets of the same rooms: events go through Redis, messages under the room's lock.
-    fanout: new HubFanout(cluster.hub, (name, work) => cluster.mutex.run(name, work)),
+    fanout: new HubFanout(cluster.hub, locks.exclusive),
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
     connectionLimits: cluster.connectionLimits,
     identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
-    locks: { shared: true, exclusive: (name, work) => cluster.mutex.run(name, work) },
+    locks,
     matches: cluster.matches,
     // Every instance records metrics: pushed series are read from Redis each time, and one
     // instance at a time measures, compares and stores the built-in ones.
