@@ -33,6 +33,18 @@
     // Quicker first reconnects: 0.25 s, 0.5 s, 1 s … up to 30 s, with jitter.
     configureReconnect: function () {
       if (!window.htmx) return;
+      if (String(htmx.version).charAt(0) === '4') {
+        // hx-ws waits reconnectDelay × 2^(attempt−1), capped, ± reconnectJitter of it: 150–250 ms first,
+        // 18–30 s at most. A hidden tab keeps its socket, as on htmx 2: closing it would make a lobby
+        // player leave and a chat reader go offline while they only looked at another tab.
+        htmx.config.ws = Object.assign({}, htmx.config.ws, {
+          reconnectDelay: 200,
+          reconnectMaxDelay: 24000,
+          reconnectJitter: 0.25,
+          pauseOnBackground: false,
+        });
+        return;
+      }
       htmx.config.wsReconnectDelay = function (retryCount) {
         var base = Math.min(30000, 250 * Math.pow(2, Math.min(retryCount, 7)));
         return base / 2 + Math.random() * base / 2;
