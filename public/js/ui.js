@@ -50,6 +50,24 @@
         return base / 2 + Math.random() * base / 2;
       };
     },
+    // htmx 4 logs every event whose detail carries an `error` with console.error: each refused
+    // reconnect of hx-ws ("htmx:ws:error: [object Event]") and hx-sse ("htmx:sse:error: Failed to
+    // fetch"). Those two, when the error is a connection failure (the socket's error Event, fetch's
+    // TypeError), are dispatched the same way without the console line; every other error still logs.
+    quietConnectionErrors: function () {
+      if (!window.htmx || String(htmx.version).charAt(0) !== '4') return;
+      var QUIET = { 'htmx:ws:error': true, 'htmx:sse:error': true };
+      htmx.registerExtension('switchboard-quiet-reconnects', {
+        init: function (api) {
+          var trigger = api.triggerHtmxEvent;
+          api.triggerHtmxEvent = function (elt, name, detail, bubbles) {
+            var error = detail && detail.error;
+            if (QUIET[name] && (error instanceof Event || error instanceof TypeError)) return htmx.trigger(elt, name, detail, bubbles);
+            return trigger.apply(this, arguments);
+          };
+        },
+      });
+    },
   };
 
   // htmx logs the `error` of an error event with console.error, which prints "[object Event]" on
@@ -304,6 +322,7 @@
     }
   });
   adapter.configureReconnect();
+  adapter.quietConnectionErrors();
 
   // ---- Toasts: level in words, close button, link to the source, ~6 s lifetime -------------
   var TOAST_MS = 6000;
