@@ -291,7 +291,8 @@ export class MatchClock {
     const { lobbies, config } = this.host.platform;
     const { line: stored, droppedId } = await lobbies.appendLog(this.host.lobby, line, config.historyLimit);
     const append = <LogAppend line={stored} droppedId={droppedId} />;
-    await this.publish(event, typeof with_ === 'function' ? (htmx: HtmxMajor) => <>{with_(htmx)}{append}</> : <>{with_}{append}</>);
+    const perMajor = typeof with_ === 'function' ? with_ : null;
+    await this.publish(event, perMajor ? (htmx: HtmxMajor) => <>{perMajor(htmx)}{append}</> : <>{with_ as Child}{append}</>);
   }
 
   private note(userId: string, kind: NoteKind, text: string): Promise<void> {
