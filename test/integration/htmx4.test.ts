@@ -176,13 +176,17 @@ describe('SPEC 4.3.1 and 8 the lobby match for both majors', () => {
     // Six sockets: the ready change is one frame for all, the arena one frame per major, never one per socket.
     expect(frameCounter.built - before).toBeLessThanOrEqual(3);
 
-    // A tab that arrives mid-match gets the arena in its own major (it watches: Cat is not a player).
-    const late = await SocketClient.connect(wsUrl(slow.url, '/lobby/arena4/ws?htmx=4'), { cookie: cat.cookie });
-    const snapshot = await late.waitFor((f) => f.startsWith('<div id="arena" hx-swap-oob="innerHTML">'));
-    expect(snapshot).toContain('<form id="press-form" class="press-form" hx-ws:send');
-    expect(snapshot).toContain('You are watching this match');
+    // A tab that arrives mid-match gets the arena in its own major: another tab of a player on htmx 4,
+    // then a newcomer on htmx 2 (who watches; a join during the countdown then calls the match off).
+    const arenaOf = (client: SocketClient) => client.waitFor((f) => f.startsWith('<div id="arena" hx-swap-oob="innerHTML">'));
+    const late = await SocketClient.connect(wsUrl(slow.url, '/lobby/arena4/ws?htmx=4'), { cookie: ann.cookie });
+    const mine = await arenaOf(late);
+    expect(mine).toContain('<form id="press-form" class="press-form" hx-ws:send');
+    expect(mine).not.toContain('watching');
     const lateTwo = await SocketClient.connect(wsUrl(slow.url, '/lobby/arena4/ws'), { cookie: cat.cookie });
-    expect(await lateTwo.waitFor((f) => f.startsWith('<div id="arena" hx-swap-oob="innerHTML">'))).toContain('<form id="press-form" class="press-form" ws-send');
+    const watching = await arenaOf(lateTwo);
+    expect(watching).toContain('<form id="press-form" class="press-form" ws-send');
+    expect(watching).toContain('You are watching this match');
     for (const client of [...twos, ...fours, late, lateTwo]) client.close();
   });
 });
