@@ -133,6 +133,8 @@ describe('SPEC 8 SSE: htmx 4 streams carry unnamed out-of-band swaps', () => {
     const firstId = /id="toast-(\d+)"/.exec(toasts[0]!.data)![1];
     // The sixth deletes the first, at the top level where htmx 4 finds it.
     expect(toasts[5]!.data).toMatch(new RegExp(`</div></div><div id="toast-${firstId}" hx-swap-oob="delete"></div>$`));
+    // The unread count follows the toast (read from storage, which on Node is another thread away).
+    await raw.waitFor((r) => r.text.includes('<div id="notif-count" hx-swap-oob="innerHTML"><span>6</span></div>'));
     expect(unnamed(raw).at(-1)!.data).toBe('<div id="notif-count" hx-swap-oob="innerHTML"><span>6</span></div>');
     expect(other.text).not.toContain('note');
 
