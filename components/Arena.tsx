@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { MatchPlayer } from '../app/realtime/lobby-state.ts';
+import type { MatchPlayer } from '../app/ports/lobby-state.ts';
 import { wsSend, type HtmxMajor } from './htmx.tsx';
 
 /**

@@ -5,8 +5,15 @@ import { ConfigError } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { Stats } from '../realtime/stats.ts';
 import { addressKey } from '../identity-limit.ts';
-import { roomName } from '../routes/chat.tsx';
-import type { Platform, SocketUpgrade } from './platform.ts';
+import { roomName } from '../names.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { SocketUpgrade } from '../ports/transport.ts';
+import { perUserLimits } from '../realtime/rate-limit.ts';
+import { QueuedWriter } from '../realtime/sse-stream.ts';
+import { LocalMatchCoordinator } from '../realtime/match-coordinator.ts';
+import { InProcessMetricSeries, inProcessLocks } from '../realtime/in-process.ts';
+import type { Connections } from '../ports/access.ts';
+import type { ConnectionLimits } from '../ports/limits.ts';
 import { ROOMS_TOPIC } from '../realtime/room-list.tsx';
 import { directoryObject, roomObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
 import { RemoteBoard } from './worker/remote-board.ts';
@@ -36,6 +43,20 @@ function forwardToRoom(env: WorkerEnv): SocketUpgrade {
   };
 }
 
+/**
+ * MAX_CONNECTIONS_PER_USER is not enforced on Workers (README: a user's sockets live in many
+ * objects; Cloudflare's rate limiting rules stand in): every socket and stream gets a slot.
+ */
+const unlimitedConnections: ConnectionLimits = {
+  acquire: async () => ({ release: () => {} }),
+  users: 0,
+};
+
+/** A Worker request's SSE stream is not registered with the control plane (its sockets are, in their room objects). */
+const notTracked: Connections = {
+  add: () => () => {},
+};
+
 /** Built per request from the bindings: nothing here outlives the request or lives in a module global. */
 async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionContext): Promise<Platform> {
   const config = workerConfig(env);
@@ -44,10 +65,11 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
   // on its own (the client then resumes from its last id).
   const lifecycle = new AbortController();
   request.signal.addEventListener('abort', () => lifecycle.abort());
+  const store = new RoutedStore(env);
   return {
     config,
     sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),
-    store: new RoutedStore(env),
+    store,
     hub: new RoutedHub(env, () => lifecycle.abort()),
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
@@ -55,6 +77,15 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     usedTokens: new RoutedUsedTokens(env),
     control: new RoutedConnectionControl(env),
     stats,
+    // Sockets, lobbies and boards live in objects; what a request holds is its own SSE stream.
+    connections: notTracked,
+    rateLimits: perUserLimits(config, config.limits.rateBurst, config.limits.ratePerSecond),
+    connectionLimits: unlimitedConnections,
+    locks: inProcessLocks,
+    matches: new LocalMatchCoordinator(),
+    random: Math.random,
+    health: () => ({ status: 'ok' }),
+    metrics: new InProcessMetricSeries(store),
     // Each room object has its own hub: every room with someone in it is asked, and the ones
     // holding a socket of this user take the name (one RPC per active room; renames are rare).
     announceRename: async (userId, name) => {
@@ -71,18 +102,16 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     identityLimiter: {
       take: (address) => config.newIdentitiesPerMinute === 0 || directoryObject(env, `mint:${addressKey(address)}`).takeIdentity(config.newIdentitiesPerMinute),
     },
+    // Sockets are held by their room object, never by the Worker: the upgrade is forwarded there.
     upgradeWebSocket: forwardToRoom(env),
-    socketTransport: () => {
-      throw new Error('on Workers sockets are held by their room object, never by the Worker');
-    },
     serveStatic: async (c) => env.ASSETS.fetch(c.req.raw),
     // The stream's work is kept with the request until it has ended: when the client leaves, workerd
     // otherwise drops the request at once, with the topic feeds it holds still open, and the topic
     // objects' next write to them fails ("Network connection lost"). Kept, the stream's end cancels
     // its feeds and takes its user offline as on the other runtimes.
     streamEvents: (c, _headers, run) =>
-      streamSSE(c, (writer) => {
-        const running = run(writer);
+      streamSSE(c, (stream) => {
+        const running = run(new QueuedWriter(stream));
         ctx.waitUntil(running.catch(() => {}));
         return running;
       }),
