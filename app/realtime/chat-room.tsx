@@ -1,6 +1,6 @@
 import type { RoomPlatform } from '../ports/platform.ts';
 import { render } from '../../components/render.ts';
-import { ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
+import { ChatSnapshot, type ListSource, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
 import type { PresenceEntry } from '../ports/presence.ts';
 import type { ChatMessage } from '../ports/store.ts';
 import { breathe } from './breathe.ts';
@@ -44,11 +44,8 @@ export class ChatRoom extends Room {
   private readonly awaitingPresence = new Set<Peer>();
   /** HTML of the messages this room published, until its line hands them back (they are in the cache already). */
   private readonly ownPending = new Set<string>();
-  /**
-   * Ids of messages stored but not broadcast yet (in one process a write starts before its turn in
-   * the line): a snapshot leaves them out, since the socket gets them with their broadcast.
-   */
-  private readonly unsent = new Set<number>();
+  /** Writes of this room (one process, pipelined) whose broadcast has not run yet: a snapshot leaves their messages out. */
+  private readonly unsent = new Set<Promise<ChatMessage>>();
 
   protected declare readonly hooks: ChatRoomHooks;
 
@@ -90,28 +87,45 @@ export class ChatRoom extends Room {
    * then returns the render, to be called in the same turn as the send so no presence change falls between.
    */
   private async snapshot(): Promise<() => Fragment> {
-    const { store, config } = this.platform;
     await this.loadPresence();
-    if (this.hooks.history) {
-      const { listHtml, messages, more } = await this.hooks.history.get(this.name);
-      await this.loadPresence();
-      return () =>
-        new Fragment(
-          messages.some((message) => this.unsent.has(message.id))
-            ? render(<ChatSnapshot room={this.name} messages={this.sent(messages)} more={more} presence={this.presenceView()} />)
-            : render(<ChatSnapshot room={this.name} listHtml={listHtml} presence={this.presenceView()} />),
-        );
-    }
-    const page = await store.recentMessages(this.name, config.historyLimit + 1);
-    const more = page.length > config.historyLimit;
-    const messages = more ? page.slice(1) : page;
+    const list = await this.snapshotList();
     await this.loadPresence();
-    return () => new Fragment(render(<ChatSnapshot room={this.name} messages={this.sent(messages)} more={more} presence={this.presenceView()} />));
+    return () => new Fragment(render(<ChatSnapshot room={this.name} {...list} presence={this.presenceView()} />));
   }
 
-  /** The messages whose broadcast has gone out (read from the store, a burst's later ones may not have). */
-  private sent(messages: ChatMessage[]): ChatMessage[] {
-    return this.unsent.size === 0 ? messages : messages.filter((message) => !this.unsent.has(message.id));
+  /**
+   * The last HISTORY_LIMIT messages for a snapshot, without those stored here whose broadcast has not
+   * run yet: their turn in the queue comes after this one, when the socket is in the channel, so they
+   * reach it as broadcasts. Read from the store they may already be there (a reconnecting page that
+   * sends its pending message at once would otherwise show it twice).
+   */
+  private async snapshotList(): Promise<ListSource> {
+    const { store, config } = this.platform;
+    const limit = config.historyLimit;
+    if (this.hooks.history) {
+      const cached = await this.hooks.history.get(this.name);
+      const unsent = await this.unsentIds();
+      if (!cached.messages.some((message) => unsent.has(message.id))) return { listHtml: cached.listHtml };
+    }
+    for (let extra = this.unsent.size; ; ) {
+      const rows = await store.recentMessages(this.name, limit + 1 + extra);
+      // Every write whose message can be in `rows` started before this point, so it is in `unsent` now.
+      const unsent = await this.unsentIds();
+      const kept = rows.filter((message) => !unsent.has(message.id));
+      const left = rows.length - kept.length;
+      if (left <= extra || rows.length < limit + 1 + extra) {
+        const page = kept.slice(-(limit + 1));
+        const more = page.length > limit;
+        return { messages: more ? page.slice(1) : page, more };
+      }
+      extra = left;
+    }
+  }
+
+  /** Ids of the messages stored here whose broadcast has not run yet (waiting for writes still in flight). */
+  private async unsentIds(): Promise<Set<number>> {
+    const results = await Promise.allSettled(this.unsent);
+    return new Set(results.flatMap((result) => (result.status === 'fulfilled' ? [result.value.id] : [])));
   }
 
   private presenceView(): { count: number; itemsHtml: string[] } {
@@ -212,20 +226,30 @@ export class ChatRoom extends Room {
    */
   post(userId: string, name: string, text: string): Promise<ChatMessage> {
     const { store, stats, closing } = this.platform;
+    let stored: Promise<ChatMessage> | undefined;
     return this.line.post(
-      () => store.addMessage({ room: this.name, userId, name, text, at: Date.now() }).then((message) => (this.unsent.add(message.id), message)),
+      () => {
+        const write = (stored = store.addMessage({ room: this.name, userId, name, text, at: Date.now() }));
+        // Until its broadcast has run, a snapshot leaves this message out (see snapshotList).
+        this.unsent.add(write);
+        write.catch(() => this.unsent.delete(write));
+        return write;
+      },
       async (message) => {
-        this.unsent.delete(message.id);
-        stats.messages++;
-        if (closing.aborted && !this.line.shared) {
-          // Shutting down: every socket here is closing, so the backlog is only stored (and its mentions sent), not fanned out.
-          this.hooks.history?.append(message);
-        } else {
-          // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
-          await breathe();
-          await this.broadcastStored(message);
+        try {
+          stats.messages++;
+          if (closing.aborted && !this.line.shared) {
+            // Shutting down: every socket here is closing, so the backlog is only stored (and its mentions sent), not fanned out.
+            this.hooks.history?.append(message);
+          } else {
+            // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
+            await breathe();
+            await this.broadcastStored(message);
+          }
+          this.hooks.onMessage(message);
+        } finally {
+          if (stored) this.unsent.delete(stored);
         }
-        this.hooks.onMessage(message);
       },
     );
   }
