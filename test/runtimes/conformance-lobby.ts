@@ -55,7 +55,18 @@ export function lobbySuite(ctx: SuiteContext): void {
       const clients: SocketClient[] = [];
       for (const user of users.slice(0, 8)) clients.push(await enter(lobby, user));
       const ninth = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: users[8]!.cookie });
-      expect(await ninth.closed).toBe(1008);
+      await ninth.waitForText('This lobby is full');
+      // The close follows the refusal at once: before a player already in has toggled ready twice
+      // (two stored changes and broadcasts later). workerd used to close it only ~10 s later.
+      const first = clients[0]!;
+      let from = first.frames.length;
+      ready(first);
+      await first.waitForText('P1 is ready.', 10_000, from);
+      from = first.frames.length;
+      ready(first);
+      await first.waitFor((frame) => frame.includes('<div class="player">P1 (Not Ready)</div>'), 10_000, from);
+      expect(ninth.closeCode).toBe(1008);
+      expect(ninth.frames).toHaveLength(1);
       expect(ninth.frames[0]).toMatch(/^<div id="chat-error" hx-swap-oob="innerHTML"><p class="error">This lobby is full/);
       for (const client of clients) client.close();
     });

@@ -42,6 +42,38 @@ function hibernatedTransport(ws: WebSocket): SocketTransport {
 }
 
 /**
+ * A socket whose room has not answered its join yet: what the room sends waits here, and so does a
+ * refusal (no name, lobby full). workerd reads the client's reply to a close sent on a hibernatable
+ * socket only ~10 s later (the object's idle timeout), so a refused socket is never handed to the
+ * hibernation API: `fetch` accepts it as a plain socket, sends the refusal and closes it at once.
+ */
+class PendingTransport implements SocketTransport {
+  readonly frames: Fragment[] = [];
+  refusal: { code: number; reason: string } | undefined;
+  private live: SocketTransport | undefined;
+
+  send(fragment: Fragment): void {
+    if (this.live) this.live.send(fragment);
+    else this.frames.push(fragment);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.live) this.live.close(code, reason);
+    else this.refusal ??= { code, reason };
+  }
+
+  bufferedAmount(): number {
+    return this.live?.bufferedAmount() ?? 0;
+  }
+
+  /** From here on frames go straight to `live`; the ones that waited go first. */
+  attach(live: SocketTransport): void {
+    for (const fragment of this.frames.splice(0)) live.send(fragment);
+    this.live = live;
+  }
+}
+
+/**
  * One chat room or lobby: its sockets (hibernation API), its history and lobby state (the object's
  * SQLite). It runs the same `ChatRoom`/`LobbyRoom` and `SocketSession` as Node and Deno over a
  * platform built from its own storage.
@@ -85,10 +117,32 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const viewer = JSON.parse(request.headers.get(VIEWER_HEADER) ?? 'null') as Omit<SocketAttachment, 'peerId'> | null;
     if (!viewer || request.headers.get('upgrade') !== 'websocket') return new Response('expected a forwarded WebSocket upgrade', { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
     const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer };
+    const pending = new PendingTransport();
+    const room = this.roomFor(attachment.kind, attachment.room);
+    let joined: Promise<void> = Promise.resolve();
+    // The same room, except that this socket's join is kept to be waited for.
+    const watched: RestorableRoom = {
+      fields: room.fields,
+      join: (peer) => (joined = room.join(peer)),
+      receive: (peer, input) => room.receive(peer, input),
+      leave: (peer) => room.leave(peer),
+      errorFragment: (text) => room.errorFragment(text),
+      restore: (peer) => room.restore(peer),
+    };
+    this.sessionFor(server, attachment, pending, watched).open();
+    // join reports its own failures (a 1011 close); only its outcome matters here.
+    await joined.catch(() => {});
+    if (pending.refusal) {
+      server.accept();
+      for (const fragment of pending.frames) server.send(fragment.html);
+      server.close(pending.refusal.code, pending.refusal.reason);
+      this.end(server);
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    this.ctx.acceptWebSocket(server);
     server.serializeAttachment(attachment);
-    this.sessionFor(server, attachment).open();
+    pending.attach(hibernatedTransport(server));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -160,9 +214,14 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     }));
   }
 
-  private sessionFor(ws: WebSocket, attachment: SocketAttachment): SocketSession<RestorableRoom> {
-    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, hibernatedTransport(ws));
-    const session = new SocketSession(this.platform, this.roomFor(attachment.kind, attachment.room), peer);
+  private sessionFor(
+    ws: WebSocket,
+    attachment: SocketAttachment,
+    transport: SocketTransport = hibernatedTransport(ws),
+    room: RestorableRoom = this.roomFor(attachment.kind, attachment.room),
+  ): SocketSession<RestorableRoom> {
+    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, transport);
+    const session = new SocketSession(this.platform, room, peer);
     this.sessions.set(ws, session);
     return session;
   }
