@@ -63,6 +63,62 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
   };
 }
 
+/** How much of a body the app left unread is still read (and thrown away) so its connection stays usable. */
+const UNREAD_BODY_DRAIN_BYTES = 1024 * 1024;
+
+/**
+ * The request as the app gets it, and `release`, for after the app answered: it reads and drops
+ * whatever of the body the app left unread (up to `UNREAD_BODY_DRAIN_BYTES`, then it cancels).
+ * `bodyLimit` answers 413 in the middle of a chunked body and lets go of it half-read; workerd then
+ * answered the next request on that keep-alive connection with 503 "Your worker restarted
+ * mid-request". Cancelling the body is not enough for that; reading it to its end is.
+ */
+function releasableBody(request: Request): { request: Request; release: () => Promise<void> } {
+  const source = request.body;
+  if (!source) return { request, release: async () => {} };
+  const reader = source.getReader();
+  let finished = false;
+  // The read a pull started: a reader takes one read at a time, so `release` waits for it.
+  let reading: Promise<unknown> = Promise.resolve();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const read = reader.read();
+        reading = read.catch(() => {});
+        const { done, value } = await read;
+        if (done) {
+          finished = true;
+          controller.close();
+        } else controller.enqueue(value);
+      },
+      cancel: (reason) => {
+        finished = true;
+        return reader.cancel(reason);
+      },
+    },
+    // Nothing is read ahead of the app: what it did not ask for is left for `release`.
+    { highWaterMark: 0 },
+  );
+  return {
+    request: new Request(request, { body }),
+    release: async () => {
+      if (finished) return;
+      finished = true;
+      try {
+        await reading;
+        for (let drained = 0; drained <= UNREAD_BODY_DRAIN_BYTES; ) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          drained += value.byteLength;
+        }
+        await reader.cancel('the body is too large to read to its end');
+      } catch {
+        // The client went away: nothing left to keep usable.
+      }
+    },
+  };
+}
+
 export default {
   async fetch(request, env, ctx) {
     let platform: Platform;
@@ -76,6 +132,12 @@ export default {
       board: new RemoteBoard(env, (work) => ctx.waitUntil(work)),
       postToRoom: (room: string, userId: string, name: string, text: string) => roomObject(env, 'chat', room).post(room, userId, name, text),
     };
-    return createApp(platform, parts).app.fetch(request, env, ctx);
+    const { request: seen, release } = releasableBody(request);
+    try {
+      return await createApp(platform, parts).app.fetch(seen, env, ctx);
+    } finally {
+      // Before the answer goes out: workerd does not let a request's body be read after that.
+      await release();
+    }
   },
 } satisfies ExportedHandler<WorkerEnv>;

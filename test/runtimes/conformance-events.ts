@@ -1,5 +1,7 @@
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { markAllRead, newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
+import { TEST_TOKEN } from '../helpers/server.ts';
 import { api, RawSse } from '../helpers/sse.ts';
 
 import type { SuiteContext, User } from './context.ts';
@@ -172,6 +174,40 @@ export function eventsSuite(ctx: SuiteContext): void {
       await expectError(await api(ctx.server.url, '/api/rooms/general/messages', { name: 'bot', text: 'y'.repeat(2001) }), 400, '"text"');
       await expectError(await api(ctx.server.url, '/api/rooms/Bad%20Room/messages', { name: 'bot', text: 'x' }), 400, 'room');
       await expectError(await api(ctx.server.url, '/api/metrics', { name: 'big', value: 1, label: 'x'.repeat(70 * 1024) }), 413, '64 KiB');
+    });
+
+    it('answers 413 to a chunked body past 64 KiB and the next POST on the same keep-alive connection still works', async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const { hostname, port } = new URL(ctx.server.url);
+      const post = (parts: string[], chunked: boolean) =>
+        new Promise<{ status: number; text: string; socket: unknown }>((resolve, reject) => {
+          const headers: Record<string, string> = { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' };
+          if (chunked) headers['transfer-encoding'] = 'chunked';
+          const req = http.request({ host: hostname, port, path: '/api/metrics', method: 'POST', agent, headers }, (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, text, socket: req.socket }));
+          });
+          req.on('error', reject);
+          for (const part of parts) req.write(part);
+          req.end();
+        });
+      try {
+        const name = ctx.fresh().replace(/[^a-z0-9_]/g, '_');
+        const big = JSON.stringify({ name, value: 1, label: 'x'.repeat(70 * 1024) });
+        const parts = Array.from({ length: Math.ceil(big.length / 8192) }, (_, i) => big.slice(i * 8192, (i + 1) * 8192));
+        const refused = await post(parts, true);
+        expect(refused.status).toBe(413);
+        expect(refused.text).toContain('64 KiB');
+        const next = await post([JSON.stringify({ name, value: 2 })], false);
+        expect(next.text).toBe('');
+        expect(next.status).toBe(204);
+        // The same connection, when the server kept it open (workerd did and broke it).
+        if (!(refused.socket as { destroyed: boolean }).destroyed) expect(next.socket).toBe(refused.socket);
+      } finally {
+        agent.destroy();
+      }
     });
 
     it('stores a bot message, then broadcasts it to the room; 201', async () => {
