@@ -2,12 +2,12 @@ import type { Context } from 'hono';
 import { createApp } from '../app.tsx';
 import { ConfigError } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
-import { Stats } from '../realtime/stats.ts';
 import { addressKey } from '../identity-limit.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
-import { directoryObject, roomObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
+import { directoryObject, roomObject, statsObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
 import { RemoteBoard } from './worker/remote-board.ts';
+import { ReportedStats } from './worker/reported-stats.ts';
 import { RoutedHub } from './worker/routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence } from './worker/routed-presence.ts';
 import { RoutedStore } from './worker/routed-store.ts';
@@ -36,11 +36,27 @@ function forwardToRoom(env: WorkerEnv): SocketUpgrade {
 /** Built per request from the bindings: nothing here outlives the request or lives in a module global. */
 async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionContext): Promise<Platform> {
   const config = workerConfig(env);
-  const stats = new Stats();
+  const statsHome = statsObject(env);
+  // This request's streams and fragments count in /metrics whichever request asks; /metrics itself
+  // starts from the sums of every request and room object.
+  const asksForMetrics = request.method === 'GET' && new URL(request.url).pathname === '/metrics' && request.headers.has('authorization');
+  const reported = new ReportedStats(
+    (deltas) => {
+      const report = statsHome.addStats(deltas);
+      ctx.waitUntil(report);
+      return report;
+    },
+    asksForMetrics ? await statsHome.stats() : {},
+  );
+  const { stats } = reported;
   // Ends this request's SSE stream: when its client goes away, or when a topic feed it holds ends
   // on its own (the client then resumes from its last id).
   const lifecycle = new AbortController();
-  request.signal.addEventListener('abort', () => lifecycle.abort());
+  request.signal.addEventListener('abort', () => {
+    // First, while the request still runs: its open stream leaves the sums of /metrics.
+    reported.end();
+    lifecycle.abort();
+  });
   return {
     config,
     sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),

@@ -34,6 +34,8 @@ export type RoomKind = 'chat' | 'lobby';
 export const roomObject = (env: WorkerEnv, kind: RoomKind, name: string) => env.ROOMS.get(env.ROOMS.idFromName(`${kind}:${name}`));
 export const topicObject = (env: WorkerEnv, topic: string) => env.TOPICS.get(env.TOPICS.idFromName(topic));
 export const directoryObject = (env: WorkerEnv, name = 'directory') => env.DIRECTORY.get(env.DIRECTORY.idFromName(name));
+/** The one object the counters and gauges of every request and room object are added up in (/metrics). */
+export const statsObject = (env: WorkerEnv) => directoryObject(env, 'stats');
 
 /** The trusted header the Worker puts the checked identity in when it forwards a socket to its room. */
 export const VIEWER_HEADER = 'x-switchboard-viewer';

@@ -12,13 +12,13 @@ import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
-import { Stats } from '../../realtime/stats.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
-import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { statsObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { objectPlatform } from './object-platform.ts';
 import { ReportedPresence } from './reported-presence.ts';
+import { ReportedStats } from './reported-stats.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
 interface SocketAttachment {
@@ -90,7 +90,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
     const config = workerConfig(env);
-    const stats = new Stats();
+    // Its sockets, messages and fragments count in /metrics, whichever request asks.
+    const reported = new ReportedStats((deltas) => statsObject(env).addStats(deltas));
+    const { stats } = reported;
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
@@ -107,9 +109,12 @@ export class RoomObject extends DurableObject<WorkerEnv> {
       closing: new AbortController().signal,
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
+    // They were reported as open before the object hibernated: counted here again, not reported again.
+    reported.quiet = true;
     for (const ws of ctx.getWebSockets()) {
       this.sessionFor(ws, ws.deserializeAttachment() as SocketAttachment).resume();
     }
+    reported.quiet = false;
   }
 
   /** The Worker has checked origin and identity; it forwards the upgrade with the viewer in a header. */

@@ -1,0 +1,76 @@
+import { Stats } from '../../realtime/stats.ts';
+
+/** The counters and gauges of `Stats`, by name. */
+export type StatName = keyof Stats;
+export type StatDeltas = Partial<Record<StatName, number>>;
+
+export const STAT_NAMES = Object.keys(new Stats()) as StatName[];
+/** The stats that go up and down (the rest only go up). */
+const GAUGES: ReadonlySet<StatName> = new Set(['openSockets', 'openStreams']);
+
+/**
+ * `Stats` for one Worker request or one Durable Object: reads are its own values, and every change
+ * is also sent, as a difference, to the one object that adds them up for /metrics (`report`).
+ */
+export class ReportedStats {
+  readonly stats: Stats;
+  /** While true, changes are kept here only: a woken object counting sockets it reported before it hibernated. */
+  quiet = false;
+  /** Gauges already given back by `end`: their later changes are not reported. */
+  private ended = false;
+  private pending: StatDeltas = {};
+  private readonly sending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly report: (deltas: StatDeltas) => Promise<void>,
+    initial: Partial<Stats> = {},
+  ) {
+    const values = { ...new Stats(), ...initial };
+    const stats = new Stats();
+    for (const name of STAT_NAMES) {
+      Object.defineProperty(stats, name, {
+        enumerable: true,
+        get: () => values[name],
+        set: (value: number) => {
+          const delta = value - values[name];
+          values[name] = value;
+          if (delta !== 0 && !this.quiet && !(this.ended && GAUGES.has(name))) this.add(name, delta);
+        },
+      });
+    }
+    this.stats = stats;
+  }
+
+  /**
+   * The request is over (its client went away): its gauges go back to zero in the sums now, with
+   * what else is pending. workerd may end a request whose client left before its own clean-up runs,
+   * so that clean-up's `openStreams--` is not waited for.
+   */
+  end(): void {
+    if (this.ended) return;
+    for (const name of GAUGES) {
+      const open = this.stats[name];
+      if (open !== 0) this.pending[name] = (this.pending[name] ?? 0) - open;
+    }
+    this.ended = true;
+    if (Object.keys(this.pending).length > 0) this.send();
+  }
+
+  private add(name: StatName, delta: number): void {
+    const first = Object.keys(this.pending).length === 0;
+    this.pending[name] = (this.pending[name] ?? 0) + delta;
+    // Changes of the same turn go in one report, sent at once: sums do not care about order, and a
+    // request whose client has gone may not live long enough to wait behind an earlier report.
+    if (first) queueMicrotask(() => this.send());
+  }
+
+  private send(): void {
+    if (Object.keys(this.pending).length === 0) return;
+    const deltas = this.pending;
+    this.pending = {};
+    const sent = this.report(deltas)
+      .catch((error) => console.error('stats report failed', error))
+      .finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
+  }
+}
