@@ -42,8 +42,9 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
   const asksForMetrics = request.method === 'GET' && new URL(request.url).pathname === '/metrics' && request.headers.has('authorization');
   const reported = new ReportedStats(
     (deltas) => {
-      const report = statsHome.addStats(deltas);
-      ctx.waitUntil(report);
+      const report = Promise.resolve(statsHome.addStats(deltas));
+      // ReportedStats says when a report is lost; waitUntil only keeps the request alive for it.
+      ctx.waitUntil(report.catch(() => {}));
       return report;
     },
     asksForMetrics ? await statsHome.stats() : {},

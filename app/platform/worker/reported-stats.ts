@@ -69,7 +69,8 @@ export class ReportedStats {
     const deltas = this.pending;
     this.pending = {};
     const sent = this.report(deltas)
-      .catch((error) => console.error('stats report failed', error))
+      // Lost with a request cut short or an object gone: /metrics is off by these until the sums are reset.
+      .catch((error) => console.warn(`a /metrics report was lost (${error instanceof Error ? error.message : String(error)})`))
       .finally(() => this.sending.delete(sent));
     this.sending.add(sent);
   }
