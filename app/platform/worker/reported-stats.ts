@@ -68,7 +68,8 @@ export class ReportedStats {
     if (Object.keys(this.pending).length === 0) return;
     const deltas = this.pending;
     this.pending = {};
-    const sent = this.report(deltas)
+    // A request that is being torn down can throw at once instead of rejecting.
+    const sent = new Promise<void>((resolve) => resolve(this.report(deltas)))
       // Lost with a request cut short or an object gone: /metrics is off by these until the sums are reset.
       .catch((error) => console.warn(`a /metrics report was lost (${error instanceof Error ? error.message : String(error)})`))
       .finally(() => this.sending.delete(sent));
