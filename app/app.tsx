@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './platform/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
+import { UserNames } from './user-cache.ts';
 import { LocalIdentityLimiter } from './identity-limit.ts';
 import { publicOrigin } from './forwarded.ts';
 import { privatePages, sameOriginRedirects, strictTransportSecurity } from './http-policy.ts';
@@ -11,6 +12,7 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { HistoryCache } from './realtime/history-cache.tsx';
 import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
@@ -25,6 +27,11 @@ import { lobbyRoutes } from './routes/lobby.tsx';
 import { notificationRoutes } from './routes/notifications.tsx';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { sessionRoutes } from './routes/session.tsx';
+import { authRoutes } from './routes/auth.tsx';
+import { requireHostSession } from './auth/require-session.tsx';
+import { RoomGate } from './auth/room-gate.ts';
+import { chatTopic } from './realtime/chat-room.tsx';
+import { mountStaticFiles } from './static-files.ts';
 
 export interface App {
   app: Hono<IdentityEnv>;
@@ -42,15 +49,23 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   const app = new Hono<IdentityEnv>();
   const board = parts.board ?? new MetricBoard(platform);
   const notifier = new Notifier(platform);
+  // Names and history are cached where this process is their only writer (not with cluster mode's other instances).
+  const history = new HistoryCache(platform.store, platform.config.historyLimit);
+  const names = new UserNames(platform.store, !platform.exclusive);
+  const gate = new RoomGate(platform.config.auth.privateRooms, platform.membership);
+  // Mentions inside a private room reach its members (and whoever is in it) only.
+  const reachable = (room: string) => (userIds: string[]) =>
+    gate.reachable(room, userIds, async () => (await platform.presence.list(chatTopic(room))).map((entry) => entry.userId));
   const chatRooms: RoomRegistry<ChatRoom> = new RoomRegistry(
     (name) =>
       new ChatRoom(name, platform, {
         onMessage: (message) => {
           board.touch();
-          notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+          notifier.mentions(message, reachable(message.room)).catch((error) => console.error('mention notifications failed', error));
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
+        history,
       }),
   );
   // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
@@ -88,7 +103,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
     const report = platform.health?.() ?? { status: 'ok' };
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
-  for (const dir of ['/css/*', '/js/*', '/vendor/*']) app.use(dir, platform.serveStatic);
+  mountStaticFiles(app, platform.serveStatic, ['/css/*', '/js/*', '/vendor/*']);
   // Machine-to-machine JSON with bearer auth: mounted before the cookie identity and form CSRF check.
   const postToRoom: RoomPoster =
     parts.postToRoom ??
@@ -100,15 +115,18 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/api', apiRoutes(platform, { board, notifier, postToRoom }));
   app.route('/metrics', prometheusRoutes(platform));
 
+  // Host sign-in sits before the cookie identity: a refused token leaves the cookie untouched.
+  app.route('/auth', authRoutes(platform));
   const identityLimiter = platform.identityLimiter ?? new LocalIdentityLimiter(platform.config.newIdentitiesPerMinute, platform.config.limits.maxTrackedAddresses);
-  app.use('*', identity(platform, identityLimiter));
+  app.use('*', identity(platform, identityLimiter, { anonymous: !platform.config.auth.required, names }));
+  if (platform.config.auth.required) app.use('*', requireHostSession(platform.config.auth.loginUrl));
   app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin(c, platform.config) || platform.config.allowedOrigins.includes(origin) }));
   app.use('*', privatePages());
   app.use('*', sameOriginRedirects(platform.config));
 
   app.route('/', homeRoutes(platform));
-  app.route('/session', sessionRoutes(platform));
-  app.route('/chat', chatRoutes(platform, chatRooms));
+  app.route('/session', sessionRoutes(platform, names));
+  app.route('/chat', chatRoutes(platform, chatRooms, history));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
   app.route('/dashboard', dashboardRoutes(board));

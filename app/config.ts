@@ -15,11 +15,31 @@ export interface Config {
   clusterInstanceTtlMs: number;
   /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
   lobbyGraceMs: number;
+  /** Lobby match (SPEC §4.3.1): rounds per match. */
+  matchRounds: number;
+  /** Lobby match: the beat of the countdown; GO comes 1–4 beats into a round, a round nobody presses ends 5 beats after GO. */
+  matchTempoMs: number;
   /** Honour X-Forwarded-For/Proto/Host from the proxy in front (SPEC §6). */
   trustProxy: boolean;
   /** New identities per client address per minute, with a burst of the same size; 0: no limit. */
   newIdentitiesPerMinute: number;
+  /** Host identity and private rooms (SPEC §9). */
+  auth: AuthConfig;
   limits: Limits;
+}
+
+/** How the host application signs people in, and which rooms are private (SPEC §9). */
+export interface AuthConfig {
+  /** HS256 secret for host tokens. */
+  jwtSecret: string | undefined;
+  /** PEM public key (RS256 or ES256) for host tokens. */
+  jwtPublicKey: string | undefined;
+  /** No anonymous people: every page, socket and stream needs a host-token session. */
+  required: boolean;
+  /** Where AUTH_REQUIRED sends a visitor without a session (`?next=PATH` appended); unset: a 401 page. */
+  loginUrl: string | undefined;
+  /** Room name patterns (`team-*`, `board`) that are private. */
+  privateRooms: string[];
 }
 
 /** Fixed bounds of the contract; tests may lower some of them through `overrides`. */
@@ -57,6 +77,9 @@ export interface Limits {
   notificationsShown: number;
   /** `@name` mentions acted on per chat message. */
   maxMentions: number;
+  /** Lobby match presses per player: a burst, then this many per second (across all of the player's tabs). */
+  pressBurst: number;
+  pressesPerSecond: number;
   /** Largest magnitude of a dashboard value (a sparkline of ±1e308 would divide infinities). */
   maxMetricMagnitude: number;
   /** Client addresses the new-identity limiter remembers; past it the least recently seen is forgotten. */
@@ -65,6 +88,16 @@ export interface Limits {
   sessionMaxAgeSeconds: number;
   /** A session cookie older than this is issued again with a fresh issue time (rolling expiry). */
   sessionRenewAfterSeconds: number;
+  /** Host tokens: the longest token accepted, in characters. */
+  maxTokenChars: number;
+  /** Host tokens: clock skew allowed on `exp` and `nbf`, in seconds. */
+  tokenClockSkewSeconds: number;
+  /** Host tokens: entries of the `rooms` claim. */
+  maxTokenRooms: number;
+  /** Host tokens: used `jti`s remembered at once (per process; cluster and Workers keep them in shared storage). */
+  maxUsedTokenIds: number;
+  /** Private rooms: explicit members per room. */
+  maxRoomMembers: number;
 }
 
 export const LIMITS: Limits = {
@@ -91,14 +124,24 @@ export const LIMITS: Limits = {
   dashboardRefreshMs: 250,
   notificationsShown: 100,
   maxMentions: 10,
+  pressBurst: 3,
+  pressesPerSecond: 2,
   maxMetricMagnitude: 1e15,
   maxTrackedAddresses: 10_000,
   sessionMaxAgeSeconds: 400 * 24 * 3600,
   sessionRenewAfterSeconds: 24 * 3600,
+  maxTokenChars: 8192,
+  tokenClockSkewSeconds: 30,
+  maxTokenRooms: 32,
+  maxUsedTokenIds: 100_000,
+  maxRoomMembers: 10_000,
 };
 
 /** The shortest API_TOKEN accepted: shorter ones can be guessed. */
 export const MIN_API_TOKEN_CHARS = 16;
+
+/** Private room patterns: a room name, or a prefix followed by `*` (`team-*`). */
+export const ROOM_PATTERN = /^[a-z0-9_-]{1,64}\*?$|^\*$/;
 
 /** Room, lobby and metric names: 1–64 of [a-z0-9_-]. */
 export const ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
@@ -142,6 +185,31 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+function roomPatterns(name: string, raw: string | undefined): string[] {
+  const patterns = (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  for (const pattern of patterns) {
+    if (!ROOM_PATTERN.test(pattern)) throw new ConfigError(`${name} must be comma-separated room names or prefixes ending in * (team-*), got "${pattern}"`);
+  }
+  return patterns;
+}
+
+function readAuth(env: Env): AuthConfig {
+  const jwtSecret = env.AUTH_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('AUTH_JWT_SECRET must be at least 32 characters long (HS256)');
+  // Workers' [vars] and .env files often carry the PEM with literal \n.
+  const jwtPublicKey = env.AUTH_JWT_PUBLIC_KEY?.trim().replace(/\\n/g, '\n') || undefined;
+  if (jwtPublicKey !== undefined && !jwtPublicKey.startsWith('-----BEGIN PUBLIC KEY-----')) {
+    throw new ConfigError('AUTH_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----…), RS256 or ES256');
+  }
+  const loginUrl = env.AUTH_LOGIN_URL?.trim() || undefined;
+  if (loginUrl !== undefined && !/^(https?:\/\/|\/)/.test(loginUrl)) {
+    throw new ConfigError(`AUTH_LOGIN_URL must be an http(s) URL or a path starting with /, got "${loginUrl}"`);
+  }
+  const required = boolean(env, 'AUTH_REQUIRED', false);
+  if (required && !jwtSecret && !jwtPublicKey) throw new ConfigError('AUTH_REQUIRED=true needs AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY to sign people in');
+  return { jwtSecret, jwtPublicKey, required, loginUrl, privateRooms: roomPatterns('PRIVATE_ROOMS', env.PRIVATE_ROOMS) };
+}
+
 export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
   const host = env.HOST?.trim() || '0.0.0.0';
   const databaseUrl = env.DATABASE_URL?.trim() || 'file:data/switchboard.db';
@@ -173,8 +241,11 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
+    matchRounds: integer(env, 'MATCH_ROUNDS', 5, 1, 50),
+    matchTempoMs: integer(env, 'MATCH_TEMPO_MS', 1000, 10, 60_000),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     newIdentitiesPerMinute: integer(env, 'NEW_IDENTITIES_PER_MINUTE', 120, 0, 1_000_000),
+    auth: readAuth(env),
     limits: { ...LIMITS, ...overrides },
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { setSignedCookie } from 'hono/cookie';
 import { parseSigned } from 'hono/utils/cookie';
+import { hostSessionValue, readHostSessionValue } from './auth/session.ts';
 
 /**
  * The session cookie (SPEC §3): a signed `USER_ID.ISSUED` (issue time in epoch seconds).
@@ -10,6 +11,8 @@ import { parseSigned } from 'hono/utils/cookie';
  * - Reading: a valid `__Host-sid` wins. Otherwise, of several `sid` cookies the LAST valid one wins:
  *   browsers send cookies with longer paths first (RFC 6265 §5.4), and ours has Path=/, so a cookie a
  *   sibling subdomain planted with a narrower Path comes before it.
+ * - A host-token session (SPEC §9) is a signed `{"h": USER_ID, "r": ROOMS, "t": ISSUED}`, so the
+ *   cookie records where the id came from (see app/auth/session.ts).
  * - A cookie without an issue time (issued before issue times existed) is still accepted and is
  *   re-issued with one; a cookie issued more than `maxAgeSeconds` ago is refused (new identity).
  */
@@ -24,6 +27,10 @@ export interface Session {
   issuedAt: number | null;
   /** The cookie it came from. */
   cookie: typeof SESSION_COOKIE | typeof SECURE_SESSION_COOKIE;
+  /** Signed in by the host application (GET /auth), not an anonymous id. */
+  fromHost: boolean;
+  /** The host token's `rooms` claim; empty for anonymous people. */
+  rooms: string[];
 }
 
 /** Every value sent for the cookie `name`, in the order the browser sent them. */
@@ -39,11 +46,13 @@ function cookieValues(header: string, name: string): string[] {
 async function verified(name: Session['cookie'], value: string, secret: string, maxAgeSeconds: number, now: number): Promise<Session | null> {
   const signed = (await parseSigned(`${name}=${value}`, secret, name))[name];
   if (typeof signed !== 'string') return null;
+  const host = readHostSessionValue(signed);
+  if (host) return now - host.issuedAt > maxAgeSeconds ? null : { ...host, cookie: name, fromHost: true };
   const match = SESSION_VALUE.exec(signed);
   if (!match) return null;
   const issuedAt = match[2] === undefined ? null : Number(match[2]);
   if (issuedAt !== null && now - issuedAt > maxAgeSeconds) return null;
-  return { userId: match[1]!, issuedAt, cookie: name };
+  return { userId: match[1]!, issuedAt, cookie: name, fromHost: false, rooms: [] };
 }
 
 /** The request's session, by the rules above; null when none is valid. */
@@ -66,9 +75,11 @@ export function sessionNeedsRenewal(session: Session, https: boolean, renewAfter
   return https && session.cookie !== SECURE_SESSION_COOKIE;
 }
 
-/** Sets the session cookie for `userId`, issued now, living `maxAgeSeconds`. */
-export async function writeSession(c: Context, secret: string, userId: string, https: boolean, maxAgeSeconds: number): Promise<void> {
-  await setSignedCookie(c, https ? SECURE_SESSION_COOKIE : SESSION_COOKIE, `${userId}.${Math.floor(Date.now() / 1000)}`, secret, {
+/** Sets the session cookie for `userId`, issued now, living `maxAgeSeconds`; `hostRooms` (not null): a host-token session. */
+export async function writeSession(c: Context, secret: string, userId: string, https: boolean, maxAgeSeconds: number, hostRooms: string[] | null = null): Promise<void> {
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const value = hostRooms ? hostSessionValue(userId, hostRooms, issuedAt) : `${userId}.${issuedAt}`;
+  await setSignedCookie(c, https ? SECURE_SESSION_COOKIE : SESSION_COOKIE, value, secret, {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { parseOptions } from './lib/options.ts';
 import { openFilesLimit, ROOT } from './lib/process.ts';
 import { resultsMarkdown, writeDoc } from './lib/doc.ts';
-import { rowsOf, table } from './lib/report.ts';
+import { rowsOf, table, targetTable } from './lib/report.ts';
 import { runBench } from './lib/suite.ts';
 
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const results = await runBench(options, log);
   const rows = rowsOf(results);
   console.log(`\n${table(rows)}\n`);
+  console.log(`${targetTable(rows)}\n`);
   const out = options.out ?? join(ROOT, 'bench', 'results', `${results.startedAt.replace(/[:.]/g, '-')}-${options.clients}${options.smoke ? '-smoke' : ''}.json`);
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify({ ...results, rows }, null, 2));

@@ -19,27 +19,53 @@ export function formatMetric(value: number, format: MetricFormat): string {
 const WIDTH = 100;
 const HEIGHT = 30;
 
-/** The polyline points of a sparkline: oldest value on the left, scaled to the series' own range. */
+/** Small whole numbers (online counts, rooms) step from value to value; a slope between 0 and 1 would be a lie. */
+export function isStepSeries(values: number[]): boolean {
+  return values.length > 0 && values.every(Number.isInteger) && Math.max(...values) - Math.min(...values) <= 10;
+}
+
+/** The vertical range drawn: the series' own, and from 0 for small whole numbers so the baseline means "none". */
+function scale(values: number[]): { low: number; high: number } {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  if (isStepSeries(values) && low >= 0) return { low: 0, high: Math.max(high, 1) };
+  return { low, high };
+}
+
+/** The polyline points of a sparkline: oldest value on the left, scaled to its range; steps for small integers. */
 export function sparklinePoints(values: number[]): string {
   if (values.length === 0) return '';
-  const min = Math.min(...values);
-  const range = Math.max(...values) - min;
-  const y = (v: number) => (range === 0 ? HEIGHT / 2 : HEIGHT - 1 - ((v - min) / range) * (HEIGHT - 2));
+  const { low, high } = scale(values);
+  const range = high - low;
+  const y = (v: number) => +(range === 0 ? HEIGHT / 2 : HEIGHT - 1 - ((v - low) / range) * (HEIGHT - 2)).toFixed(2);
   const step = values.length > 1 ? WIDTH / (values.length - 1) : 0;
-  const points = values.map((v, i) => `${+(i * step).toFixed(2)},${+y(v).toFixed(2)}`);
-  if (values.length === 1) points.push(`${WIDTH},${+y(values[0]!).toFixed(2)}`);
+  const x = (i: number) => +(i * step).toFixed(2);
+  if (values.length === 1) return `0,${y(values[0]!)} ${WIDTH},${y(values[0]!)}`;
+  const stepped = isStepSeries(values);
+  const points: string[] = [];
+  values.forEach((v, i) => {
+    if (stepped && i > 0) points.push(`${x(i)},${y(values[i - 1]!)}`);
+    points.push(`${x(i)},${y(v)}`);
+  });
   return points.join(' ');
 }
 
-/** Server-rendered inline SVG; styled from app.css (the CSP allows no inline styles). */
+/** Server-rendered inline SVG with its scale in words; styled from app.css (the CSP allows no inline styles). */
 export const Sparkline: FC<{ values: number[]; format: MetricFormat }> = ({ values, format }) => {
-  const label = values.length
-    ? `${values.length} recent value${values.length === 1 ? "" : "s"}, from ${formatMetric(Math.min(...values), format)} to ${formatMetric(Math.max(...values), format)}`
-    : 'No values yet';
+  if (values.length === 0) return <p class="spark-empty">No values yet</p>;
+  const { low, high } = scale(values);
+  const label = `${values.length} recent value${values.length === 1 ? '' : 's'}, from ${formatMetric(Math.min(...values), format)} to ${formatMetric(Math.max(...values), format)}`;
   return (
-    <svg class="sparkline" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={label}>
-      <polyline points={sparklinePoints(values)} vector-effect="non-scaling-stroke" />
-    </svg>
+    <>
+      <svg class="sparkline" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={label}>
+        <polyline points={sparklinePoints(values)} vector-effect="non-scaling-stroke" />
+        <line class="baseline" x1="0" y1={HEIGHT - 1} x2={WIDTH} y2={HEIGHT - 1} vector-effect="non-scaling-stroke" />
+      </svg>
+      <div class="spark-scale" aria-hidden="true">
+        <span>{formatMetric(high, format)}</span>
+        <span>{formatMetric(low, format)}</span>
+      </div>
+    </>
   );
 };
 
@@ -49,6 +75,8 @@ export interface MetricView {
   format: MetricFormat;
   /** Recent values, oldest first. */
   values: number[];
+  /** When the newest value was recorded (ms since the epoch). */
+  updatedAt?: number;
 }
 
 /** The data of one `NAME` event: the value and its sparkline. */
@@ -56,6 +84,11 @@ export const MetricValue: FC<{ metric: MetricView }> = ({ metric }) => (
   <>
     <span class="metric">{metric.values.length ? formatMetric(metric.values.at(-1)!, metric.format) : '–'}</span>
     <Sparkline values={metric.values} format={metric.format} />
+    {metric.updatedAt ? (
+      <p class="updated">
+        Updated <time datetime={new Date(metric.updatedAt).toISOString()}>{new Date(metric.updatedAt).toISOString().slice(11, 16)} UTC</time>
+      </p>
+    ) : null}
   </>
 );
 
@@ -79,7 +112,10 @@ export const MetricCards: FC<{ metrics: MetricView[] }> = ({ metrics }) => (
 
 export const DashboardPage: FC<{ viewer: Viewer; metrics: MetricView[] }> = ({ viewer, metrics }) => (
   <Layout title="Dashboard" viewer={viewer} topics={['dashboard']}>
-    <h1>Dashboard</h1>
+    <div class="page-heading">
+      <h1>Dashboard</h1>
+      <p class="hint">Live values, pushed as they change.</p>
+    </div>
     <div id="metric-cards" class="metrics" sse-swap="dashboard" hx-swap="innerHTML">
       <MetricCards metrics={metrics} />
     </div>

@@ -24,15 +24,18 @@ export const RoomList: FC<{ rooms: ActiveRoom[] }> = ({ rooms }) =>
 
 export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string }> = ({ viewer, rooms, error }) => (
   <Layout title="Rooms" viewer={viewer} topics={['rooms']}>
-    <h1>Rooms and lobbies</h1>
-    <section>
-      <h2>Active now</h2>
+    <div class="page-heading">
+      <h1>Rooms and lobbies</h1>
+      <p class="hint">Live: counts change as people come and go.</p>
+    </div>
+    <section class="panel" aria-labelledby="active-title">
+      <h2 id="active-title">Active now</h2>
       <div id="room-list" sse-swap="rooms" hx-swap="innerHTML">
         <RoomList rooms={rooms} />
       </div>
     </section>
-    <section>
-      <h2>Open a room</h2>
+    <section class="panel" aria-labelledby="open-title">
+      <h2 id="open-title">Open a room</h2>
       <form id="open-room" method="get" action="/open">
         <label for="room-input">Room name</label>
         <input id="room-input" name="room" required maxlength={64} pattern="[A-Za-z0-9_\-]{1,64}" placeholder="general" />
@@ -40,7 +43,9 @@ export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string 
           <option value="chat">Chat room</option>
           <option value="lobby">Game lobby</option>
         </select>
-        <button type="submit">Open</button>
+        <button type="submit" class="button primary">
+          Open
+        </button>
         {error ? (
           <p class="form-error" role="alert">
             {error}

@@ -1,15 +1,21 @@
-// Prints vitest's JSON report as the plain line CI reads: "N passed, N failed".
-import { readFileSync } from 'node:fs';
+// Prints vitest's JSON reports (the suite, and the Node 24 subset when it ran) as the plain line CI reads: "N passed, N failed".
+import { existsSync, readFileSync } from 'node:fs';
 
-try {
-  const report = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
-  // A file that fails to load has no failed test of its own: count it as one failure.
-  const brokenFiles = report.testResults.filter(
-    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
-  ).length;
-  const failed = report.numFailedTests + brokenFiles;
-  console.log(`${report.numPassedTests} passed, ${failed} failed`);
-} catch (error) {
-  console.log(`0 passed, 1 failed`);
-  console.error(`test-summary: no readable report (${error.message})`);
+let passed = 0;
+let failed = 0;
+for (const file of ['test-results/vitest.json', 'test-results/vitest-node24.json']) {
+  if (file !== 'test-results/vitest.json' && !existsSync(file)) continue;
+  try {
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    // A file that fails to load has no failed test of its own: count it as one failure.
+    const brokenFiles = report.testResults.filter(
+      (result) => result.status === 'failed' && !result.assertionResults.some((test) => test.status === 'failed'),
+    ).length;
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + brokenFiles;
+  } catch (error) {
+    failed += 1;
+    console.error(`test-summary: no readable report in ${file} (${error.message})`);
+  }
 }
+console.log(`${passed} passed, ${failed} failed`);

@@ -5,16 +5,20 @@ import type { Stats } from '../realtime/stats.ts';
 import { RedisLink, type HealthReport } from './link.ts';
 import { RedisHub } from './redis-hub.ts';
 import { RedisLobbyState } from './redis-lobby-state.ts';
+import { RedisMatchCoordinator } from './redis-match-coordinator.ts';
 import { RedisMutex } from './redis-mutex.ts';
 import { RedisPresence } from './redis-presence.ts';
 import { RedisRateLimits } from './redis-rate-limit.ts';
 import { RedisStore } from './redis-store.ts';
+import { liveInstances, RedisMembership, RedisUsedTokens } from './redis-membership.ts';
 
 /** How long start-up waits for Redis before serving degraded (and recovering when it appears). */
 const CONNECT_WAIT_MS = 5000;
 /** A room's store-and-publish lock: how long a holder may keep it, and how long others wait for it. */
 const ROOM_LOCK_LEASE_MS = 2000;
 const ROOM_LOCK_WAIT_MS = 3000;
+/** A lobby's match clock lease: a dead holder's match is taken over within about this long. */
+const MATCH_LEASE_MS = 2000;
 
 /** Everything cluster mode swaps in for the single-process parts, built on one pair of connections. */
 export interface Cluster {
@@ -26,6 +30,11 @@ export interface Cluster {
   identityLimiter: IdentityLimiter;
   lobbies: RedisLobbyState;
   mutex: RedisMutex;
+  membership: RedisMembership;
+  usedTokens: RedisUsedTokens;
+  /** Live instances: how many answer a control order. */
+  instances(): Promise<number>;
+  matches: RedisMatchCoordinator;
   health(): HealthReport;
   /** SESSION_SECRET, or one generated once and shared through Redis so every instance accepts every cookie. */
   sessionSecret(): Promise<string>;
@@ -56,6 +65,10 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     identityLimiter: { take: (address) => perMinute === 0 || mints.forConnection(`mint:${addressKey(address)}`).take() },
     lobbies: new RedisLobbyState(link),
     mutex: new RedisMutex(link, ROOM_LOCK_LEASE_MS, ROOM_LOCK_WAIT_MS),
+    membership: new RedisMembership(link, limits.maxRoomMembers),
+    usedTokens: new RedisUsedTokens(link),
+    instances: () => liveInstances(link),
+    matches: new RedisMatchCoordinator(link, MATCH_LEASE_MS),
     health: () => link.health(),
     async sessionSecret() {
       if (config.sessionSecret) return config.sessionSecret;

@@ -29,5 +29,13 @@ export const keys = {
   presenceReaped: 'sb:presence-reaped',
 
   rate: (userId: string) => `sb:rate:${userId}`,
+  matchLease: (lobby: string) => `sb:match-lease:${lobby}`,
+  matchChannel: (lobby: string) => `sb:match:${lobby}`,
+  matchChannelPrefix: 'sb:match:',
   sessionSecret: 'sb:session-secret',
+
+  privateRooms: 'sb:rooms:private',
+  roomMembers: (room: string) => `sb:room:${room}:members`,
+  roomRemoved: (room: string) => `sb:room:${room}:removed`,
+  usedToken: (jti: string) => `sb:used-token:${jti}`,
 };

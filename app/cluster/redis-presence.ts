@@ -71,6 +71,14 @@ export class RedisPresence implements Presence {
     return elsewhere !== 1;
   }
 
+  /** This instance's entry for the user is rewritten; other instances rewrite their own. */
+  async rename(topic: string, userId: string, name: string): Promise<void> {
+    const current = this.local.get(topic)?.get(userId);
+    if (!current) return;
+    current.name = name;
+    await this.attempt(() => this.link.commands.hset(keys.presence(topic), `${this.instanceId}|${userId}`, name));
+  }
+
   async list(topic: string): Promise<PresenceEntry[]> {
     const flat = await this.attempt(() => LIST.run(this.link.commands, [keys.presence(topic)], [keys.instanceAlivePrefix]));
     if (Array.isArray(flat)) return pairs(flat).map(([userId, name]) => ({ userId, name })).sort(byName);

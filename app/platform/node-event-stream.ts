@@ -20,6 +20,24 @@ class ResponseWriter implements EventWriter {
     return new Promise((resolve) => this.res.write(bytes, () => resolve(undefined)));
   }
 
+  /** Bytes the client has not taken yet: the response's own buffer plus its socket's. */
+  buffered(): number {
+    return this.res.writableLength;
+  }
+
+  /** One event's shared head and the stream's own tail, handed to the socket together (one writev). */
+  writeParts(head: Uint8Array, tail?: Uint8Array): void {
+    if (this.aborted) return;
+    if (!tail) {
+      this.res.write(head);
+      return;
+    }
+    this.res.cork();
+    this.res.write(head);
+    this.res.write(tail);
+    this.res.uncork();
+  }
+
   onAbort(listener: () => void): void {
     if (this.aborted) listener();
     else this.listeners.push(listener);

@@ -1,4 +1,5 @@
-import { serve, upgradeWebSocket, type ServerType } from '@hono/node-server';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { fileURLToPath } from 'node:url';
@@ -9,15 +10,20 @@ import type { Fragment } from '../realtime/fragment.ts';
 import type { Platform } from './platform.ts';
 import { nodeEventStream } from './node-event-stream.ts';
 import { sendText } from './node-frames.ts';
+import { nodeUpgradeWebSocket, serveUpgrades } from './node-upgrade.ts';
 import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 export { CLOSE_RESTARTING };
-const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
+/** Set by scripts/build.mjs for dist/node.js; from source, public/ is two directories up. */
+declare const __PUBLIC_DIR__: string | undefined;
+const PUBLIC_DIR = fileURLToPath(new URL(typeof __PUBLIC_DIR__ === 'string' ? __PUBLIC_DIR__ : '../../public', import.meta.url));
 
 export interface NodeServer {
   url: string;
   port: number;
   platform: Platform;
+  /** The HTTP server (tests watch its upgrade requests). */
+  httpServer: ServerType;
   /** Closes sockets with 1012, ends streams, waits for accepted work, closes storage. */
   shutdown(): Promise<void>;
 }
@@ -56,7 +62,8 @@ function nodeTransport(ws: WSContext<WebSocket>) {
 
 export async function startNode(config: Config, options: { sessionSecretFile?: string } = {}): Promise<NodeServer> {
   const { app, platform, stop } = await buildStandaloneApp(config, {
-    upgradeWebSocket,
+    // Our own upgrade path (node-upgrade.ts): node-server's keeps each socket's request alive.
+    upgradeWebSocket: nodeUpgradeWebSocket,
     socketTransport: nodeTransport,
     streamEvents: nodeEventStream,
     peerAddress: (c) => getConnInfo(c).remote.address,
@@ -67,7 +74,8 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
   const heartbeat = keepAlive(wss, config.heartbeatMs);
 
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: wss } }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    serveUpgrades(s as Server, wss, (request, env) => app.fetch(request, env));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -77,13 +85,14 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     (stopping ??= (async () => {
       clearInterval(heartbeat);
       server.close();
+      wss.close();
       for (const ws of wss.clients) ws.close(CLOSE_RESTARTING, 'server restarting');
       await stop();
       if ('closeAllConnections' in server) server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
     })());
 
-  return { url: shownUrl(config.host, port), port, platform, shutdown };
+  return { url: shownUrl(config.host, port), port, platform, httpServer: server, shutdown };
 }
 
 async function main(): Promise<void> {

@@ -4,12 +4,16 @@ import type { Config } from '../config.ts';
 import type { IdentityLimiter } from '../identity-limit.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { LobbyState } from '../realtime/lobby-state.ts';
+import type { MatchCoordinator } from '../realtime/match-coordinator.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
 import type { Store } from '../store/store.ts';
+import type { Membership } from '../auth/membership.ts';
+import type { UsedTokens } from '../auth/used-tokens.ts';
+import type { ConnectionControl, LocalConnections } from '../auth/connections.ts';
 
 /** The one form of hono's `upgradeWebSocket` the app uses: per-connection events from the request. */
 export type SocketUpgrade = (createEvents: (c: Context<any>) => WSEvents<any> | Promise<WSEvents<any>>) => MiddlewareHandler<any>;
@@ -24,6 +28,14 @@ export interface Platform {
   /** Lobby players and ready flags: real-time state that lives wherever the platform keeps it. */
   lobbies: LobbyState;
   stats: Stats;
+  /** Private rooms and their members (SPEC §9). */
+  membership: Membership;
+  /** Host-token ids already exchanged for a session (single-use tokens). */
+  usedTokens: UsedTokens;
+  /** Ends a user's connections on every instance and object (member removal, `POST /api/users/:user/disconnect`). */
+  control: ConnectionControl;
+  /** This process's sockets and streams by user, where the control plane finds them (unset on the Worker: they live in objects). */
+  connections?: LocalConnections;
   /** Per-socket message limiters; unset: one bucket per connection (SPEC §6). */
   rateLimits?: RateLimits;
   /**
@@ -31,8 +43,17 @@ export interface Platform {
    * runs it directly, as a room's own queue already orders one process.
    */
   exclusive?<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Who runs each lobby's match clock (cluster mode: a lease in Redis). Unset: the lobby's own room, in memory. */
+  matches?: MatchCoordinator;
+  /** The draw of each GO delay (SPEC §4.3.1); unset: Math.random. Tests pin it. */
+  random?: () => number;
   /** Unset: always healthy. Cluster mode reports degraded while Redis is unreachable. */
   health?(): { status: 'ok' } | { status: 'degraded'; [dependency: string]: string };
+  /**
+   * Delivers a rename to rooms that do not share the app's hub (Workers: each room object has its
+   * own). Unset: the rename is published on the hub's `renames` topic, which every room follows.
+   */
+  announceRename?(userId: string, name: string): Promise<void>;
   /** The socket peer's address as the runtime reports it (see `clientAddress` in forwarded.ts). */
   peerAddress?(c: Context): string | undefined;
   /** New identities per client address; unset: one in-process table (SPEC §6). */
@@ -52,4 +73,4 @@ export interface Platform {
 }
 
 /** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
-export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'exclusive' | 'health'>;
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'exclusive' | 'health' | 'matches' | 'random'>;

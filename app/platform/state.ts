@@ -1,5 +1,4 @@
 import type { Config } from '../config.ts';
-import { openCluster } from '../cluster/cluster.ts';
 import { LocalHub } from '../realtime/hub.ts';
 import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
@@ -8,8 +7,16 @@ import { LibsqlStore } from '../store/libsql.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
+import { HubConnectionControl, LocalConnections } from '../auth/connections.ts';
+import { SqlMembership } from '../auth/membership.ts';
+import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
-type StateKeys = 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'identityLimiter';
+type StateKeys =
+  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches' | 'identityLimiter'
+  | 'membership' | 'usedTokens' | 'control' | 'connections';
+
+/** How long a control order waits for instances that do not answer (one that crashed). */
+const CONTROL_WAIT_MS = 2000;
 
 /** The state half of a long-running platform (Node, Deno), chosen once from the configuration. */
 export type PlatformState = Pick<Platform, StateKeys> & {
@@ -27,7 +34,12 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     const storage = new StorageHealth(() => database.probeWrite());
     const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
+    const connections = new LocalConnections();
     return {
+      membership: new SqlMembership(database.query, config.limits.maxRoomMembers),
+      usedTokens: new MemoryUsedTokens(config.limits.maxUsedTokenIds),
+      connections,
+      control: new HubConnectionControl(hub, connections, async () => 1, CONTROL_WAIT_MS),
       sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
       hub,
@@ -40,8 +52,15 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
       },
     };
   }
+  // Loaded only in cluster mode: ioredis and the cluster code cost a single process ~25 MB of RSS.
+  const { openCluster } = await import('../cluster/cluster.ts');
   const cluster = await openCluster(config, stats);
+  const connections = new LocalConnections();
   return {
+    membership: cluster.membership,
+    usedTokens: cluster.usedTokens,
+    connections,
+    control: new HubConnectionControl(cluster.hub, connections, () => cluster.instances().catch(() => 1), CONTROL_WAIT_MS),
     sessionSecret: await cluster.sessionSecret(),
     store: cluster.store,
     hub: cluster.hub,
@@ -51,6 +70,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),
+    matches: cluster.matches,
     async close() {
       await cluster.hub.close();
       await cluster.close();

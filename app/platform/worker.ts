@@ -5,12 +5,14 @@ import type { IdentityEnv } from '../identity.ts';
 import { addressKey } from '../identity-limit.ts';
 import { roomName } from '../routes/chat.tsx';
 import type { Platform, SocketUpgrade } from './platform.ts';
-import { directoryObject, roomObject, statsObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
+import { ROOMS_TOPIC } from '../realtime/room-list.tsx';
+import { directoryObject, roomObject, statsObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
 import { RemoteBoard } from './worker/remote-board.ts';
 import { ReportedStats } from './worker/reported-stats.ts';
 import { RoutedHub } from './worker/routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence } from './worker/routed-presence.ts';
 import { RoutedStore } from './worker/routed-store.ts';
+import { RoutedConnectionControl, RoutedMembership, RoutedUsedTokens } from './worker/routed-access.ts';
 
 export { DirectoryObject } from './worker/directory-object.ts';
 export { RoomObject } from './worker/room-object.ts';
@@ -65,7 +67,21 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     hub: new RoutedHub(env, () => lifecycle.abort()),
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
+    membership: new RoutedMembership(env),
+    usedTokens: new RoutedUsedTokens(env),
+    control: new RoutedConnectionControl(env),
     stats,
+    // Each room object has its own hub: every room with someone in it is asked, and the ones
+    // holding a socket of this user take the name (one RPC per active room; renames are rare).
+    announceRename: async (userId, name) => {
+      const counts = await topicObject(env, ROOMS_TOPIC).counts();
+      await Promise.all(
+        [...counts.keys()].map((topic) => {
+          const [kind, room] = topic.split(':') as [string, string];
+          return kind === 'chat' || kind === 'lobby' ? roomObject(env, kind, room).rename(userId, name) : undefined;
+        }),
+      );
+    },
     // Cloudflare puts the visitor's address here; TRUST_PROXY is for proxies in front of Node and Deno.
     peerAddress: (c) => c.req.header('cf-connecting-ip'),
     identityLimiter: {

@@ -25,10 +25,12 @@ export class Channel {
     return this.peers.size;
   }
 
-  broadcast(fragment: Fragment, without?: Peer): void {
+  /** Writes the fragment to every peer but `without` (one peer, or a set of them). */
+  broadcast(fragment: Fragment, without?: Peer | ReadonlySet<Peer>): void {
     const failed: Peer[] = [];
+    const skip = without instanceof Set ? (without.size > 0 ? without : undefined) : undefined;
     for (const peer of this.peers) {
-      if (peer === without || peer.dropped) continue;
+      if (peer === without || skip?.has(peer) || peer.dropped) continue;
       if (!this.sendTo(peer, fragment)) failed.push(peer);
     }
     for (const peer of failed) this.peers.delete(peer);

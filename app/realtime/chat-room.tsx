@@ -1,13 +1,16 @@
 import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
-import { ChatError, ChatSnapshot, NewMessage, PresenceUpdate } from '../../components/Chat.tsx';
+import { ChatError, ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
+import type { PresenceEntry } from './presence.ts';
 import type { ChatMessage } from '../store/store.ts';
 import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
+import type { HistoryCache } from './history-cache.tsx';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import type { RestorableRoom } from './socket-endpoint.ts';
+import { subscribeRenames, type Rename } from './renames.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
 
@@ -18,7 +21,15 @@ export interface ChatRoomHooks {
   onPresenceChange(): void;
   /** Called when the last local socket has left. */
   onEmpty(): void;
+  /** The process's cache of recent history: this room appends what it stores and drops what others changed. */
+  history?: HistoryCache;
 }
+
+/** A presence change on the room's topic: `presence:add:COUNT:USERID` / `presence:remove:COUNT:USERID`. */
+const PRESENCE_EVENT = /^presence:(add|remove|rename):(\d+):(.+)$/;
+
+/** Own broadcasts not seen back from the hub yet, at most this many (a publish that failed never comes back). */
+const MAX_OWN_PENDING = 64;
 
 /** One chat room's local sockets. Messages are stored, then published through the hub. */
 export class ChatRoom implements RestorableRoom {
@@ -27,9 +38,25 @@ export class ChatRoom implements RestorableRoom {
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
+  private readonly unrename: () => void;
   private readonly topic: string;
   /** Sockets whose join has run: only they have a presence entry to take back. */
   private readonly admitted = new Set<Peer>();
+  /**
+   * What every socket here shows in `#presence`, kept from the room's own presence events in hub order:
+   * the first PRESENCE_SHOWN users (id → rendered `<li>`) and the count. A joiner's snapshot is rendered
+   * from it, and each event is passed on only as the change it makes to it, so a join costs each member
+   * one `<li>` (or just the count past PRESENCE_SHOWN) and no socket ever gets an add it already has
+   * or a delete of a name it does not show.
+   */
+  private shown: Map<string, string> | null = null;
+  private presenceCount = 0;
+  /** Set when a presence event arrives while `shown` is being loaded: the load is repeated. */
+  private presenceMoved = false;
+  /** Sockets in the channel (messages reach them) that have not had their presence snapshot yet. */
+  private readonly awaitingPresence = new Set<Peer>();
+  /** HTML of the messages this room published, until the hub hands them back (they are in the cache already). */
+  private readonly ownPending = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -40,9 +67,21 @@ export class ChatRoom implements RestorableRoom {
     this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
     this.unsubscribe = platform.hub.subscribe(
       this.topic,
-      (event) => this.channel.broadcast(event.fragment),
-      () => this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error)),
+      (event) => {
+        const change = PRESENCE_EVENT.exec(event.event);
+        if (change) return this.applyPresence(change[1] as 'add' | 'remove' | 'rename', Number(change[2]), change[3]!, event.fragment);
+        // A message stored elsewhere (another instance): the cached history no longer holds all of it.
+        if (event.event === 'message' && !this.ownPending.delete(event.fragment.html)) hooks.history?.invalidate(name);
+        this.channel.broadcast(event.fragment);
+      },
+      () => {
+        hooks.history?.invalidate(name);
+        this.resync().catch((error) => console.error(`resync of ${this.topic} failed:`, error));
+      },
     );
+    this.unrename = subscribeRenames(platform.hub, (rename) => {
+      this.rename(rename).catch((error) => console.error(`rename in ${this.topic} failed:`, error));
+    });
     this.unwatch = platform.presence.watch?.(this.topic, () => {
       this.refreshPresence().catch((error) => console.error(`presence refresh of ${this.topic} failed:`, error));
     }) ?? (() => {});
@@ -59,6 +98,8 @@ export class ChatRoom implements RestorableRoom {
       const { presence } = this.platform;
       this.admitted.add(peer);
       const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      // Messages reach the socket from now on; presence changes only once its snapshot is out.
+      this.awaitingPresence.add(peer);
       this.channel.add(peer);
       const snapshot = await this.snapshot().catch(() => null);
       if (!snapshot) {
@@ -66,28 +107,91 @@ export class ChatRoom implements RestorableRoom {
         this.channel.sendTo(peer, this.errorFragment('Chat history is unavailable right now; it will appear when the connection recovers.'));
         return;
       }
-      this.channel.sendTo(peer, snapshot);
+      // Rendered from `shown` as it stands now; every presence change after this reaches the socket.
+      this.channel.sendTo(peer, snapshot());
+      this.awaitingPresence.delete(peer);
       // Redis may have gone away since the snapshot; the resync after recovery brings presence up to date.
-      if (newcomer) await this.publishPresence().catch((error) => console.error(`presence of ${this.topic} not published:`, error.message));
+      if (newcomer) await this.publishPresence(true, peer).catch((error) => console.error(`presence of ${this.topic} not published:`, error.message));
     });
   }
 
-  /** The last HISTORY_LIMIT messages and who is online, as sent on every (re)connect. */
-  private async snapshot(): Promise<Fragment> {
-    const { store, presence, config } = this.platform;
+  /**
+   * The last HISTORY_LIMIT messages and who is online, as sent on every (re)connect. Loads what it needs,
+   * then returns the render, to be called in the same turn as the send so no presence change falls between.
+   */
+  private async snapshot(): Promise<() => Fragment> {
+    const { store, config } = this.platform;
+    await this.loadPresence();
+    if (this.hooks.history) {
+      const { listHtml } = await this.hooks.history.get(this.name);
+      await this.loadPresence();
+      return () => new Fragment(render(<ChatSnapshot room={this.name} listHtml={listHtml} presence={this.presenceView()} />));
+    }
     const page = await store.recentMessages(this.name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
     const messages = more ? page.slice(1) : page;
-    const people = await presence.list(this.topic);
-    return new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} people={people} />));
+    await this.loadPresence();
+    return () => new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} presence={this.presenceView()} />));
+  }
+
+  private presenceView(): { count: number; itemsHtml: string[] } {
+    return { count: this.presenceCount, itemsHtml: [...(this.shown?.values() ?? [])] };
+  }
+
+  /** Reads who is here into `shown` once (again after `reloadPresence`), repeating if a change came in meanwhile. */
+  private async loadPresence(): Promise<void> {
+    for (let attempt = 0; this.shown === null && attempt < 5; attempt++) {
+      this.presenceMoved = false;
+      const people = await this.platform.presence.list(this.topic);
+      if (this.presenceMoved && attempt < 4) continue;
+      this.setShown(people);
+    }
+  }
+
+  private setShown(people: PresenceEntry[]): void {
+    this.shown = new Map(people.slice(0, PRESENCE_SHOWN).map((person) => [person.userId, render(<PresenceItem person={person} />)]));
+    this.presenceCount = people.length;
+  }
+
+  /** One presence event from the hub, applied to `shown` and passed on as what it changed there. */
+  private applyPresence(kind: 'add' | 'remove' | 'rename', count: number, userId: string, fragment: Fragment): void {
+    const added = kind === 'add';
+    if (this.shown === null) {
+      // Not read yet: sockets here are either waiting for their snapshot, or (a Durable Object that woke
+      // up) show what they showed before, which this change applies to as it stands.
+      this.presenceMoved = true;
+      this.channel.broadcast(fragment, this.awaitingPresence);
+      return;
+    }
+    if (kind === 'rename') {
+      // Only where the name is shown; an outerHTML swap of a missing element would be an error in the browser.
+      if (!this.shown.has(userId)) return;
+      this.shown.set(userId, fragment.html.replace(PRESENCE_RENAMED_ATTR, ''));
+      return this.channel.broadcast(fragment, this.awaitingPresence);
+    }
+    this.presenceCount = count;
+    let forward: Fragment;
+    if (added && !this.shown.has(userId) && this.shown.size < PRESENCE_SHOWN) {
+      const html = fragment.html;
+      this.shown.set(userId, html.slice(PRESENCE_ADD_OPEN.length, html.indexOf('</ul>')));
+      forward = fragment;
+    } else if (!added && this.shown.delete(userId)) {
+      forward = fragment;
+    } else {
+      // Already shown, or past the names shown, or never shown: only the count moves.
+      forward = new Fragment(render(<PresenceCount count={count} oob />));
+    }
+    this.channel.broadcast(forward, this.awaitingPresence);
   }
 
   /** After the hub may have missed events: every socket here gets a fresh snapshot (rendered once) and a cleared error. */
   private resync(): Promise<void> {
     return this.queue.run(async () => {
       if (this.isEmpty) return;
+      this.shown = null;
       const snapshot = await this.snapshot();
-      this.channel.broadcast(snapshot);
+      this.channel.broadcast(snapshot());
+      this.awaitingPresence.clear();
       this.channel.broadcast(this.errorFragment(''));
     });
   }
@@ -96,8 +200,9 @@ export class ChatRoom implements RestorableRoom {
   private refreshPresence(): Promise<void> {
     return this.queue.run(async () => {
       if (this.isEmpty) return;
-      const people = await this.platform.presence.list(this.topic);
-      this.channel.broadcast(new Fragment(render(<PresenceUpdate people={people} />)));
+      this.shown = null;
+      await this.loadPresence();
+      this.channel.broadcast(new Fragment(render(<PresenceUpdate {...this.presenceView()} />)), this.awaitingPresence);
     });
   }
 
@@ -107,6 +212,19 @@ export class ChatRoom implements RestorableRoom {
       this.admitted.add(peer);
       await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
       this.channel.add(peer);
+    });
+  }
+
+  /** The user's sockets here send their next messages under the new name; the online list shows it at once. */
+  private rename({ userId, name }: Rename): Promise<void> {
+    return this.queue.run(async () => {
+      const peers = [...this.admitted].filter((peer) => peer.userId === userId);
+      if (peers.length === 0) return;
+      for (const peer of peers) peer.rename(name);
+      await this.platform.presence.rename(this.topic, userId, name);
+      // Every instance replaces the name where it shows it (one <li>, not the whole list).
+      await this.platform.hub.publish(this.topic, `presence:rename:${this.presenceCount}:${userId}`, render(<PresenceRenamed person={{ userId, name }} />));
+      this.hooks.onPresenceChange();
     });
   }
 
@@ -128,8 +246,14 @@ export class ChatRoom implements RestorableRoom {
       const { store, hub, config, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
       stats.messages++;
+      this.hooks.history?.append(message);
       const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
-      await hub.publish(this.topic, 'message', render(<NewMessage message={message} dropId={dropId} />));
+      const html = render(<NewMessage message={message} dropId={dropId} />);
+      if (this.hooks.history) {
+        if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
+        this.ownPending.add(html);
+      }
+      await hub.publish(this.topic, 'message', html);
       this.hooks.onMessage(message);
       return message;
     }));
@@ -137,9 +261,10 @@ export class ChatRoom implements RestorableRoom {
 
   leave(peer: Peer): Promise<void> {
     this.channel.delete(peer);
+    this.awaitingPresence.delete(peer);
     return this.queue.run(async () => {
       if (!this.admitted.delete(peer)) return;
-      if (await this.platform.presence.leave(this.topic, peer.userId)) await this.publishPresence();
+      if (await this.platform.presence.leave(this.topic, peer.userId)) await this.publishPresence(false, peer);
       if (this.isEmpty) this.hooks.onEmpty();
     });
   }
@@ -153,13 +278,19 @@ export class ChatRoom implements RestorableRoom {
   }
 
   dispose(): void {
+    // With other instances writing (cluster mode) nothing keeps the cache current once the room stops listening.
+    if (this.platform.exclusive) this.hooks.history?.invalidate(this.name);
     this.unsubscribe();
     this.unwatch();
+    this.unrename();
   }
 
-  private async publishPresence(): Promise<void> {
-    const people = await this.platform.presence.list(this.topic);
-    await this.platform.hub.publish(this.topic, 'presence', render(<PresenceUpdate people={people} />));
+  /** Announces one user coming online or going offline: a fragment whose size does not grow with the room. */
+  private async publishPresence(added: boolean, peer: Peer): Promise<void> {
+    const { presence, hub } = this.platform;
+    const count = presence.count ? await presence.count(this.topic) : (await presence.list(this.topic)).length;
+    const html = added ? render(<PresenceJoined person={{ userId: peer.userId, name: peer.name }} count={count} />) : render(<PresenceLeft userId={peer.userId} count={count} />);
+    await hub.publish(this.topic, `presence:${added ? 'add' : 'remove'}:${count}:${peer.userId}`, html);
     this.hooks.onPresenceChange();
   }
 }

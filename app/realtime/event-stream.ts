@@ -1,7 +1,7 @@
 import type { Platform } from '../platform/platform.ts';
 import type { Viewer } from '../../components/Header.tsx';
 import type { TopicEvent } from './hub.ts';
-import { formatPositions, type Positions } from './sse-position.ts';
+import type { Positions } from './sse-position.ts';
 import type { OutgoingEvent, TopicSource } from './sse-sources.ts';
 import { SseStream, type EventWriter } from './sse-stream.ts';
 import { whenClosing } from './closing.ts';
@@ -31,9 +31,31 @@ export async function runEventStream(
   const positions: Positions = new Map(sources.filter((s) => resumeFrom.has(s.key)).map((s) => [s.key, resumeFrom.get(s.key)!]));
   let pending: Array<[TopicSource, TopicEvent]> | null = [];
 
+  // The id is written as SHARED,OWN: SHARED holds the positions in the topics other streams have too
+  // (`rooms`, `dashboard`), so every stream at the same place writes the same bytes for it (SseStream);
+  // OWN is the last source, the viewer's own topic (`user:42`). Both are rebuilt only when they move.
+  const own = sources.at(-1);
+  const sharedKeys = sources.slice(0, -1).map((s) => s.key);
+  const ownPart = () => (own && positions.has(own.key) ? `${own.key}:${positions.get(own.key)}` : '');
+  const sharedPart = () => {
+    let id = '';
+    for (const key of sharedKeys) {
+      const position = positions.get(key);
+      if (position !== undefined) id += `${id ? ',' : ''}${key}:${position}`;
+    }
+    return id;
+  };
+  let sharedId = sharedPart();
+  let ownId = ownPart();
+  const moveTo = (source: TopicSource, position: number) => {
+    if (positions.get(source.key) === position) return;
+    positions.set(source.key, position);
+    if (source === own) ownId = ownPart();
+    else sharedId = sharedPart();
+  };
   const send = (source: TopicSource, event: OutgoingEvent) => {
-    if (event.position !== null) positions.set(source.key, event.position);
-    stream.send(event.name, event.fragment, formatPositions(positions));
+    if (event.position !== null) moveTo(source, event.position);
+    stream.send(event.name, event.fragment, sharedId, ownId);
   };
   /** A live event is sent once: not if the catch-up already covered it. */
   const sendLive = (source: TopicSource, event: OutgoingEvent) => {
@@ -52,6 +74,7 @@ export async function runEventStream(
     }),
   );
   const stopWatching = whenClosing(closing, () => stream.end());
+  const unregister = platform.connections?.add(viewer.userId, { room: null, end: () => stream.end() }) ?? (() => {});
   stats.openStreams++;
 
   try {
@@ -62,7 +85,7 @@ export async function runEventStream(
       const from = resumeFrom.get(source.key);
       const catchUp = (from !== undefined ? await source.replay(from) : null) ?? (await source.snapshot());
       for (const event of catchUp.events) send(source, event);
-      positions.set(source.key, catchUp.position);
+      moveTo(source, catchUp.position);
     }
     stream.sendRetryIfFirst();
     const buffered = pending;
@@ -75,6 +98,7 @@ export async function runEventStream(
   } finally {
     for (const unsubscribe of unsubscribes) unsubscribe();
     stopWatching();
+    unregister();
     stats.openStreams--;
     await presence.leave(presenceTopic, viewer.userId).catch((error) => console.error('presence leave failed', error));
     hooks.onConnectionsChanged();

@@ -1,14 +1,16 @@
 import type { RoomPlatform } from '../platform/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError } from '../../components/Chat.tsx';
-import { LobbySnapshot, LobbyUpdate, LogAppend } from '../../components/Lobby.tsx';
+import { ArenaSnapshot, LobbySnapshot, LobbyUpdate, LogAppend, MatchSnapshot, PlayerRegions } from '../../components/Lobby.tsx';
 import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
+import { LobbyMatch } from './lobby-match.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import { CLOSE_POLICY, type RestorableRoom } from './socket-endpoint.ts';
+import { subscribeRenames, type Rename } from './renames.ts';
 
 export const lobbyTopic = (lobby: string) => `lobby:${lobby}`;
 
@@ -30,12 +32,15 @@ export class LobbyRoom implements RestorableRoom {
   private readonly queue = new SerialQueue();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
+  private readonly unrename: () => void;
   private sweep: ReturnType<typeof setTimeout> | undefined;
   private readonly topic: string;
   /** Sockets that were let in (a socket refused because the lobby is full never is). */
   private readonly admitted = new Set<Peer>();
   /** Users whose last tab closed, by user id, until the grace period ends. */
   private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The lobby's match (SPEC §4.3.1) as this room takes part in it. */
+  private readonly match: LobbyMatch;
 
   constructor(
     readonly id: string,
@@ -45,11 +50,17 @@ export class LobbyRoom implements RestorableRoom {
     this.topic = lobbyTopic(id);
     this.channel = new Channel(platform.config.maxBufferedBytes, platform.stats);
     const log = (what: string) => (error: unknown) => console.error(`${what} of ${this.topic} failed:`, error);
+    this.match = new LobbyMatch(id, platform, this.queue);
     this.unsubscribe = platform.hub.subscribe(
       this.topic,
-      (event) => this.channel.broadcast(event.fragment),
+      (event) => {
+        if (event.event.startsWith('note:')) return this.sendToUser(event.event.slice(5), event.fragment);
+        this.match.observe(event.event);
+        this.channel.broadcast(event.fragment);
+      },
       () => this.queue.run(() => this.resync()).catch(log('resync')),
     );
+    this.unrename = subscribeRenames(platform.hub, (rename) => void this.queue.run(() => this.rename(rename)).catch(log('rename')));
     const dropAbsent = () => this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
     this.unwatch =
       platform.presence.watch?.(this.topic, (cause) => {
@@ -72,8 +83,11 @@ export class LobbyRoom implements RestorableRoom {
       if (peer.dropped) return;
       const { lobbies, presence, config } = this.platform;
       const max = config.limits.maxLobbyPlayers;
+      // Present before a player: another instance's sweep (dropAbsentPlayers) must never find a new player absent.
+      const firstTab = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
       const result = await lobbies.join(this.id, { userId: peer.userId, name: peer.name }, max);
       if (result === 'full') {
+        await presence.leave(this.topic, peer.userId);
         this.channel.sendTo(peer, this.errorFragment(`This lobby is full: it already has ${max} players. Try another lobby.`));
         peer.close(CLOSE_POLICY, 'lobby is full');
         return;
@@ -81,9 +95,11 @@ export class LobbyRoom implements RestorableRoom {
       this.stopLeaving(peer.userId);
       this.admitted.add(peer);
       this.channel.add(peer);
-      if (await presence.join(this.topic, { userId: peer.userId, name: peer.name })) this.hooks.onPresenceChange();
-      const [players, log] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id)]);
-      this.channel.sendTo(peer, new Fragment(render(<LobbySnapshot players={players} log={log} />)));
+      if (firstTab) this.hooks.onPresenceChange();
+      const [players, log, match] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id), lobbies.loadMatch(this.id)]);
+      this.channel.sendTo(peer, new Fragment(render(<LobbySnapshot players={players} log={log} match={match} />)));
+      this.channel.sendTo(peer, new Fragment(render(<MatchSnapshot match={match} userId={peer.userId} />)));
+      await this.match.joined(match);
       if (result === 'joined') await this.publishChange({ kind: 'joined', name: peer.name });
     });
   }
@@ -94,7 +110,25 @@ export class LobbyRoom implements RestorableRoom {
       this.admitted.add(peer);
       this.channel.add(peer);
       await this.platform.presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      await this.match.joined(await this.platform.lobbies.loadMatch(this.id));
     });
+  }
+
+  /** A Durable Object woken by its alarm: a match whose clock stopped with the object (evicted) carries on. */
+  resumeMatch(): Promise<void> {
+    return this.queue.run(async () => this.match.joined(await this.platform.lobbies.loadMatch(this.id)));
+  }
+
+  /** SPEC §3: the player list and the user's next lines show the new name at once; earlier lines keep theirs. */
+  private async rename({ userId, name }: Rename): Promise<void> {
+    const peers = [...this.admitted].filter((peer) => peer.userId === userId);
+    if (peers.length === 0) return;
+    for (const peer of peers) peer.rename(name);
+    const { presence, lobbies, hub } = this.platform;
+    await presence.rename(this.topic, userId, name);
+    if (!(await lobbies.rename(this.id, userId, name))) return;
+    const players = await lobbies.players(this.id);
+    await hub.publish(this.topic, 'players', render(<PlayerRegions players={players} match={await lobbies.loadMatch(this.id)} />));
   }
 
   receive(peer: Peer, input: SocketInput): Promise<void> {
@@ -103,8 +137,15 @@ export class LobbyRoom implements RestorableRoom {
       return this.fail(peer, 'Send either a "message" or an "action" field, not both.');
     }
     if (input.action !== undefined) {
-      if (input.action !== 'ready') return this.fail(peer, 'The "action" field must be "ready".');
+      if (input.action === 'press') {
+        return this.match.press(peer.userId).then((refusal) => {
+          if (refusal) this.channel.sendTo(peer, this.errorFragment(refusal));
+        });
+      }
+      if (input.action !== 'ready') return this.fail(peer, 'The "action" field must be "ready" or "press".');
       return this.queue.run(async () => {
+        const refusal = await this.match.readyRefusal();
+        if (refusal) return void this.channel.sendTo(peer, this.errorFragment(refusal));
         const player = await this.platform.lobbies.toggleReady(this.id, peer.userId);
         if (player) await this.publishChange({ kind: player.ready ? 'ready' : 'unready', name: player.name });
       });
@@ -140,9 +181,16 @@ export class LobbyRoom implements RestorableRoom {
   dispose(): void {
     this.unsubscribe();
     this.unwatch();
+    this.match.dispose();
+    this.unrename();
     if (this.sweep !== undefined) clearTimeout(this.sweep);
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
+  }
+
+  /** Every local tab of one user (a match's note for that player). */
+  private sendToUser(userId: string, fragment: Fragment): void {
+    for (const peer of this.admitted) if (peer.userId === userId) this.channel.sendTo(peer, fragment);
   }
 
   private fail(peer: Peer, text: string): Promise<void> {
@@ -199,8 +247,10 @@ export class LobbyRoom implements RestorableRoom {
     for (const peer of new Map([...this.admitted].map((p) => [p.userId, p])).values()) {
       await lobbies.join(this.id, { userId: peer.userId, name: peer.name }, config.limits.maxLobbyPlayers);
     }
-    const [players, log] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id)]);
-    this.channel.broadcast(new Fragment(render(<LobbySnapshot players={players} log={log} />)));
+    const [players, log, match] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id), lobbies.loadMatch(this.id)]);
+    this.channel.broadcast(new Fragment(render(<LobbySnapshot players={players} log={log} match={match} />)));
+    this.channel.broadcast(new Fragment(render(<ArenaSnapshot match={match} />)));
+    await this.match.joined(match);
   }
 
   /**
@@ -222,8 +272,10 @@ export class LobbyRoom implements RestorableRoom {
   private async publishChange(line: NewLogLine): Promise<void> {
     const { lobbies, hub, config } = this.platform;
     const players = await lobbies.players(this.id);
-    if (players.length === 0) return;
+    if (players.length === 0) return this.match.changed(players, null);
+    const match = await lobbies.loadMatch(this.id);
     const appended = await lobbies.appendLog(this.id, line, config.historyLimit);
-    await hub.publish(this.topic, 'lobby', render(<LobbyUpdate players={players} line={appended.line} droppedId={appended.droppedId} />));
+    await hub.publish(this.topic, 'lobby', render(<LobbyUpdate players={players} line={appended.line} droppedId={appended.droppedId} match={match} />));
+    await this.match.changed(players, match);
   }
 }

@@ -12,7 +12,30 @@ export interface LobbyPlayer {
 /** One line of a lobby's `#chat-log`; `id` increases within a lobby. */
 export type LobbyLogLine =
   | { id: number; kind: 'joined' | 'left' | 'ready' | 'unready'; name: string }
-  | { id: number; kind: 'message'; name: string; text: string };
+  | { id: number; kind: 'message'; name: string; text: string }
+  /** A line of the match (SPEC §4.3.1): `name` is its heading (`Round 2`), `text` the result. */
+  | { id: number; kind: 'match'; name: string; text: string };
+
+/** One player of a running match and their points. */
+export interface MatchPlayer {
+  userId: string;
+  name: string;
+  points: number;
+}
+
+/**
+ * The part of a running match every instance may need (snapshots, takeover in cluster mode). The
+ * moments of a round (who pressed when) stay with the clock that measures them.
+ */
+export interface MatchRecord {
+  players: MatchPlayer[];
+  /** 0 during the countdown, then 1…rounds. */
+  round: number;
+  rounds: number;
+  phase: 'countdown' | 'wait' | 'go';
+  /** What `#game-status` shows now. */
+  status: string;
+}
 
 export type NewLogLine = LobbyLogLine extends infer L ? (L extends LobbyLogLine ? Omit<L, 'id'> : never) : never;
 
@@ -26,18 +49,26 @@ export interface LobbyState {
   leave(lobby: string, userId: string): Promise<LobbyPlayer | null>;
   /** Flips a player's ready flag and returns the player, or null when they are not one. */
   toggleReady(lobby: string, userId: string): Promise<LobbyPlayer | null>;
+  /** Gives a player a new display name (SPEC §3: a rename shows everywhere at once); false when they are not one. */
+  rename(lobby: string, userId: string, name: string): Promise<boolean>;
   /** The players in the order they joined. */
   players(lobby: string): Promise<LobbyPlayer[]>;
   /** Appends a line, keeping the newest `keep`; returns it and the id of the line that fell out. */
   appendLog(lobby: string, line: NewLogLine, keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }>;
   /** The kept lines, oldest first. */
   recentLog(lobby: string): Promise<LobbyLogLine[]>;
+  /** Sets every player Not Ready (after a match) and returns the players. */
+  unreadyAll(lobby: string): Promise<LobbyPlayer[]>;
+  /** Keeps (or with null forgets) the lobby's running match; a lobby with no players keeps none. */
+  saveMatch(lobby: string, match: MatchRecord | null): Promise<void>;
+  loadMatch(lobby: string): Promise<MatchRecord | null>;
 }
 
 interface LobbyRecord {
   players: Map<string, LobbyPlayer>;
   log: LobbyLogLine[];
   lastLogId: number;
+  match: MatchRecord | null;
 }
 
 export class LocalLobbyState implements LobbyState {
@@ -47,9 +78,15 @@ export class LocalLobbyState implements LobbyState {
     let record = this.lobbies.get(lobby);
     if (record?.players.has(player.userId)) return 'returned';
     if (record && record.players.size >= maxPlayers) return 'full';
-    if (!record) this.lobbies.set(lobby, (record = { players: new Map(), log: [], lastLogId: 0 }));
+    if (!record) this.lobbies.set(lobby, (record = { players: new Map(), log: [], lastLogId: 0, match: null }));
     record.players.set(player.userId, { userId: player.userId, name: player.name, ready: false });
     return 'joined';
+  }
+
+  async rename(lobby: string, userId: string, name: string): Promise<boolean> {
+    const player = this.lobbies.get(lobby)?.players.get(userId);
+    if (player) player.name = name;
+    return !!player;
   }
 
   async leave(lobby: string, userId: string): Promise<LobbyPlayer | null> {
@@ -83,5 +120,20 @@ export class LocalLobbyState implements LobbyState {
 
   async recentLog(lobby: string): Promise<LobbyLogLine[]> {
     return [...(this.lobbies.get(lobby)?.log ?? [])];
+  }
+
+  async unreadyAll(lobby: string): Promise<LobbyPlayer[]> {
+    for (const player of this.lobbies.get(lobby)?.players.values() ?? []) player.ready = false;
+    return this.players(lobby);
+  }
+
+  async saveMatch(lobby: string, match: MatchRecord | null): Promise<void> {
+    const record = this.lobbies.get(lobby);
+    if (record) record.match = match ? structuredClone(match) : null;
+  }
+
+  async loadMatch(lobby: string): Promise<MatchRecord | null> {
+    const match = this.lobbies.get(lobby)?.match;
+    return match ? structuredClone(match) : null;
   }
 }

@@ -43,6 +43,8 @@ export class MetricBoard {
   private readonly queue = new SerialQueue();
   private pushed: Promise<Map<string, MetricPoint[]>> | undefined;
   private readonly builtIn = new Map<string, number[]>();
+  /** When each built-in series last changed, for the card's "Updated" line. */
+  private readonly builtInAt = new Map<string, number>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly dayTimer: ReturnType<typeof setInterval>;
 
@@ -179,13 +181,14 @@ export class MetricBoard {
   private pushValue(name: string, value: number): void {
     const series = this.builtIn.get(name) ?? [];
     series.push(value);
+    this.builtInAt.set(name, Date.now());
     if (series.length > this.platform.config.limits.sparklinePoints) series.shift();
     this.builtIn.set(name, series);
   }
 
   private builtInView(name: string): MetricView {
     const label = BUILT_IN.find((m) => m.name === name)!.label;
-    return { name, label, format: 'integer', values: this.builtIn.get(name) ?? [] };
+    return { name, label, format: 'integer', values: this.builtIn.get(name) ?? [], updatedAt: this.builtInAt.get(name) };
   }
 
   private async publishValue(view: MetricView): Promise<void> {
@@ -194,7 +197,12 @@ export class MetricBoard {
 }
 
 /** Names a pushed metric cannot take: they would collide with an event name or an element id on the page. */
-const RESERVED = new Set(['rooms', 'dashboard', 'notification-count', 'new-notification', 'metric-cards', 'notif-count', 'toast-container', 'connection-status', 'identity', 'name-form', 'name-input', 'user-id', 'notification-list']);
+const RESERVED = new Set([
+  'rooms', 'dashboard', 'notification-count', 'new-notification', 'metric-cards', 'notif-count', 'toast-container',
+  'connection-status', 'identity', 'name-form', 'name-input', 'name-form-input', 'name-form-error', 'rename-form',
+  'rename-form-input', 'rename-form-error', 'user-id', 'notification-list', 'theme-toggle', 'offline-banner', 'main',
+  'pending-messages', 'room-title', 'players-title', 'mark-read', 'list-title', 'api-title', 'active-title', 'open-title',
+]);
 
 /**
  * Each metric is an SSE event named after it; these names are already events of the EventSource or
@@ -211,5 +219,5 @@ export function reservedMetricName(name: string): string | null {
 
 function pushedView(name: string, series: MetricPoint[]): MetricView {
   const last = series.at(-1)!;
-  return { name, label: last.label ?? name, format: last.format, values: series.map((p) => p.value) };
+  return { name, label: last.label ?? name, format: last.format, values: series.map((p) => p.value), updatedAt: last.at };
 }

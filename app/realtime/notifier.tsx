@@ -54,14 +54,16 @@ export class Notifier {
   }
 
   /** Notifies every user whose display name is @mentioned in a chat message (not its author). */
-  async mentions(message: ChatMessage): Promise<void> {
+  async mentions(message: ChatMessage, reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids): Promise<void> {
     const { store, config } = this.platform;
     const recipients = new Set<string>();
     for (const name of mentionedNames(message.text, config.limits.maxMentions)) {
       for (const userId of await store.userIdsNamed(name)) if (userId !== message.userId) recipients.add(userId);
     }
     if (recipients.size === 0) return;
-    await this.notify([...recipients], `${message.name} mentioned you in #${message.room}: ${message.text}`, 'info');
+    const allowed = await reachable([...recipients]);
+    if (allowed.length === 0) return;
+    await this.notify(allowed, `${message.name} mentioned you in #${message.room}: ${message.text}`, 'info');
   }
 
   drain(): Promise<void> {

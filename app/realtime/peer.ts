@@ -7,6 +7,8 @@ export interface SocketTransport {
   close(code: number, reason: string): void;
   /** Bytes accepted but not yet handed to the network. */
   bufferedAmount(): number;
+  /** Workers: keeps a renamed user's new name with the socket, so it survives hibernation. */
+  rename?(name: string): void;
 }
 
 export interface Identity {
@@ -30,6 +32,12 @@ export class Peer {
 
   get name(): string {
     return this.identity.name;
+  }
+
+  /** SPEC §3: the user took a new name; their next messages carry it. */
+  rename(name: string): void {
+    this.identity.name = name;
+    this.transport.rename?.(name);
   }
 
   send(fragment: Fragment): void {

@@ -16,6 +16,10 @@ export interface Presence {
   /** Records one connection fewer; true when it was the user's last. */
   leave(topic: string, userId: string): Promise<boolean>;
   list(topic: string): Promise<PresenceEntry[]>;
+  /** How many users are in one topic, where that is cheaper than `list` (unset: the length of `list`). */
+  count?(topic: string): Promise<number>;
+  /** A present user took a new display name (SPEC §3); their connections stay as they are. */
+  rename(topic: string, userId: string, name: string): Promise<void>;
   /** Online user counts of every topic with anyone in it. */
   counts(): Promise<Map<string, number>>;
   /**
@@ -50,10 +54,19 @@ export class LocalPresence implements Presence {
     return true;
   }
 
+  async rename(topic: string, userId: string, name: string): Promise<void> {
+    const current = this.topics.get(topic)?.get(userId);
+    if (current) current.name = name;
+  }
+
   async list(topic: string): Promise<PresenceEntry[]> {
     const users = this.topics.get(topic);
     if (!users) return [];
     return [...users].map(([userId, { name }]) => ({ userId, name }));
+  }
+
+  async count(topic: string): Promise<number> {
+    return this.topics.get(topic)?.size ?? 0;
   }
 
   async counts(): Promise<Map<string, number>> {

@@ -3,16 +3,23 @@ import { render } from '../../components/render.ts';
 import { RoomList, type ActiveRoom } from '../../components/Home.tsx';
 import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
+import { RoomGate } from '../auth/room-gate.ts';
 
 export const ROOMS_TOPIC = 'rooms';
 
-/** The rooms and lobbies that have someone in them, busiest first (presence topics `chat:*`, `lobby:*`). */
-export async function activeRooms(platform: Platform): Promise<ActiveRoom[]> {
-  const rooms: ActiveRoom[] = [];
+/**
+ * The rooms and lobbies that have someone in them, busiest first (presence topics `chat:*`, `lobby:*`).
+ * Private rooms are left out: the list is rendered once for everyone, so it shows only public rooms.
+ */
+export async function activeRooms(platform: Pick<Platform, 'presence' | 'membership' | 'config'>): Promise<ActiveRoom[]> {
+  const found: ActiveRoom[] = [];
   for (const [topic, online] of await platform.presence.counts()) {
     const [kind, name] = topic.split(':') as [string, string];
-    if ((kind === 'chat' || kind === 'lobby') && online > 0) rooms.push({ kind, name, online });
+    if ((kind === 'chat' || kind === 'lobby') && online > 0) found.push({ kind, name, online });
   }
+  const gate = new RoomGate(platform.config.auth.privateRooms, platform.membership);
+  const hidden = await gate.privateAmong(found.filter((room) => room.kind === 'chat').map((room) => room.name));
+  const rooms = found.filter((room) => room.kind !== 'chat' || !hidden.has(room.name));
   return rooms.sort((a, b) => b.online - a.online || a.name.localeCompare(b.name));
 }
 

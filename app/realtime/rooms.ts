@@ -17,6 +17,11 @@ export class RoomRegistry<R extends Disposable> {
     return room;
   }
 
+  /** Whether the room is live in this process (without creating it). */
+  has(name: string): boolean {
+    return this.rooms.has(name);
+  }
+
   /** Forgets a room once it has no sockets and no queued work. */
   async release(name: string): Promise<void> {
     const room = this.rooms.get(name);

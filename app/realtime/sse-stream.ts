@@ -3,19 +3,49 @@ import type { Stats } from './stats.ts';
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(': heartbeat\n\n');
-const framed = new WeakMap<Fragment, { name: string; bytes: Uint8Array }>();
+/** Past this many distinct id prefixes for one fragment, streams are too far apart to share: build per stream. */
+const MAX_HEADS_PER_FRAGMENT = 8;
+
+interface Framed {
+  name: string;
+  body: Uint8Array;
+  /** `event:`/`data:` lines plus `id: SHARED`, by SHARED: written unchanged to every stream at that position. */
+  heads: Map<string, Uint8Array>;
+}
+const framed = new WeakMap<Fragment, Framed>();
+
+function framing(name: string, fragment: Fragment): Framed {
+  const cached = framed.get(fragment);
+  if (cached && cached.name === name) return cached;
+  const lines = fragment.html.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
+  const entry: Framed = { name, body: encoder.encode(`event: ${name}\n${lines.join('')}`), heads: new Map() };
+  framed.set(fragment, entry);
+  return entry;
+}
 
 /**
  * `event:` and `data:` lines of one event, encoded once per fragment and shared by every stream
  * that sends it (render once, send many). Each line of multi-line HTML becomes its own `data:` line.
  */
 export function frameEvent(name: string, fragment: Fragment): Uint8Array {
-  const cached = framed.get(fragment);
-  if (cached && cached.name === name) return cached.bytes;
-  const lines = fragment.html.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
-  const bytes = encoder.encode(`event: ${name}\n${lines.join('')}`);
-  framed.set(fragment, { name, bytes });
-  return bytes;
+  return framing(name, fragment).body;
+}
+
+/**
+ * The event up to and including `id: SHARED`, where SHARED is the part of the id every stream on the
+ * same topics at the same positions has in common. Encoded once per fragment and position, so the
+ * streams of a broadcast write the same bytes; only their own short tail (`,user:42`) differs.
+ */
+export function frameHead(name: string, fragment: Fragment, sharedId: string): Uint8Array {
+  const entry = framing(name, fragment);
+  let head = entry.heads.get(sharedId);
+  if (head) return head;
+  const idLine = encoder.encode(`id: ${sharedId}`);
+  head = new Uint8Array(entry.body.byteLength + idLine.byteLength);
+  head.set(entry.body);
+  head.set(idLine, entry.body.byteLength);
+  if (entry.heads.size < MAX_HEADS_PER_FRAGMENT) entry.heads.set(sharedId, head);
+  return head;
 }
 
 /**
@@ -28,6 +58,13 @@ export interface EventWriter {
   onAbort(listener: () => void): void;
   abort(): void;
   readonly aborted: boolean;
+  /**
+   * A writer that knows how many bytes it holds for the client (Node: the response's and socket's
+   * buffers) writes synchronously: the stream checks `buffered()` instead of tracking a promise per
+   * write, and the parts of one event go out together.
+   */
+  buffered?(): number;
+  writeParts?(head: Uint8Array, tail?: Uint8Array): void;
 }
 
 export interface SseStreamOptions {
@@ -35,6 +72,51 @@ export interface SseStreamOptions {
   retryMs: number;
   heartbeatMs: number;
 }
+
+/**
+ * One timer for the heartbeats of every open stream with the same interval: a wheel of slots, one
+ * slot written per tick, so each stream gets its comment once per interval and the writes spread out.
+ */
+class HeartbeatWheel {
+  private static readonly SLOTS = 8;
+  private readonly slots: Array<Set<SseStream>> = Array.from({ length: HeartbeatWheel.SLOTS }, () => new Set());
+  private cursor = 0;
+  private size = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** Returns the slot the stream was put in, for `remove`. */
+  add(stream: SseStream): number {
+    // The slot just written comes round again after a whole interval.
+    const slot = this.cursor;
+    this.slots[slot]!.add(stream);
+    if (this.size++ === 0) {
+      this.timer = setInterval(() => this.tick(), Math.max(1, Math.floor(this.intervalMs / HeartbeatWheel.SLOTS)));
+      (this.timer as { unref?: () => void }).unref?.();
+    }
+    return slot;
+  }
+
+  remove(stream: SseStream, slot: number): void {
+    if (!this.slots[slot]!.delete(stream)) return;
+    if (--this.size === 0) {
+      if (this.timer !== undefined) clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private tick(): void {
+    this.cursor = (this.cursor + 1) % HeartbeatWheel.SLOTS;
+    for (const stream of this.slots[this.cursor]!) stream.heartbeat();
+  }
+}
+const wheels = new Map<number, HeartbeatWheel>();
+const wheelFor = (intervalMs: number) => {
+  let wheel = wheels.get(intervalMs);
+  if (!wheel) wheels.set(intervalMs, (wheel = new HeartbeatWheel(intervalMs)));
+  return wheel;
+};
 
 /**
  * One open SSE response. Every write is accounted until the runtime has taken it; a client whose
@@ -45,7 +127,12 @@ export class SseStream {
   private queued = 0;
   private wroteEvent = false;
   private endedFlag = false;
-  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly wheel: HeartbeatWheel;
+  private readonly slot: number;
+  /** The last tail written (`,user:42\n\n`) and what it was built from, reused while the own id stands still. */
+  private tailOwn: string | undefined;
+  private tailShared = false;
+  private tail: Uint8Array | undefined;
   private resolveEnded!: () => void;
   /** Resolves once the stream has ended, for whatever reason. */
   readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
@@ -56,7 +143,8 @@ export class SseStream {
     private readonly stats: Stats,
   ) {
     api.onAbort(() => this.end());
-    this.heartbeat = setInterval(() => this.write(HEARTBEAT), options.heartbeatMs);
+    this.wheel = wheelFor(options.heartbeatMs);
+    this.slot = this.wheel.add(this);
   }
 
   get isEnded(): boolean {
@@ -65,24 +153,36 @@ export class SseStream {
 
   /** Bytes handed to this stream that the runtime has not taken yet. */
   get queuedBytes(): number {
-    return this.queued;
+    return this.api.buffered ? this.api.buffered() : this.queued;
   }
 
-  /** Sends one event; the first event of the stream also sets the client's reconnection delay. */
-  send(name: string, fragment: Fragment, id: string): void {
-    const head = frameEvent(name, fragment);
-    const tail = encoder.encode(`id: ${id}\n${this.retryField()}\n`);
-    const bytes = new Uint8Array(head.byteLength + tail.byteLength);
-    bytes.set(head);
-    bytes.set(tail, head.byteLength);
+  /**
+   * Sends one event with the id `sharedId,ownId` (either may be empty); the first event of the
+   * stream also sets the client's reconnection delay.
+   */
+  send(name: string, fragment: Fragment, sharedId: string, ownId = ''): void {
+    const head = frameHead(name, fragment, sharedId);
+    const retry = this.retryField();
+    const shared = sharedId !== '';
+    if (retry || this.tail === undefined || ownId !== this.tailOwn || shared !== this.tailShared) {
+      this.tail = encoder.encode(`${ownId && shared ? ',' : ''}${ownId}\n${retry}\n`);
+      // A tail with retry: is written once; the next event builds its own.
+      this.tailOwn = retry ? undefined : ownId;
+      this.tailShared = shared;
+    }
     this.stats.eventsSent++;
-    this.write(bytes);
+    this.write(head, this.tail);
   }
 
   /** Sets the reconnection delay when the stream has no event to send yet. */
   sendRetryIfFirst(): void {
     const retry = this.retryField();
     if (retry) this.write(encoder.encode(`${retry}\n`));
+  }
+
+  /** The wheel's call: a comment that keeps proxies from closing an idle stream. */
+  heartbeat(): void {
+    this.write(HEARTBEAT);
   }
 
   /** Ends the stream as too slow: queued bytes are discarded. */
@@ -96,7 +196,7 @@ export class SseStream {
   end(discard = false): void {
     if (this.endedFlag) return;
     this.endedFlag = true;
-    clearInterval(this.heartbeat);
+    this.wheel.remove(this, this.slot);
     if (discard && !this.api.aborted) this.api.abort();
     this.resolveEnded();
   }
@@ -107,14 +207,27 @@ export class SseStream {
     return `retry: ${this.options.retryMs}\n`;
   }
 
-  private write(bytes: Uint8Array): void {
+  private write(head: Uint8Array, tail?: Uint8Array): void {
     if (this.endedFlag) return;
-    this.queued += bytes.byteLength;
+    const size = head.byteLength + (tail?.byteLength ?? 0);
+    const { api } = this;
+    if (api.buffered && api.writeParts) {
+      if (api.buffered() + size > this.options.maxBufferedBytes) return this.dropSlowClient();
+      api.writeParts(head, tail);
+      return;
+    }
+    let bytes = head;
+    if (tail) {
+      bytes = new Uint8Array(size);
+      bytes.set(head);
+      bytes.set(tail, head.byteLength);
+    }
+    this.queued += size;
     if (this.queued > this.options.maxBufferedBytes) return this.dropSlowClient();
-    void this.api.write(bytes).then(() => {
-      this.queued -= bytes.byteLength;
+    void api.write(bytes).then(() => {
+      this.queued -= size;
       // StreamingApi swallows write errors; an aborted stream is how a failed write shows.
-      if (this.api.aborted) this.end();
+      if (api.aborted) this.end();
     });
   }
 }

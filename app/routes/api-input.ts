@@ -95,7 +95,7 @@ export function readMetrics(body: unknown, limits: Limits, reserved: (name: stri
 
 export type NotifyInput = { to: { user: string } | { all: true }; text: string; level: NotificationLevel };
 
-const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const USER_ID = /^[A-Za-z0-9_.@:-]{1,64}$/;
 const LEVELS: readonly NotificationLevel[] = ['info', 'success', 'warning', 'error'];
 
 /** `{"user": ID | "all": true, "text", "level"?}`. */
@@ -131,4 +131,13 @@ export function readBotMessage(body: unknown, limits: Limits): Checked<{ name: s
   const text = readText(body, 'text', limits.maxMessageChars);
   if (!text.ok) return text;
   return ok({ name: name.value, text: text.value });
+}
+
+/** `PUT /api/rooms/:room`: `{"private": true|false}`. */
+export function readRoomSettings(body: unknown): Checked<{ private: boolean }> {
+  if (!isObject(body)) return fail('the body must be a JSON object like {"private": true}');
+  const extra = unknownField(body, ['private'], '');
+  if (extra) return fail(extra);
+  if (typeof body.private !== 'boolean') return fail(`"private" must be true or false, got ${shown(body.private)}`);
+  return ok({ private: body.private });
 }

@@ -7,6 +7,7 @@ import type { Notifier } from '../realtime/notifier.tsx';
 import { onlineUserIds } from '../realtime/online.ts';
 import { ID_PATTERN } from '../config.ts';
 import { requireApiToken } from './api-auth.ts';
+import { mountAccessRoutes } from './api-access.ts';
 import { StorageUnavailableError } from '../store/write-guard.ts';
 import { readBotMessage, readMetrics, readNotify, type Checked } from './api-input.ts';
 
@@ -92,6 +93,8 @@ export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: A
     const message = await postToRoom(room, `bot:${input.value.name}`, input.value.name, input.value.text);
     return c.json({ id: message.id, room, at: message.at }, 201);
   });
+
+  mountAccessRoutes(app, platform, jsonBody);
 
   app.all('*', (c) => c.json({ error: `no API route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

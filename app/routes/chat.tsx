@@ -6,7 +6,10 @@ import { ChatPage, MessageList } from '../../components/Chat.tsx';
 import { NotFoundPage } from '../../components/Layout.tsx';
 import { ChatRoom } from '../realtime/chat-room.tsx';
 import { RoomRegistry } from '../realtime/rooms.ts';
+import type { HistoryCache } from '../realtime/history-cache.tsx';
 import { socketEndpoint } from '../realtime/socket-endpoint.ts';
+import { RoomGate } from '../auth/room-gate.ts';
+import { PrivateRoomPage } from '../../components/Access.tsx';
 
 /** Room names are folded to lower case, then must match ID_PATTERN. */
 export function roomName(raw: string): string | null {
@@ -14,9 +17,10 @@ export function roomName(raw: string): string | null {
   return ID_PATTERN.test(name) ? name : null;
 }
 
-export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
+export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, history?: HistoryCache) {
   const app = new Hono<IdentityEnv>();
   const { store, config } = platform;
+  const gate = new RoomGate(config.auth.privateRooms, platform.membership);
 
   app.use('/:room/*', async (c, next) => {
     const name = roomName(c.req.param('room'));
@@ -33,6 +37,13 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
       return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
+    if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} />, 403);
+    // The cache is kept current by the room's own broadcasts; with other instances writing (cluster
+    // mode) only a room live here, whose subscription sees their messages, can use it.
+    if (history && (!platform.exclusive || rooms.has(name))) {
+      const { listHtml } = await history.get(name);
+      return c.html(<ChatPage viewer={c.get('viewer')} room={name} listHtml={listHtml} />);
+    }
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
     return c.html(<ChatPage viewer={c.get('viewer')} room={name} messages={more ? page.slice(1) : page} more={more} />);
@@ -40,6 +51,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
 
   app.get('/:room/history', async (c) => {
     const name = roomName(c.req.param('room'))!;
+    if (!(await gate.mayEnter(name, c.get('session')))) return c.html('<p id="load-older" class="error">This room is private.</p>', 403);
     const before = Number(c.req.query('before'));
     if (!Number.isSafeInteger(before) || before < 1) {
       return c.html('<p id="load-older" class="error">The "before" parameter must be a message id.</p>', 400);
@@ -49,8 +61,15 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>) {
     return c.html(<MessageList room={name} messages={more ? page.slice(1) : page} more={more} />);
   });
 
-  const [guard, upgrade] = socketEndpoint(platform, (c) => rooms.get(roomName(c.req.param('room') ?? '')!));
-  app.get('/:room/ws', guard, upgrade);
+  const [guard, upgrade] = socketEndpoint(
+    platform,
+    (c) => rooms.get(roomName(c.req.param('room') ?? '')!),
+    (c) => roomName(c.req.param('room') ?? ''),
+  );
+  app.get('/:room/ws', guard, async (c, next) => {
+    if (!(await gate.mayEnter(roomName(c.req.param('room'))!, c.get('session')))) return c.json({ error: 'this room is private and you are not a member' }, 403);
+    await next();
+  }, upgrade);
 
   return app;
 }

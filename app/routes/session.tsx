@@ -2,13 +2,15 @@ import { Hono } from 'hono';
 import type { Platform } from '../platform/platform.ts';
 import { validateName, type IdentityEnv } from '../identity.ts';
 import { Identity } from '../../components/Header.tsx';
+import type { UserNames } from '../user-cache.ts';
+import { announceRename } from '../realtime/renames.ts';
 import { publicOrigin } from '../forwarded.ts';
 import { localPath } from '../http-policy.ts';
 
 /** Pages that show nothing useful until the user has a name; they reload once it is set. */
 const NEEDS_NAME = /^\/(chat|lobby)\//;
 
-export function sessionRoutes(platform: Platform) {
+export function sessionRoutes(platform: Platform, names: Pick<UserNames, 'set'>) {
   const app = new Hono<IdentityEnv>();
 
   app.post('/', async (c) => {
@@ -17,9 +19,12 @@ export function sessionRoutes(platform: Platform) {
     const result = validateName(form.name, platform.config.limits.maxNameChars);
     const isHtmx = c.req.header('hx-request') === 'true';
     if (!result.ok) {
-      return c.html(<Identity viewer={viewer} error={result.error} />, isHtmx ? 200 : 400);
+      const typed = typeof form.name === 'string' ? form.name.slice(0, 256) : '';
+      return c.html(<Identity viewer={viewer} error={result.error} typed={typed} />, isHtmx ? 200 : 400);
     }
-    await platform.store.setUserName(viewer.userId, result.name);
+    await names.set(viewer.userId, result.name);
+    // Open sockets of this user, in any room and on any instance, take the new name (SPEC §3).
+    if (viewer.name !== result.name) await announceRename(platform, viewer.userId, result.name);
     const named = { ...viewer, name: result.name };
     if (!isHtmx) return c.redirect(safeBack(c.req.header('referer'), publicOrigin(c, platform.config)), 303);
     const current = c.req.header('hx-current-url');

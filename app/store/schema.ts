@@ -1,3 +1,5 @@
+import { MEMBERSHIP_SCHEMA } from '../auth/membership.ts';
+
 /** The one schema of every SQL store (libSQL on Node/Deno, each Durable Object's SQLite on Workers). */
 
 /** Each entry runs once, in order; each store records how far its database has come. */
@@ -32,4 +34,6 @@ export const MIGRATIONS = [
      at INTEGER NOT NULL
    );
    CREATE INDEX metrics_name_id ON metrics (name, id);`,
+  // Private rooms and their members (SPEC §9).
+  MEMBERSHIP_SCHEMA,
 ];

@@ -28,6 +28,8 @@ const toNotification = (row: Row): Notification => ({
  */
 export abstract class SqlStore implements Store {
   protected abstract rows(sql: string, args?: SqlArgs): Promise<Row[]>;
+  /** The same statements for other tables of this database (e.g. room membership). */
+  readonly query = (sql: string, args?: SqlArgs): Promise<Row[]> => this.rows(sql, args);
   abstract close(): Promise<void>;
 
   async addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './process.ts';
-import { table, type Row } from './report.ts';
+import { table, targetTable, type Row } from './report.ts';
 import type { BenchResults } from './suite.ts';
 
 const marker = (block: string, edge: 'start' | 'end') => `<!-- ${block}:${edge} -->`;
@@ -15,6 +15,8 @@ export function resultsMarkdown(results: BenchResults, rows: Row[], file: string
     `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}; load average ${m.loadAverage.join(' / ')} when the run started (the cores are shared with other work).`,
     '',
     `Options: ${o.clients} clients, ${o.rate} msg/s for ${o.duration} s, bursts of ${o.burst}, ${o.size}-character messages, ${o.procs} load processes, ${o.database} database.`,
+    '',
+    targetTable(rows, true),
     '',
     table(rows, true),
     ...(results.sse?.unavailable ? ['', `App SSE not measured: ${results.sse.unavailable}.`] : []),

@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** Seconds of each page-throughput run. */
   pageSeconds: number;
   only: string[];
+  /** Distinct users joining one room in the presence scenario. */
+  presenceUsers: number;
   /** The app's database: a file (as `npm start` runs it, every message fsynced) or `:memory:`. */
   database: 'file' | 'memory';
   smoke: boolean;
@@ -23,9 +25,11 @@ export interface BenchOptions {
   writeDoc: boolean;
 }
 
-export const SCENARIOS = ['ws', 'frames', 'sse', 'page'] as const;
+export const SCENARIOS = ['ws', 'frames', 'sse', 'page', 'idle', 'presence', 'disk'] as const;
+/** --smoke leaves out the disk scenario: two processes fsyncing 8 MiB in a loop do not belong in npm test. */
+const SMOKE_SCENARIOS = SCENARIOS.filter((s) => s !== 'disk');
 
-const USAGE = `npm run bench -- [--clients N] [--duration S] [--rate R] [--burst B] [--size C] [--procs P] [--only ws,frames,sse,page] [--page-seconds S] [--database file|memory] [--smoke] [--out FILE] [--write-doc]`;
+const USAGE = `npm run bench -- [--clients N] [--duration S] [--rate R] [--burst B] [--size C] [--procs P] [--only ws,frames,sse,page,idle,presence,disk] [--presence-users N] [--page-seconds S] [--database file|memory] [--smoke] [--out FILE] [--write-doc]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -38,6 +42,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       size: { type: 'string' },
       procs: { type: 'string' },
       'page-seconds': { type: 'string' },
+      'presence-users': { type: 'string' },
       only: { type: 'string' },
       database: { type: 'string', default: 'file' },
       smoke: { type: 'boolean', default: false },
@@ -59,7 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     return value;
   };
   const clients = Math.round(number('clients', smoke ? 20 : 2000, 1, 10_000));
-  const only = values.only ? values.only.split(',').map((item) => item.trim()) : [...SCENARIOS];
+  const only = values.only ? values.only.split(',').map((item) => item.trim()) : [...(smoke ? SMOKE_SCENARIOS : SCENARIOS)];
   for (const item of only) {
     if (!(SCENARIOS as readonly string[]).includes(item)) throw new Error(`--only takes ${SCENARIOS.join(', ')}; got "${item}"`);
   }
@@ -73,6 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     procs: Math.round(number('procs', Math.min(4, Math.max(1, Math.ceil(clients / 1500))), 1, 16)),
     pageSeconds: number('page-seconds', smoke ? 1 : 5, 0.5, 60),
     only,
+    presenceUsers: Math.round(number('presence-users', smoke ? 30 : 2000, 2, 5000)),
     database: values.database,
     smoke,
     out: values.out,

@@ -55,8 +55,9 @@ export function rowsOf(results: BenchResults): Row[] {
     const { app, bareWs, socketIo } = results.ws;
     rows.push(
       ...fanoutRows(`WebSocket fan-out`, app, [bareWs, socketIo], {
-        'latency p99': ([bare]) => ({ text: '≤ 1.25× bare ws', met: bare! <= 1.25 }),
-        'deliveries/s burst': ([bare, sio]) => ({ text: '≥ 0.8× bare ws, ≥ 2× Socket.IO', met: bare! >= 0.8 && sio! >= 2 }),
+        'latency p99': ([bare]) => ({ text: '≤ 1.0× bare ws', met: bare! <= 1.0 }),
+        'server CPU per delivery': ([bare]) => ({ text: '≤ 0.9× bare ws', met: bare! <= 0.9 }),
+        'memory per idle connection': ([bare, sio]) => ({ text: '≤ 1.5× bare ws and below Socket.IO', met: bare! <= 1.5 && sio! < 1 }),
         'connections open': () => ({ text: 'all N, no errors', met: app.open === app.clients && app.connectErrorCount === 0 && app.droppedCount === 0 }),
       }),
     );
@@ -90,7 +91,8 @@ export function rowsOf(results: BenchResults): Row[] {
     const { app, bare } = results.sse;
     rows.push(
       ...fanoutRows('SSE fan-out', app, [bare], {
-        'latency p99': ([r]) => ({ text: '≤ 1.25× bare', met: r! <= 1.25 }),
+        'latency p99': ([r]) => ({ text: '≤ 1.1× bare', met: r! <= 1.1 }),
+        'server CPU per delivery': ([r]) => ({ text: '≤ 1.2× bare', met: r! <= 1.2 }),
         'memory per idle connection': ([r]) => ({ text: '≤ 1.25× bare', met: r! <= 1.25 }),
         'connections open': () => ({ text: 'all N, no errors', met: app.open === app.clients && app.connectErrorCount === 0 && app.droppedCount === 0 }),
       }),
@@ -104,13 +106,110 @@ export function rowsOf(results: BenchResults): Row[] {
     const { app, baseline } = results.page;
     const base = (value: number) => [{ name: baseline.target, value, ratio: NaN }];
     rows.push(
-      { section: 'Page /chat/general (50 messages)', measure: 'requests/s', unit: '/s', app: app.requestsPerSecond, baselines: base(baseline.requestsPerSecond) },
+      {
+        section: 'Page /chat/general (50 messages)',
+        measure: 'requests/s',
+        unit: '/s',
+        app: app.requestsPerSecond,
+        baselines: base(baseline.requestsPerSecond),
+        target: { text: '≥ 0.5× plain Hono', met: app.requestsPerSecond / baseline.requestsPerSecond >= 0.5 },
+      },
       { section: 'Page /chat/general (50 messages)', measure: 'latency p99', unit: 'ms', app: app.p99, baselines: base(baseline.p99) },
       { section: 'Page /chat/general (50 messages)', measure: 'errors + non-2xx', unit: 'count', app: app.errors + app.non2xx, baselines: base(baseline.errors + baseline.non2xx) },
     );
     for (const row of rows.slice(-3)) row.baselines[0]!.ratio = ratio(row.app, row.baselines[0]!.value);
   }
+  if (results.idle) {
+    const { npmStartTree, nodeDist, bare } = results.idle;
+    const mib = (bytes: number) => bytes / 2 ** 20;
+    const base = (value: number) => [{ name: 'bare ws (node)', value: mib(bare), ratio: ratio(value, bare) }];
+    rows.push(
+      { section: 'Idle process tree', measure: 'RSS of `npm start` (npm + sh + node)', unit: 'MiB', app: mib(npmStartTree), baselines: base(npmStartTree) },
+      {
+        section: 'Idle process tree',
+        measure: 'RSS of `node dist/node.js` (production command)',
+        unit: 'MiB',
+        app: mib(nodeDist),
+        baselines: base(nodeDist),
+        target: { text: '≤ 1.5× bare server', met: nodeDist / bare <= 1.5 },
+      },
+    );
+  }
+  if (results.presence) {
+    const p = results.presence;
+    const section = `Presence (${p.users.toLocaleString('en-US')} distinct users, one room)`;
+    rows.push(
+      {
+        section,
+        measure: `bytes to each member when one joins, at ${p.users} vs at ${p.early}`,
+        unit: 'B',
+        app: p.joinBytesAtN,
+        baselines: [{ name: `at ${p.early}`, value: p.joinBytesEarly, ratio: ratio(p.joinBytesAtN, p.joinBytesEarly) }],
+        target: { text: 'O(1) per member (≤ 1.1× the bytes at 10)', met: p.joinBytesAtN / p.joinBytesEarly <= 1.1 },
+      },
+      { section, measure: `presence snapshot sent to the joiner at ${p.users} (count + first 100 names)`, unit: 'B', app: p.snapshotBytesAtN, baselines: [] },
+      {
+        section,
+        measure: `server CPU per join, last ${p.window} vs first ${p.window} joins`,
+        unit: 'µs',
+        app: p.cpuPerJoinAtNMicros,
+        baselines: [{ name: `first ${p.window}`, value: p.cpuPerJoinEarlyMicros, ratio: ratio(p.cpuPerJoinAtNMicros, p.cpuPerJoinEarlyMicros) }],
+      },
+    );
+  }
+  if (results.disk) {
+    const { app, bareWs, neighbours, bytesPerWrite } = results.disk;
+    const section = `WebSocket fan-out, ${neighbours} disk neighbours (${bytesPerWrite / 2 ** 20} MiB + fsync, loop)`;
+    const pick = (measure: string, unit: string, get: (r: FanoutResult) => number, target?: (r: number) => Row['target']): Row => {
+      const value = get(app);
+      const r = ratio(value, get(bareWs));
+      return { section, measure, unit, app: value, baselines: [{ name: 'bare ws, same neighbours', value: get(bareWs), ratio: r }], ...(target ? { target: target(r) } : {}) };
+    };
+    rows.push(
+      pick('latency p50', 'ms', (r) => r.steady.p50),
+      pick('latency p99', 'ms', (r) => r.steady.p99, (r) => ({ text: '≤ 1.25× bare ws (storage never stalls a socket)', met: r <= 1.25 })),
+      pick('delivered / expected', '%', (r) => (100 * (r.steady.deliveries + r.burst.deliveries)) / (r.steady.expected + r.burst.expected || 1)),
+      pick('server event-loop delay, worst', 'ms', (r) => r.serverStats.after.loopDelayMaxMs!),
+    );
+    rows.push(...durableWriteRows(section, app, results.options.database));
+  }
   return rows;
+}
+
+/** The targets of issue 12, in the issue's order, from the rows of this run; null where the scenario did not run. */
+export function issueTargets(rows: Row[]): Array<{ measure: string; target: string; value: string; met: boolean | null }> {
+  const find = (section: string, measure: string) => rows.find((row) => row.section.startsWith(section) && row.measure.startsWith(measure));
+  const entry = (label: string, section: string, measure: string, index = 0) => {
+    const row = find(section, measure);
+    const ratioValue = row?.baselines[index]?.ratio;
+    return {
+      measure: label,
+      target: row?.target?.text ?? '–',
+      value: row && ratioValue !== undefined ? `${figure(ratioValue)}×` : 'not run',
+      met: row?.target ? row.target.met : null,
+    };
+  };
+  return [
+    entry('WS fan-out CPU per delivery ÷ naive ws', 'WebSocket fan-out', 'server CPU per delivery'),
+    entry('WS fan-out p99 ÷ naive ws', 'WebSocket fan-out', 'latency p99'),
+    entry('SSE CPU per delivery ÷ bare SSE', 'SSE fan-out', 'server CPU per delivery'),
+    entry('SSE p99 ÷ bare SSE', 'SSE fan-out', 'latency p99'),
+    entry('idle memory per WebSocket ÷ bare ws', 'WebSocket fan-out', 'memory per idle connection'),
+    entry('idle memory per SSE stream ÷ bare SSE', 'SSE fan-out', 'memory per idle connection'),
+    entry('process RSS at idle ÷ bare server (node dist/node.js)', 'Idle process tree', 'RSS of `node dist/node.js`'),
+    entry('/chat/:room requests/s ÷ plain Hono route', 'Page /chat/general', 'requests/s'),
+    entry('WS p99 ÷ naive ws, both with a disk-heavy neighbour', 'WebSocket fan-out, ', 'latency p99'),
+    entry('bytes to each member of a room when one joins (at N ÷ at 10)', 'Presence', 'bytes to each member'),
+  ];
+}
+
+/** The issue's target table: measure, this run's ratio, target, met / not met. */
+export function targetTable(rows: Row[], markdown = false): string {
+  const header = ['target (issue 12)', 'this run', 'target', 'result'];
+  const lines = issueTargets(rows).map((t) => [t.measure, t.value, t.target, t.met === null ? 'not run' : t.met ? '✓ met' : '✗ not met']);
+  if (markdown) return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...lines.map((cells) => cells[i]!.length)));
+  return [header, ...lines].map((cells) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
 const figure = (value: number) =>

@@ -5,6 +5,9 @@ import { runFrames, type FramesResult } from '../scenarios/frames.ts';
 import { runPage, type PageResult } from '../scenarios/page.ts';
 import { appWebSocket, bareWebSocket, socketIo } from '../scenarios/ws-targets.ts';
 import { appSse, bareSse } from '../scenarios/sse-targets.ts';
+import { runIdleRss, type IdleRssResult } from '../scenarios/idle-rss.ts';
+import { runPresence, type PresenceResult } from '../scenarios/presence.ts';
+import { NEIGHBOUR_BYTES, NEIGHBOURS, withDiskNeighbours } from '../scenarios/disk.ts';
 
 export interface BenchResults {
   startedAt: string;
@@ -16,6 +19,10 @@ export interface BenchResults {
   /** `app` is absent, with `unavailable` saying why, when the app under test has no dashboard API. */
   sse?: { app?: FanoutResult; unavailable?: string; bare: FanoutResult };
   page?: { app: PageResult; baseline: PageResult; pageBytes: number };
+  idle?: IdleRssResult;
+  presence?: PresenceResult;
+  /** WebSocket fan-out of the app and the bare server, each with the same disk-heavy neighbours running. */
+  disk?: { neighbours: number; bytesPerWrite: number; app: FanoutResult; bareWs: FanoutResult };
 }
 
 function machine(): BenchResults['machine'] {
@@ -59,6 +66,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     results.sse = { ...(app ? { app } : { unavailable }), bare };
   }
   if (options.only.includes('page')) results.page = await step('page throughput', () => runPage(options));
+  if (options.only.includes('idle')) results.idle = await step('process-tree RSS at idle: npm start, node dist/node.js, bare ws', () => runIdleRss());
+  if (options.only.includes('presence')) results.presence = await step(`presence: ${options.presenceUsers} distinct users join one room`, () => runPresence(options.presenceUsers));
+  if (options.only.includes('disk')) {
+    const label = `${NEIGHBOURS} neighbours writing ${NEIGHBOUR_BYTES / 2 ** 20} MiB with fsync in a loop`;
+    const app = await step(`WebSocket fan-out with ${label}: app`, () => withDiskNeighbours(() => runFanout(appWebSocket, options)));
+    const bareWs = await step(`WebSocket fan-out with ${label}: bare ws`, () => withDiskNeighbours(() => runFanout(bareWebSocket, options)));
+    results.disk = { neighbours: NEIGHBOURS, bytesPerWrite: NEIGHBOUR_BYTES, app, bareWs };
+  }
   results.seconds = (Date.now() - started) / 1000;
   return results;
 }

@@ -1,5 +1,5 @@
-// Chat and lobby conveniences that htmx leaves to the page: clear the form after sending, keep the log
-// scrolled to the newest message, and page back from the oldest message on screen.
+// Chat and lobby conveniences that htmx leaves to the page: clear the form after sending and page back
+// from the oldest message on screen. Scrolling and the rest of what a person sees: public/js/ui.js.
 (function () {
   // ws-send does not clear its form; do it once the frame is handed to the socket.
   document.addEventListener('htmx:wsAfterSend', function (event) {
@@ -22,19 +22,5 @@
     if (!target.classList || !target.classList.contains('message')) return;
     var first = document.querySelector('#chat-messages .message');
     if (first && first !== target) event.detail.target = first;
-  });
-
-  // Follow new messages (a room's #chat-messages, a lobby's #chat-log) only when the reader is already at the bottom.
-  var pinned = true;
-  function messageLog() {
-    return document.getElementById('chat-messages') || document.getElementById('chat-log');
-  }
-  document.addEventListener('htmx:oobBeforeSwap', function (event) {
-    var log = messageLog();
-    if (log && event.detail.target === log) pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  });
-  document.addEventListener('htmx:oobAfterSwap', function (event) {
-    var log = messageLog();
-    if (log && event.detail.target === log && pinned) log.scrollTop = log.scrollHeight;
   });
 })();

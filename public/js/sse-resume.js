@@ -21,6 +21,8 @@
       }, options);
     };
     add('message', remember);
+    // ui.js keeps the extension's error handler from logging "[object Event]" on each reconnect.
+    if (window.switchboardQuietErrors) window.switchboardQuietErrors(source);
     return source;
   };
 })();

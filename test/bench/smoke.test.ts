@@ -81,6 +81,20 @@ describe('npm run bench -- --smoke (the harness itself; no timing thresholds)', 
     }
     expect(page.pageBytes).toBeGreaterThan(5000);
 
+    // Idle process trees: each measured (npm start is npm + a shell + node; the production command is one node).
+    const idle = results.idle!;
+    for (const rss of [idle.npmStartTree, idle.nodeDist, idle.bare]) expect(rss).toBeGreaterThan(10 * 2 ** 20);
+    expect(idle.npmStartProcesses.some((p) => p.includes('node dist/node.js'))).toBe(true);
+    // Presence: every join seen by the watcher as one fragment, the last joiner's snapshot measured.
+    const presence = results.presence!;
+    expect(presence.users).toBe(30);
+    expect(presence.joinBytesEarly).toBeGreaterThan(0);
+    expect(presence.joinBytesAtN).toBeGreaterThan(0);
+    expect(presence.snapshotBytesAtN).toBeGreaterThan(0);
+    // The disk scenario (neighbours fsyncing in a loop) is left out of --smoke.
+    expect(results.disk).toBeUndefined();
+    expect(output).toMatch(/target \(issue 12\)\s+this run\s+target\s+result/);
+
     const measures = results.rows.map((row) => `${row.section}: ${row.measure}`);
     expect(measures).toEqual(expect.arrayContaining(['WebSocket fan-out: latency p99', 'WebSocket fan-out: deliveries/s burst', 'Render cost: chat renders per broadcast', 'Render cost: SSE renders per metric post']));
     expect(results.rows.find((row) => row.measure === 'chat renders per broadcast')!.app).toBe(1);

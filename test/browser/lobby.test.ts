@@ -8,7 +8,8 @@ let server: NodeServer;
 let users: BrowserUser[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ LOBBY_GRACE_MS: '2000' });
+  // A beat of a minute holds the match in its "starting!" moment for this test; test/browser/match.test.ts plays one.
+  server = await startServer({ LOBBY_GRACE_MS: '2000', MATCH_TEMPO_MS: '60000' });
   users = await Promise.all([BrowserUser.launch(), BrowserUser.launch(), BrowserUser.launch()]);
 });
 afterAll(async () => {

@@ -53,6 +53,24 @@ describe('SPEC 7 cluster: chat across instances', () => {
     expect(seenOnA.filter((m) => m.line.startsWith('Bob')).map((m) => m.line)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5'].map((t) => `Bob: ${t}`));
   });
 
+  it('a rename made on A shows in presence on B and in the next messages (SPEC 3)', async () => {
+    const room = freshRoom();
+    const carol = await newUser(a.url, 'Carol');
+    const onA = track(await joinRoom(a, room, carol));
+    const onB = track(await joinRoom(b, room, bob));
+    await onB.waitForText('Carol', 5000);
+    const from = onB.frames.length;
+    const res = await fetch(`${a.url}/session`, {
+      method: 'POST',
+      headers: { cookie: carol.cookie, origin: a.url, 'hx-request': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'Caroline' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await onB.waitForText('Caroline', 5000, from)).toContain('<div id="presence" hx-swap-oob="innerHTML">');
+    onA.sendMessage('renamed');
+    expect(await onB.waitForText('</strong> renamed', 5000, from)).toContain('<strong>Caroline:</strong> renamed');
+  });
+
   it('shares history: a page and a snapshot on B hold what was said on A', async () => {
     const room = freshRoom();
     const onA = track(await joinRoom(a, room, alice));

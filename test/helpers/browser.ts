@@ -1,4 +1,4 @@
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { tempDir } from './server.ts';
 
 /** Flags that keep Debian's Chromium quiet and offline (DEVELOPERS.md). */
@@ -64,4 +64,46 @@ export async function statusIs(page: Page, text: 'Connected' | 'Reconnecting…'
   await page.waitForFunction((expected) => document.getElementById('connection-status')?.textContent?.trim() === expected, text, {
     timeout,
   });
+}
+
+/**
+ * One Chromium per test file, one context per person: contexts are cheap, browsers are not.
+ * Options go to `browser.newContext` (viewport, colorScheme, bypassCSP for injecting axe-core…).
+ */
+export class SharedBrowser {
+  private constructor(readonly browser: Browser) {}
+
+  static async launch(): Promise<SharedBrowser> {
+    return new SharedBrowser(await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS }));
+  }
+
+  /** A new person (fresh cookies and storage), with console errors collected like BrowserUser. */
+  async person(options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; errors: string[]; open(url: string): Promise<Page>; openNamed(url: string, name: string): Promise<Page> }> {
+    const context = await this.browser.newContext(options);
+    const errors: string[] = [];
+    const open = async (url: string) => {
+      const page = await context.newPage();
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(url);
+      return page;
+    };
+    const openNamed = async (url: string, name: string) => {
+      const page = await open(url);
+      await page.waitForFunction(() => 'htmx' in window);
+      if (await page.locator('#name-form').count()) {
+        await page.fill('#name-form input[name=name]', name);
+        await Promise.all([page.waitForLoadState('load'), page.click('#name-form button')]);
+        await page.waitForSelector('#identity .user-name');
+      }
+      return page;
+    };
+    return { context, errors, open, openNamed };
+  }
+
+  close(): Promise<void> {
+    return this.browser.close();
+  }
 }

@@ -98,6 +98,37 @@ export class SocketClient {
 export const wsUrl = (baseUrl: string, path: string) => baseUrl.replace(/^http/, 'ws') + path;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The names a browser would show in `#presence` after applying every frame the client got, in order,
+ * as htmx does: a snapshot replaces the list, a join appends its `<li>`, a leave deletes one. Throws on
+ * what htmx would log as an error (an add of a name already shown, a delete of one not shown).
+ */
+export function shownPresence(frames: readonly string[]): { count: number | null; names: string[] } {
+  let items = new Map<string, string>();
+  let count: number | null = null;
+  for (const frame of frames) {
+    const snapshot = frame.indexOf('<div id="presence" hx-swap-oob="innerHTML">');
+    if (snapshot !== -1) {
+      const part = frame.slice(snapshot, frame.indexOf('</div>', snapshot));
+      items = new Map([...part.matchAll(/<li id="presence-([^"]+)" data-user-id="[^"]+">(?:<span class="avatar"[^>]*>[^<]*<\/span>)?(?:<span class="person-name">)?([^<]*)(?:<\/span>)?<\/li>/g)].map((m) => [m[1]!, m[2]!]));
+    }
+    for (const m of frame.matchAll(/<ul id="presence-list" hx-swap-oob="beforeend"><li id="presence-([^"]+)" data-user-id="[^"]+">(?:<span class="avatar"[^>]*>[^<]*<\/span>)?(?:<span class="person-name">)?([^<]*)(?:<\/span>)?<\/li><\/ul>/g)) {
+      if (items.has(m[1]!)) throw new Error(`presence: ${m[2]} added twice`);
+      items.set(m[1]!, m[2]!);
+    }
+    for (const m of frame.matchAll(/<li id="presence-([^"]+)" data-user-id="[^"]+" hx-swap-oob="outerHTML">(?:<span class="avatar"[^>]*>[^<]*<\/span>)?(?:<span class="person-name">)?([^<]*)(?:<\/span>)?<\/li>/g)) {
+      if (!items.has(m[1]!)) throw new Error(`presence: rename of ${m[1]} not shown`);
+      items.set(m[1]!, m[2]!);
+    }
+    for (const m of frame.matchAll(/<li id="presence-([^"]+)" hx-swap-oob="delete"><\/li>/g)) {
+      if (!items.delete(m[1]!)) throw new Error(`presence: delete of ${m[1]} not shown`);
+    }
+    const counted = /<h2 id="presence-count"[^>]*>Online \((\d+)\)<\/h2>/.exec(frame);
+    if (counted) count = Number(counted[1]);
+  }
+  return { count, names: [...items.values()] };
+}
+
 /** What the /notifications page does once it has loaded: a same-origin htmx `POST /notifications/read`. */
 export const markAllRead = (baseUrl: string, cookie: string) =>
   fetch(`${baseUrl}/notifications/read`, { method: 'POST', headers: { cookie, origin: baseUrl, 'hx-request': 'true' } });

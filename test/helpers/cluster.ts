@@ -1,4 +1,4 @@
-import { newUser, SocketClient, sleep, wsUrl } from './clients.ts';
+import { newUser, shownPresence, SocketClient, sleep, wsUrl } from './clients.ts';
 import { spawnServer, type ChildServer } from './server.ts';
 
 /** Short liveness TTL so a crashed instance's users leave within seconds, yet long enough that a live instance stalled by a loaded machine is not taken for dead. */
@@ -27,21 +27,16 @@ export function broadcastMessages(client: SocketClient): Array<{ id: number; lin
   const out: Array<{ id: number; line: string }> = [];
   for (const frame of client.frames) {
     if (!frame.startsWith('<div id="chat-messages" hx-swap-oob="beforeend">')) continue;
-    const match = /id="msg-(\d+)"><strong>([^<]+):<\/strong> ([^<]+?) <time/.exec(frame);
+    const match = /id="msg-(\d+)"[^>]*><strong>([^<]+):<\/strong> ([^<]+?) <time/.exec(frame);
     if (match) out.push({ id: Number(match[1]), line: `${match[2]}: ${match[3]}` });
   }
   return out;
 }
 
-/** The names in the newest #presence list a client received. */
+/** The names a browser would show in #presence after every frame the client received (sorted). */
 export function latestPresence(client: SocketClient): string[] | undefined {
-  for (let i = client.frames.length - 1; i >= 0; i--) {
-    const frame = client.frames[i]!;
-    const at = frame.indexOf('<div id="presence" hx-swap-oob="innerHTML">');
-    if (at === -1) continue;
-    return [...frame.slice(at).matchAll(/<li data-user-id="[^"]+">([^<]*)<\/li>/g)].map((m) => m[1]!);
-  }
-  return undefined;
+  if (!client.frames.some((frame) => frame.includes('id="presence'))) return undefined;
+  return shownPresence(client.frames).names.sort();
 }
 
 /** Polls until `check` returns true or fails with `what`. */

@@ -38,9 +38,13 @@ export interface ChildServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The real `npm start` entry point as a child process, for restarts, signals and kill -9. */
-export async function spawnServer(env: Record<string, string>, port = 0): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/platform/node.ts'], {
+/** The Node entry point from source (through tsx), or the one `npm start` runs after the build. */
+export const SOURCE_ENTRY = ['--import', 'tsx', 'app/platform/node.ts'];
+export const BUILT_ENTRY = ['dist/node.js'];
+
+/** The real entry point as a child process, for restarts, signals and kill -9. */
+export async function spawnServer(env: Record<string, string>, port = 0, entry = SOURCE_ENTRY): Promise<ChildServer> {
+  const child = spawn(process.execPath, entry, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SESSION_SECRET: TEST_SECRET, API_TOKEN: TEST_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

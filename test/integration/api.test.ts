@@ -150,7 +150,7 @@ describe('SPEC 5 POST /api/rooms/:room/messages', () => {
     expect(res.status).toBe(201);
     const { id } = await res.json();
     const frame = await socket.waitForText('deploy-bot');
-    expect(frame).toContain(`<div class="message" id="msg-${id}"><strong>deploy-bot:</strong> Build &lt;ok&gt;`);
+    expect(frame).toMatch(new RegExp(`<div class="message" id="msg-${id}" data-user-id="[^"]+"><strong>deploy-bot:</strong> Build &lt;ok&gt;`));
     const page = await (await fetch(`${server.url}/chat/${room}`, { headers: { cookie: u.cookie } })).text();
     expect(page).toContain(`id="msg-${id}"`);
     socket.close();

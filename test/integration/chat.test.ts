@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
+import { newUser, shownPresence, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import { startServer } from '../helpers/server.ts';
 
 let server: NodeServer;
@@ -26,7 +26,7 @@ describe('SPEC 4.2 chat page', () => {
   it('renders the markup contract', async () => {
     const html = await (await fetch(`${server.url}/chat/general`, { headers: { cookie: alice.cookie } })).text();
     expect(html).toContain('hx-ext="ws" ws-connect="/chat/general/ws"');
-    expect(html).toMatch(/<div id="chat-messages" role="log" aria-live="polite">/);
+    expect(html).toMatch(/<div id="chat-messages" role="log" aria-live="polite"[^>]*>/);
     expect(html).toContain('id="presence"');
     expect(html).toContain('id="chat-error"');
     expect(html).toMatch(/<form id="chat-form" ws-send[^>]*>/);
@@ -49,7 +49,7 @@ describe('SPEC 4.2 chat page', () => {
   it('serves every script the layout loads with 200', async () => {
     const html = await (await fetch(`${server.url}/chat/general`)).text();
     const sources = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
-    expect(sources).toEqual(expect.arrayContaining(['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js']));
+    expect(sources.map((src) => src.split('?')[0])).toEqual(expect.arrayContaining(['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js']));
     for (const src of sources) {
       const res = await fetch(server.url + src);
       expect(res.status, src).toBe(200);
@@ -74,7 +74,7 @@ describe('SPEC 4.2 chat over WebSocket', () => {
     const seenByA = await a.waitForText('hello', 5000, fromA);
     expect(seenByA).toBe(seenByB);
     expect(seenByB).toMatch(
-      /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
+      /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)" data-user-id="[^"]+"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
     );
     expect(seenByB).not.toContain('<b>');
     a.close();
@@ -134,16 +134,17 @@ describe('SPEC 4.2 chat over WebSocket', () => {
     const a1 = await join(room, alice);
     const a2 = await join(room, alice);
     const b = await join(room, bob);
-    const presence = await a1.waitForText('Online (2)');
-    expect(presence.match(/Alice/g)).toHaveLength(1);
+    await a1.waitForText('Online (2)');
+    expect(shownPresence(a1.frames)).toEqual({ count: 2, names: ['Alice', 'Bob'] });
+    expect(shownPresence(b.frames)).toEqual({ count: 2, names: ['Alice', 'Bob'] });
     const from = a1.frames.length;
     a2.close();
     await sleep(200);
     expect(a1.frames.slice(from).some((f) => f.includes('Online (1)'))).toBe(false);
     b.close();
     const after = await a1.waitForText('Online (1)', 5000, from);
-    expect(after).toContain('Alice');
-    expect(after).not.toContain('Bob');
+    expect(after).toContain(`<li id="presence-${bob.userId}" hx-swap-oob="delete"></li>`);
+    expect(shownPresence(a1.frames)).toEqual({ count: 1, names: ['Alice'] });
     a1.close();
   });
 });
@@ -250,4 +251,66 @@ describe('SPEC 6 limits and bad input', () => {
     expect(await client.closed).toBe(1008);
     expect(client.frames.join()).toContain('Choose a name');
   });
+});
+
+describe('presence as add/remove fragments (issue 12)', () => {
+  it('a join costs each member one <li> and the count; the joiner gets a snapshot; a leave deletes one', async () => {
+    const room = freshRoom();
+    const users = [alice, bob];
+    for (let i = 0; i < 4; i++) users.push(await newUser(server.url, `User ${i}`));
+    const clients: SocketClient[] = [];
+    const joinFrames: string[] = [];
+    for (const user of users) {
+      const from = clients[0]?.frames.length ?? 0;
+      clients.push(await join(room, user));
+      if (clients.length > 1) joinFrames.push(await clients[0]!.waitForText(`Online (${clients.length})`, 5000, from));
+    }
+    for (const frame of joinFrames) {
+      expect(frame.match(/<li /g)).toHaveLength(1);
+      expect(frame).not.toContain('<div id="presence"');
+    }
+    // The same size whoever joins, however many are in already (names here are all as long).
+    expect(new Set(joinFrames.slice(1).map((f) => f.length)).size).toBe(1);
+    const names = ['Alice', 'Bob', 'User 0', 'User 1', 'User 2', 'User 3'];
+    for (const client of clients) {
+      await client.waitForText('Online (6)');
+      expect(shownPresence(client.frames).count).toBe(6);
+      expect(shownPresence(client.frames).names.sort()).toEqual([...names].sort());
+    }
+    const last = clients.at(-1)!;
+    expect(last.frames[0]).toContain('<div id="presence" hx-swap-oob="innerHTML">');
+    const from = clients[0]!.frames.length;
+    clients[2]!.close();
+    const left = await clients[0]!.waitForText('Online (5)', 5000, from);
+    expect(left).not.toContain('<li id="presence-' + users[0]!.userId);
+    expect(left.match(/<li /g)).toHaveLength(1);
+    for (const client of [clients[0]!, clients[1]!, last]) await client.waitForText('Online (5)', 5000);
+    expect(shownPresence(clients[0]!.frames).names.sort()).toEqual(names.filter((n) => n !== 'User 0').sort());
+    for (const client of clients) client.close();
+  });
+
+  it('bounds the list past 100 users: the count goes on, names beyond the first 100 are not sent', async () => {
+    const room = freshRoom();
+    const watcher = await join(room, alice);
+    const others: SocketClient[] = [];
+    const users = await Promise.all(Array.from({ length: 101 }, (_, i) => newUser(server.url, `P${String(i).padStart(3, '0')}`)));
+    for (const user of users) others.push(await join(room, user));
+    await watcher.waitForText('Online (102)', 10_000);
+    const late = await join(room, bob);
+    const snapshot = late.frames[0]!;
+    expect(snapshot).toContain('Online (102)');
+    expect(snapshot.match(/<li /g)).toHaveLength(100);
+    await watcher.waitForText('Online (103)', 10_000);
+    const seen = shownPresence(watcher.frames);
+    expect(seen.count).toBe(103);
+    expect(seen.names).toHaveLength(100);
+    // A leave of someone not shown moves only the count; of someone shown, deletes their <li>.
+    const from = watcher.frames.length;
+    late.close();
+    expect(await watcher.waitForText('Online (102)', 10_000, from)).not.toContain('<li');
+    others[0]!.close();
+    expect(await watcher.waitForText('Online (101)', 10_000, from)).toContain(`<li id="presence-${users[0]!.userId}" hx-swap-oob="delete">`);
+    expect(shownPresence(watcher.frames)).toMatchObject({ count: 101 });
+    for (const client of [watcher, ...others]) client.close();
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newUser, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
+import { newUser, shownPresence, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import type { SuiteContext } from './context.ts';
 
 /** SPEC §4.2 chat and §6 limits over real sockets, and rooms that outlive an idle period. */
@@ -15,10 +15,40 @@ export function chatSuite(ctx: SuiteContext): void {
       a.sendMessage('  hello <b>there</b> & "you"  ');
       const seen = await b.waitForText('hello', 10_000, fromB);
       expect(seen).toMatch(
-        /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
+        /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)" data-user-id="[^"]+"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
       );
       a.close();
       b.close();
+    });
+
+    it('a rename shows in presence, the lobby and later messages at once; earlier messages keep the old name (SPEC 3)', async () => {
+      const carol = await newUser(ctx.server.url, 'Carol');
+      const room = ctx.fresh();
+      const lobby = ctx.fresh();
+      const c = await ctx.join(room, carol);
+      const b = await ctx.join(room, ctx.bob);
+      const lc = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: carol.cookie });
+      const lb = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: ctx.bob.cookie });
+      await lb.waitForText('Carol (Not Ready)', 10_000);
+      await b.waitForText('Online (2)');
+      await ctx.say(c, 'before');
+      const fromB = b.frames.length;
+      const fromLobby = lb.frames.length;
+      const res = await fetch(ctx.url('/session'), {
+        method: 'POST',
+        headers: { cookie: carol.cookie, 'hx-request': 'true', origin: ctx.server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: 'Caroline' }),
+      });
+      expect(res.status).toBe(200);
+      // Presence: the renamed user's one <li> is replaced (issue 12: no whole-list fragments).
+      expect(await b.waitForText('Caroline', 10_000, fromB)).toContain(`<li id="presence-${carol.userId}" data-user-id="${carol.userId}" hx-swap-oob="outerHTML">`);
+      expect(shownPresence(b.frames).names.sort()).toEqual(['Bob', 'Caroline']);
+      expect(await lb.waitForText('Caroline (Not Ready)', 10_000, fromLobby)).toContain('<div id="player-list" hx-swap-oob="innerHTML">');
+      const after = await ctx.say(c, 'after');
+      expect(after).toContain('<strong>Caroline:</strong> after');
+      const page = await (await fetch(ctx.url(`/chat/${room}`), { headers: { cookie: ctx.bob.cookie } })).text();
+      expect(page).toContain('<strong>Carol:</strong> before');
+      for (const client of [c, b, lc, lb]) client.close();
     });
 
     it('lists a room with its online count on the home page while someone is in it', async () => {
@@ -70,9 +100,8 @@ export function chatSuite(ctx: SuiteContext): void {
       await b.waitForText('</strong> after the silence ', 10_000, fromB);
       const fromA = a.frames.length;
       b.close();
-      const presence = await a.waitForText('Online (1)', 10_000, fromA);
-      expect(presence).toContain('Alice');
-      expect(presence).not.toContain('Bob');
+      await a.waitForText('Online (1)', 10_000, fromA);
+      expect(shownPresence(a.frames)).toEqual({ count: 1, names: ['Alice'] });
       a.close();
     }, 40_000);
   });
@@ -95,7 +124,8 @@ export function chatSuite(ctx: SuiteContext): void {
       const from = other.frames.length;
       client.send({ message: 'x'.repeat(70 * 1024) });
       expect(await client.closed).toBe(1009);
-      expect(await other.waitForText('Online (1)', 10_000, from)).not.toContain('Alice');
+      await other.waitForText('Online (1)', 10_000, from);
+      expect(shownPresence(other.frames)).toEqual({ count: 1, names: ['Bob'] });
       other.close();
     });
 

@@ -49,6 +49,34 @@ export function lobbySuite(ctx: SuiteContext): void {
       a.close();
     });
 
+    it('plays a match to its winner: countdown, GO, server-timed presses, scoreboard, everyone Not Ready after (SPEC 4.3.1)', async () => {
+      const lobby = ctx.fresh();
+      const a = await enter(lobby, ctx.alice);
+      await a.waitForText('Alice has joined the lobby.');
+      const b = await enter(lobby, ctx.bob);
+      await a.waitForText('Bob has joined the lobby.');
+      ready(a);
+      await b.waitForText('Alice is ready.');
+      ready(b);
+      await a.waitForText('All 2 players ready — starting!', 10_000);
+      let from = 0;
+      for (const count of ['3', '2', '1']) from = a.frames.indexOf(await a.waitForText(`<div id="game-status" hx-swap-oob="innerHTML">${count}</div>`, 10_000, from));
+      for (let round = 1; round <= 2; round++) {
+        from = a.frames.indexOf(await a.waitForText(`Round ${round} of 2</p><p class="arena-signal">Wait for it…`, 10_000, from), from);
+        from = a.frames.indexOf(await a.waitForText('<p class="arena-signal">GO!</p>', 10_000, from), from);
+        a.send({ action: 'press', HEADERS: { 'HX-Request': 'true' } });
+        await a.waitForText('First!', 10_000, from);
+        b.send({ action: 'press', HEADERS: { 'HX-Request': 'true' } });
+        const result = await b.waitForText(`<strong>Round ${round}:</strong>`, 10_000);
+        expect(result).toMatch(new RegExp(`Alice wins round ${round} \\(\\+1\\)\\. Alice: \\d+ ms, Bob: \\d+ ms\\.`));
+        expect(result).toContain(`<span class="score-name">Alice</span> <span class="score-points">${round}</span>`);
+      }
+      const over = await b.waitForText('<div id="game-status" hx-swap-oob="innerHTML">Alice wins!</div>', 10_000);
+      expect(over).toContain('<div class="player">Alice (Not Ready)</div><div class="player">Bob (Not Ready)</div>');
+      a.close();
+      b.close();
+    }, 60_000);
+
     it('refuses a 9th player with a "lobby is full" fragment and close code 1008', async () => {
       const lobby = ctx.fresh();
       const users = await Promise.all(Array.from({ length: 9 }, (_, i) => newUser(ctx.server.url, `P${i + 1}`)));

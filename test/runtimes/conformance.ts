@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { abuseSuite } from './conformance-abuse.ts';
+import { accessSuite } from './conformance-access.ts';
 import { chatSuite } from './conformance-chat.ts';
 import { eventsSuite } from './conformance-events.ts';
 import { lifecycleSuite } from './conformance-lifecycle.ts';
@@ -25,6 +26,7 @@ export function conformanceSuite(launcher: Launcher): void {
   lobbySuite(ctx);
   eventsSuite(ctx);
   abuseSuite(ctx);
+  accessSuite(ctx);
   // Last: it restarts the server, then checks the console of both.
   lifecycleSuite(ctx);
 }

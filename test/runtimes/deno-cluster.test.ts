@@ -33,4 +33,28 @@ describe('SPEC 7 cluster mode on Deno', () => {
     onA.close();
     onB.close();
   });
+
+  it('plays a lobby match whose players sit on different instances (SPEC 4.3.1)', async () => {
+    const lobby = `deno-match-${process.pid}`;
+    const press = (client: SocketClient) => client.send({ action: 'press', HEADERS: {} });
+    const [alice, bob] = await Promise.all([newUser(a.url, 'Alice'), newUser(b.url, 'Bob')]);
+    const onA = await SocketClient.connect(wsUrl(a.url, `/lobby/${lobby}/ws`), { cookie: alice.cookie });
+    await onA.waitForText('Alice has joined the lobby.', 10_000);
+    const onB = await SocketClient.connect(wsUrl(b.url, `/lobby/${lobby}/ws`), { cookie: bob.cookie });
+    await onA.waitForText('Bob has joined the lobby.', 10_000);
+    onA.send({ action: 'ready', HEADERS: {} });
+    await onB.waitForText('Alice is ready.', 10_000);
+    onB.send({ action: 'ready', HEADERS: {} });
+    let from = 0;
+    for (let round = 1; round <= 2; round++) {
+      from = onB.frames.indexOf(await onB.waitForText(`Round ${round} of 2</p><p class="arena-signal">GO!`, 20_000, from), from);
+      press(onB);
+      await onB.waitForText('First!', 10_000, from);
+      press(onA);
+      expect(await onA.waitForText(`<strong>Round ${round}:</strong>`, 10_000)).toMatch(new RegExp(`Bob wins round ${round} \\(\\+1\\)\\. Alice: \\d+ ms, Bob: \\d+ ms\\.`));
+    }
+    expect(await onA.waitForText('<div id="game-status" hx-swap-oob="innerHTML">Bob wins!</div>', 10_000)).toContain('Alice (Not Ready)');
+    onA.close();
+    onB.close();
+  }, 60_000);
 });

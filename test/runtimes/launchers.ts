@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, TEST_SECRET, TEST_TOKEN } from '../helpers/server.ts';
+import { HOST_AUTH_ENV } from '../helpers/host-tokens.ts';
 
 /** One real server process of one runtime, on a free port, over a data directory that outlives it. */
 export interface RuntimeServer {
@@ -23,7 +24,17 @@ export interface Launcher {
 const START_TIMEOUT_MS = 30_000;
 
 /** The settings every runtime gets in the suite. */
-export const SUITE_ENV = { SESSION_SECRET: TEST_SECRET, API_TOKEN: TEST_TOKEN, HISTORY_LIMIT: '3', LOBBY_GRACE_MS: '300', HEARTBEAT_MS: '1000' };
+/** The match's default beat: a player leaving right after "starting!" (LOBBY_GRACE_MS later) is still inside the countdown on a loaded machine. */
+export const SUITE_ENV = {
+  SESSION_SECRET: TEST_SECRET,
+  API_TOKEN: TEST_TOKEN,
+  HISTORY_LIMIT: '3',
+  LOBBY_GRACE_MS: '300',
+  HEARTBEAT_MS: '1000',
+  MATCH_TEMPO_MS: '1000',
+  MATCH_ROUNDS: '2',
+  ...HOST_AUTH_ENV,
+};
 
 function run(command: string, args: string[], env: Record<string, string>, ready: (output: string) => string | null): Promise<RuntimeServer> {
   const child: ChildProcess = spawn(command, args, {

@@ -1,5 +1,5 @@
 import type { SSEStreamingApi } from 'hono/streaming';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Fragment } from '../../app/realtime/fragment.ts';
 import { frameEvent, SseStream } from '../../app/realtime/sse-stream.ts';
 import { Stats } from '../../app/realtime/stats.ts';
@@ -78,5 +78,107 @@ describe('SPEC 6 SSE send buffer', () => {
     stream.send('m', new Fragment('x'), 'rooms:1');
     await stream.ended;
     expect(stream.isEnded).toBe(true);
+  });
+});
+
+/** A writer like Node's: synchronous parts, a byte count instead of a promise per write. */
+class PartsWriter {
+  aborted = false;
+  parts: Array<[Uint8Array, Uint8Array | undefined]> = [];
+  held = 0;
+  private abortListeners: Array<() => void> = [];
+  write(): Promise<unknown> {
+    throw new Error('a writer with writeParts gets no promise per write');
+  }
+  writeParts(head: Uint8Array, tail?: Uint8Array): void {
+    this.parts.push([head, tail]);
+  }
+  buffered(): number {
+    return this.held;
+  }
+  text(): string {
+    return this.parts.map(([head, tail]) => new TextDecoder().decode(head) + (tail ? new TextDecoder().decode(tail) : '')).join('');
+  }
+  onAbort(listener: () => void): void {
+    this.abortListeners.push(listener);
+  }
+  abort(): void {
+    this.aborted = true;
+    for (const listener of this.abortListeners) listener();
+  }
+}
+
+describe('shared SSE bytes', () => {
+  it('writes the same head bytes to every stream at the same position; only the own id differs', () => {
+    const writers = [new PartsWriter(), new PartsWriter(), new PartsWriter()];
+    const streams = writers.map((w) => new SseStream(w, { maxBufferedBytes: 10_000, retryMs: 1500, heartbeatMs: 60_000 }, new Stats()));
+    const first = new Fragment('<b>1</b>');
+    const second = new Fragment('<b>2</b>');
+    streams.forEach((s, i) => s.send('dashboard', first, 'rooms:5,dashboard:7', `user:${i}`));
+    streams.forEach((s, i) => s.send('dashboard', second, 'rooms:5,dashboard:8', `user:${i}`));
+    for (const index of [0, 1]) {
+      const heads = writers.map((w) => w.parts[index]![0]);
+      expect(heads[1]).toBe(heads[0]);
+      expect(heads[2]).toBe(heads[0]);
+    }
+    expect(writers[2]!.text()).toBe(
+      'event: dashboard\ndata: <b>1</b>\nid: rooms:5,dashboard:7,user:2\nretry: 1500\n\n' + 'event: dashboard\ndata: <b>2</b>\nid: rooms:5,dashboard:8,user:2\n\n',
+    );
+    // The own tail is built once and reused while the own id stands still.
+    expect(writers[0]!.parts[1]![1]).not.toBe(writers[0]!.parts[0]![1]); // the first tail carried retry:
+    const third = new Fragment('<b>3</b>');
+    streams[0]!.send('dashboard', third, 'rooms:5,dashboard:9', 'user:0');
+    expect(writers[0]!.parts[2]![1]).toBe(writers[0]!.parts[1]![1]);
+    streams.forEach((s) => s.end());
+  });
+
+  it('a stream at another position gets its own, correct head', () => {
+    const a = new PartsWriter();
+    const b = new PartsWriter();
+    const fragment = new Fragment('x');
+    const sa = new SseStream(a, { maxBufferedBytes: 10_000, retryMs: 1, heartbeatMs: 60_000 }, new Stats());
+    const sb = new SseStream(b, { maxBufferedBytes: 10_000, retryMs: 1, heartbeatMs: 60_000 }, new Stats());
+    sa.send('rooms', fragment, 'rooms:2', 'user:1');
+    sb.send('rooms', fragment, 'rooms:2,dashboard:9', '');
+    expect(a.text()).toBe('event: rooms\ndata: x\nid: rooms:2,user:1\nretry: 1\n\n');
+    expect(b.text()).toBe('event: rooms\ndata: x\nid: rooms:2,dashboard:9\nretry: 1\n\n');
+    sa.end();
+    sb.end();
+  });
+
+  it('drops a stream whose writer holds more than the limit, without a promise per write', () => {
+    const stats = new Stats();
+    const writer = new PartsWriter();
+    const stream = new SseStream(writer, { maxBufferedBytes: 100, retryMs: 1, heartbeatMs: 60_000 }, stats);
+    stream.send('m', new Fragment('y'), 'rooms:1');
+    expect(stream.isEnded).toBe(false);
+    writer.held = 95;
+    stream.send('m', new Fragment('y'), 'rooms:2');
+    expect(stream.isEnded).toBe(true);
+    expect(writer.aborted).toBe(true);
+    expect(stats.slowClientsDropped).toBe(1);
+    expect(writer.parts).toHaveLength(1);
+  });
+});
+
+describe('SSE heartbeats', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('one timer for all streams; each stream gets one heartbeat per interval', () => {
+    vi.useFakeTimers();
+    const writers = Array.from({ length: 50 }, () => new PartsWriter());
+    const streams = writers.map((w, i) => {
+      if (i === 25) vi.advanceTimersByTime(400); // streams opened at different times share the timer too
+      return new SseStream(w, { maxBufferedBytes: 10_000, retryMs: 1, heartbeatMs: 1000 }, new Stats());
+    });
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1000);
+    for (const writer of writers) expect(writer.text()).toBe(': heartbeat\n\n');
+    vi.advanceTimersByTime(1000);
+    for (const writer of writers) expect(writer.text()).toBe(': heartbeat\n\n: heartbeat\n\n');
+    streams.forEach((s) => s.end());
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(5000);
+    for (const writer of writers) expect(writer.parts).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { WorkerEnv } from './env.ts';
+import { workerConfig, type WorkerEnv } from './env.ts';
 import { takeToken, type Bucket } from '../../identity-limit.ts';
 import { STAT_NAMES, type StatDeltas } from './reported-stats.ts';
 import type { Stats } from '../../realtime/stats.ts';
@@ -17,6 +17,22 @@ export class DirectoryObject extends DurableObject<WorkerEnv> {
     super(ctx, env);
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS named (user_id TEXT PRIMARY KEY)');
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS used_tokens (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
+  }
+
+  /**
+   * `tokens`: marks a host token's `jti` used until `expiresAt`; false for a replay. Expired ids are
+   * dropped first; past the bound a new id is refused rather than an unexpired one forgotten.
+   */
+  claimToken(jti: string, expiresAt: number): boolean {
+    const { sql } = this.ctx.storage;
+    const now = Date.now();
+    sql.exec('DELETE FROM used_tokens WHERE expires_at <= ?', now);
+    if (sql.exec('SELECT 1 FROM used_tokens WHERE jti = ?', jti).toArray().length > 0) return false;
+    const count = Number(sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM used_tokens').toArray()[0]?.n ?? 0);
+    if (count >= workerConfig(this.env).limits.maxUsedTokenIds) return false;
+    sql.exec('INSERT INTO used_tokens (jti, expires_at) VALUES (?, ?)', jti, expiresAt);
+    return true;
   }
 
   /** `mint:ADDRESS`: one new identity from this client address, if its bucket allows (SPEC §6). */

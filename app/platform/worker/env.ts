@@ -19,6 +19,14 @@ export interface WorkerEnv {
   HISTORY_LIMIT?: string;
   MAX_BUFFERED_BYTES?: string;
   LOBBY_GRACE_MS?: string;
+  /** Host identity and private rooms (SPEC §9); the secret and key are best kept as secrets. */
+  AUTH_JWT_SECRET?: string;
+  AUTH_JWT_PUBLIC_KEY?: string;
+  AUTH_REQUIRED?: string;
+  AUTH_LOGIN_URL?: string;
+  PRIVATE_ROOMS?: string;
+  MATCH_ROUNDS?: string;
+  MATCH_TEMPO_MS?: string;
 }
 
 /** The variables among the bindings, read and validated exactly as on Node. */

@@ -6,6 +6,8 @@ import { workerConfig, type WorkerEnv } from './env.ts';
 import { RoutedHub } from './routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence } from './routed-presence.ts';
 import { RoutedStore } from './routed-store.ts';
+import { RoutedConnectionControl, RoutedMembership, RoutedUsedTokens } from './routed-access.ts';
+import type { Membership } from '../../auth/membership.ts';
 
 /** An object's hub: the topics it owns on its own `LocalHub`, every other topic in that topic's object. */
 export class ObjectHub implements Hub {
@@ -48,7 +50,7 @@ const unavailable = (what: string) => () => {
  * The platform the runtime-free parts (Notifier, MetricBoard, the room list) get inside an object:
  * its own hub for the topics it owns, everything else routed to the object that owns it.
  */
-export function objectPlatform(env: WorkerEnv, own: { hub: LocalHub; owns: (topic: string) => boolean; store?: Store }): Platform {
+export function objectPlatform(env: WorkerEnv, own: { hub: LocalHub; owns: (topic: string) => boolean; store?: Store; membership?: Membership }): Platform {
   return {
     config: workerConfig(env),
     sessionSecret: '',
@@ -56,6 +58,9 @@ export function objectPlatform(env: WorkerEnv, own: { hub: LocalHub; owns: (topi
     hub: new ObjectHub(env, own.hub, own.owns),
     presence: new RoutedPresence(env),
     lobbies: new RoutedLobbyState(env),
+    membership: own.membership ?? new RoutedMembership(env),
+    usedTokens: new RoutedUsedTokens(env),
+    control: new RoutedConnectionControl(env),
     stats: new Stats(),
     upgradeWebSocket: unavailable('upgradeWebSocket'),
     socketTransport: unavailable('socketTransport'),

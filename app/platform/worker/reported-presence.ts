@@ -21,6 +21,10 @@ export class ReportedPresence implements Presence {
     return left;
   }
 
+  rename(topic: string, userId: string, name: string): Promise<void> {
+    return this.local.rename(topic, userId, name);
+  }
+
   list(topic: string): Promise<PresenceEntry[]> {
     return this.local.list(topic);
   }

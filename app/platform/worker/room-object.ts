@@ -7,7 +7,8 @@ import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
 import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
-import type { LobbyLogLine, LobbyPlayer } from '../../realtime/lobby-state.ts';
+import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../../realtime/lobby-state.ts';
+import { publishRename } from '../../realtime/renames.ts';
 import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
@@ -16,7 +17,14 @@ import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { statsObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { ObjectMatchCoordinator } from './object-match.ts';
 import { objectPlatform } from './object-platform.ts';
+import { RoutedMembership, type MembershipRpc } from './routed-access.ts';
+import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
+import { RoomGate } from '../../auth/room-gate.ts';
+import { EVERYONE, type EndReason } from '../../auth/connections.ts';
+import { endSocket } from '../../realtime/socket-endpoint.ts';
+import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
 import { ReportedStats } from './reported-stats.ts';
 
@@ -38,6 +46,7 @@ function hibernatedTransport(ws: WebSocket): SocketTransport {
     // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
     bufferedAmount: () => 0,
     close: (code: number, reason: string) => ws.close(code, reason),
+    rename: (name: string) => ws.serializeAttachment({ ...(ws.deserializeAttachment() as SocketAttachment), name }),
   };
 }
 
@@ -85,7 +94,11 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   private readonly routed: Platform;
   private readonly notifier: Notifier;
   private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
+  private readonly matches: ObjectMatchCoordinator;
   private room: RestorableRoom | undefined;
+  /** This chat room's privacy and members (SPEC §9), in the object's own SQLite. */
+  private readonly membership: SqlMembership;
+  private readonly gate: RoomGate;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -95,18 +108,24 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const { stats } = reported;
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
+    const store = new DurableSqlStore(ctx.storage);
+    this.membership = new SqlMembership(store.query, config.limits.maxRoomMembers);
+    this.gate = new RoomGate(config.auth.privateRooms, this.membership);
+    this.matches = new ObjectMatchCoordinator(ctx.storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
-    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:') });
+    const membership = new RoutedMembership(env, { room: () => (this.room instanceof ChatRoom ? this.room.name : undefined), rpc: this as unknown as MembershipRpc });
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership });
     this.notifier = new Notifier(this.routed);
     this.platform = {
       config,
       stats,
-      store: new DurableSqlStore(ctx.storage),
+      store,
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub,
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
       // Objects are not shut down one by one: a grace period runs to its end.
       closing: new AbortController().signal,
+      matches: this.matches,
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
     // They were reported as open before the object hibernated: counted here again, not reported again.
@@ -142,11 +161,14 @@ export class RoomObject extends DurableObject<WorkerEnv> {
       server.accept();
       for (const fragment of pending.frames) server.send(fragment.html);
       server.close(pending.refusal.code, pending.refusal.reason);
-      this.end(server);
+      // Never noted as one of the user's sockets, and it has no attachment: only its session ends.
+      this.sessions.get(server)?.close();
+      this.sessions.delete(server);
       return new Response(null, { status: 101, webSocket: client });
     }
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(attachment);
+    this.noteSocket(attachment, 1);
     pending.attach(hibernatedTransport(server));
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -166,6 +188,51 @@ export class RoomObject extends DurableObject<WorkerEnv> {
 
   webSocketError(ws: WebSocket): void {
     this.end(ws);
+  }
+
+  /** Ends the user's sockets here (member removal, user disconnect); answers how many. */
+  endUser(userId: string, reason: EndReason): number {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if ((userId !== EVERYONE && session.peer.userId !== userId) || session.peer.dropped) continue;
+      ended++;
+      endSocket(this.room!, session.peer, reason);
+    }
+    return ended;
+  }
+
+  /** RPC for the Worker's membership (RoutedMembership): this room's flag and members. */
+  membershipFlagged(_room: string): Promise<boolean> {
+    return this.membership.flagged(_room);
+  }
+  async membershipSetFlagged(room: string, flagged: boolean): Promise<void> {
+    await this.membership.setFlagged(room, flagged);
+    await topicObject(this.env, ROOMS_TOPIC).setRoomPrivate(room, flagged);
+  }
+  membershipStatus(room: string, userId: string): Promise<MemberStatus> {
+    return this.membership.status(room, userId);
+  }
+  membershipMembers(room: string): Promise<string[]> {
+    return this.membership.members(room);
+  }
+  /** Answers the limit's message instead of throwing it, so it crosses RPC as data. */
+  async membershipAdd(room: string, userId: string): Promise<string | null> {
+    return this.membership.add(room, userId).then(() => null, (error) => (error instanceof MembershipLimitError ? error.message : Promise.reject(error)));
+  }
+  async membershipRemove(room: string, userId: string): Promise<string | null> {
+    return this.membership.remove(room, userId).then(() => null, (error) => (error instanceof MembershipLimitError ? error.message : Promise.reject(error)));
+  }
+
+  /** Set only while a lobby match runs here (ObjectMatchCoordinator). */
+  async alarm(): Promise<void> {
+    if (this.matches.holding) return this.matches.keepAwake();
+    // Woken after an eviction: the lobby's recorded match carries on if its players' sockets are still here.
+    if (this.room instanceof LobbyRoom) await this.room.resumeMatch();
+  }
+
+  /** RPC from the Worker's session route (SPEC §3): this room's sockets of that user take the new name. */
+  async rename(userId: string, name: string): Promise<void> {
+    await publishRename(this.platform.hub, userId, name);
   }
 
   /** RPC for the Worker's pages: the same reads and writes the Node store answers. */
@@ -202,6 +269,10 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return this.platform.lobbies.recentLog(lobby);
   }
 
+  lobbyMatch(lobby: string): Promise<MatchRecord | null> {
+    return this.platform.lobbies.loadMatch(lobby);
+  }
+
   private roomFor(kind: RoomKind, name: string): RestorableRoom {
     if (this.room) return this.room;
     const onPresenceChange = () => void publishRoomList(this.routed).catch((error) => console.error('room list update failed', error));
@@ -212,7 +283,8 @@ export class RoomObject extends DurableObject<WorkerEnv> {
         topicObject(this.env, DASHBOARD_TOPIC)
           .recordMessage(message.at)
           .catch((error) => console.error('dashboard report failed', error));
-        this.notifier.mentions(message).catch((error) => console.error('mention notifications failed', error));
+        const present = async () => (await this.platform.presence.list(`chat:${name}`)).map((entry) => entry.userId);
+        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present)).catch((error) => console.error('mention notifications failed', error));
       },
       onPresenceChange,
       onEmpty,
@@ -231,7 +303,16 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return session;
   }
 
+  /** The user's topic object keeps which room objects hold their sockets, so a disconnect finds them. */
+  private noteSocket(attachment: Omit<SocketAttachment, 'peerId'>, delta: number): void {
+    topicObject(this.env, userTopic(attachment.userId))
+      .noteSocket(`${attachment.kind}:${attachment.room}`, delta)
+      .catch((error) => console.error('socket note failed', error));
+  }
+
   private end(ws: WebSocket): void {
+    const session = this.sessions.get(ws);
+    if (session) this.noteSocket(ws.deserializeAttachment() as SocketAttachment, -1);
     this.sessions.get(ws)?.close();
     this.sessions.delete(ws);
   }

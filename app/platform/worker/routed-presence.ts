@@ -1,4 +1,4 @@
-import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine } from '../../realtime/lobby-state.ts';
+import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine, MatchRecord } from '../../realtime/lobby-state.ts';
 import type { Presence, PresenceEntry } from '../../realtime/presence.ts';
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { roomObject, topicObject, type WorkerEnv } from './env.ts';
@@ -31,6 +31,10 @@ export class RoutedPresence implements Presence {
     this.keep(left.catch(() => {}));
     return left;
   }
+  async rename(topic: string, userId: string, name: string): Promise<void> {
+    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
+    await topicObject(this.env, topic).presenceRename(topic, userId, name);
+  }
   list(topic: string): Promise<PresenceEntry[]> {
     return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
   }
@@ -56,6 +60,9 @@ export class RoutedLobbyState implements LobbyState {
   async toggleReady(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
     this.unavailable(lobby);
   }
+  async rename(lobby: string, _userId: string, _name: string): Promise<boolean> {
+    this.unavailable(lobby);
+  }
   async appendLog(lobby: string, _line: NewLogLine, _keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
     this.unavailable(lobby);
   }
@@ -64,5 +71,14 @@ export class RoutedLobbyState implements LobbyState {
   }
   recentLog(lobby: string): Promise<LobbyLogLine[]> {
     return roomObject(this.env, 'lobby', lobby).lobbyLog(lobby);
+  }
+  async unreadyAll(lobby: string): Promise<LobbyPlayer[]> {
+    this.unavailable(lobby);
+  }
+  async saveMatch(lobby: string, _match: MatchRecord | null): Promise<void> {
+    this.unavailable(lobby);
+  }
+  loadMatch(lobby: string): Promise<MatchRecord | null> {
+    return roomObject(this.env, 'lobby', lobby).lobbyMatch(lobby);
   }
 }

@@ -4,7 +4,7 @@ import { LocalHub, type TopicEvent } from '../../realtime/hub.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import type { MetricPoint, Notification } from '../../store/store.ts';
-import { topicObject, workerConfig, type WorkerEnv } from './env.ts';
+import { roomObject, topicObject, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { encodeFeedEvent, FEED_HEARTBEAT } from './topic-feed.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
 import { DASHBOARD_TOPIC, MetricBoard, MetricLimitError, type MetricInput } from '../../realtime/metric-board.tsx';
@@ -14,6 +14,10 @@ import { toWire, type WireCatchUp } from './remote-board.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS presence_counts (topic TEXT PRIMARY KEY, online INTEGER NOT NULL)',
+  // `rooms`: chat rooms made private through the API, reported by their room objects, so the room list needs one call.
+  'CREATE TABLE IF NOT EXISTS private_rooms (room TEXT PRIMARY KEY)',
+  // `user:ID`: the room objects holding this user's sockets, so a disconnect reaches them all.
+  'CREATE TABLE IF NOT EXISTS user_rooms (object TEXT PRIMARY KEY, sockets INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS presence (topic TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, connections INTEGER NOT NULL, PRIMARY KEY (topic, user_id))',
 ];
 
@@ -30,6 +34,8 @@ export class TopicObject extends DurableObject<WorkerEnv> {
   /** Each event encoded once for all feeds. */
   private readonly encoded = new WeakMap<TopicEvent, Uint8Array>();
   private dashboard: MetricBoard | undefined;
+  /** The open feeds, so a disconnect can end them (a user topic's feeds are that user's streams). */
+  private readonly feeds = new Set<(finished?: boolean) => void>();
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -49,19 +55,21 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     writer.closed.catch(() => {});
     let queued = 0;
     let ended = false;
-    const end = () => {
+    /** `finished`: ended on purpose (a disconnect), so the feed closes cleanly instead of failing. */
+    const end = (finished?: boolean) => {
       if (ended) return;
       ended = true;
+      this.feeds.delete(end);
       unsubscribe();
       clearInterval(heartbeat);
-      writer.abort().catch(() => {});
+      (finished === true ? writer.close() : writer.abort()).catch(() => {});
     };
     const write = (bytes: Uint8Array) => {
       if (ended) return;
       // A subscriber that stopped reading is let go: its feed ends and its stream resumes by replay.
       queued += bytes.byteLength;
       if (queued > this.config.maxBufferedBytes) return end();
-      writer.write(bytes).then(() => (queued -= bytes.byteLength), end);
+      writer.write(bytes).then(() => (queued -= bytes.byteLength), () => end());
     };
     const unsubscribe = this.hub.subscribe(topic, (event) => {
       let bytes = this.encoded.get(event);
@@ -69,7 +77,49 @@ export class TopicObject extends DurableObject<WorkerEnv> {
       write(bytes);
     });
     const heartbeat = setInterval(() => write(FEED_HEARTBEAT), this.config.heartbeatMs);
+    this.feeds.add(end);
     return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } });
+  }
+
+  /** `rooms`: a room object reports its API privacy flag after each change. */
+  setRoomPrivate(room: string, flagged: boolean): void {
+    if (flagged) this.ctx.storage.sql.exec('INSERT OR IGNORE INTO private_rooms (room) VALUES (?)', room);
+    else this.ctx.storage.sql.exec('DELETE FROM private_rooms WHERE room = ?', room);
+  }
+
+  /** `rooms`: the flagged rooms among `rooms`. */
+  privateRoomsAmong(rooms: string[]): string[] {
+    if (rooms.length === 0) return [];
+    return this.ctx.storage.sql
+      // One bound parameter, however many rooms (Durable Object SQL allows 100 per statement).
+      .exec<{ room: string }>('SELECT room FROM private_rooms WHERE room IN (SELECT value FROM json_each(?))', JSON.stringify(rooms))
+      .toArray()
+      .map((row) => row.room);
+  }
+
+  /** `user:ID`: a room object reports a socket of this user opening (+1) or closing (-1). */
+  noteSocket(object: string, delta: number): void {
+    const { sql } = this.ctx.storage;
+    sql.exec(
+      'INSERT INTO user_rooms (object, sockets) VALUES (?, ?) ON CONFLICT (object) DO UPDATE SET sockets = sockets + excluded.sockets',
+      object,
+      delta,
+    );
+    sql.exec('DELETE FROM user_rooms WHERE sockets <= 0');
+  }
+
+  /** `user:ID`: ends every stream (feed) and every socket of the user; answers how many. */
+  async disconnectUser(userId: string): Promise<number> {
+    const streams = this.feeds.size;
+    for (const end of [...this.feeds]) end(true);
+    const objects = this.ctx.storage.sql.exec<{ object: string }>('SELECT object FROM user_rooms').toArray();
+    const sockets = await Promise.all(
+      objects.map(({ object }) => {
+        const [kind, ...rest] = object.split(':');
+        return roomObject(this.env, kind as RoomKind, rest.join(':')).endUser(userId, 'disconnected').catch(() => 0);
+      }),
+    );
+    return streams + sockets.reduce((sum, n) => sum + n, 0);
   }
 
   async publish(topic: string, event: string, html: string): Promise<{ id: number }> {
@@ -110,6 +160,10 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     sql.exec('DELETE FROM presence WHERE topic = ? AND user_id = ?', topic, userId);
     await this.reportCount(topic);
     return true;
+  }
+
+  presenceRename(topic: string, userId: string, name: string): void {
+    this.ctx.storage.sql.exec('UPDATE presence SET name = ? WHERE topic = ? AND user_id = ?', name, topic, userId);
   }
 
   presenceList(topic: string): PresenceEntry[] {

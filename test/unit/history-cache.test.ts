@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../app/config.ts';
+import { ChatRoom } from '../../app/realtime/chat-room.tsx';
+import { HistoryCache } from '../../app/realtime/history-cache.tsx';
+import { LocalHub } from '../../app/realtime/hub.ts';
+import { LocalLobbyState } from '../../app/realtime/lobby-state.ts';
+import { LocalPresence } from '../../app/realtime/presence.ts';
+import { Stats } from '../../app/realtime/stats.ts';
+import type { RoomPlatform } from '../../app/platform/platform.ts';
+import { LibsqlStore } from '../../app/store/libsql.ts';
+import type { ChatMessage } from '../../app/store/store.ts';
+import { UserNames } from '../../app/user-cache.ts';
+
+const message = (id: number, room = 'r'): ChatMessage => ({ id, room, userId: 'u', name: 'Ann', text: `text ${id}`, at: 1_700_000_000_000 + id });
+
+/** A store whose reads can be held open, to let a change land in the middle of a load. */
+class FakeStore {
+  rows = new Map<string, ChatMessage[]>();
+  reads = 0;
+  hold: Promise<void> | null = null;
+  async recentMessages(room: string, limit: number): Promise<ChatMessage[]> {
+    this.reads++;
+    const rows = (this.rows.get(room) ?? []).slice(-limit);
+    if (this.hold) await this.hold;
+    return rows;
+  }
+}
+
+const ids = (html: string) => [...html.matchAll(/id="msg-(\d+)"/g)].map((m) => Number(m[1]));
+
+describe('history cache (pages and snapshots without reading rows)', () => {
+  it('serves repeated reads from memory and follows appended messages, trimmed to the limit', async () => {
+    const store = new FakeStore();
+    store.rows.set('r', [1, 2, 3].map((id) => message(id)));
+    const cache = new HistoryCache(store, 3);
+    expect(ids((await cache.get('r')).listHtml)).toEqual([1, 2, 3]);
+    expect((await cache.get('r')).more).toBe(false);
+    expect(store.reads).toBe(1);
+    cache.append(message(4));
+    const after = await cache.get('r');
+    expect(ids(after.listHtml)).toEqual([2, 3, 4]);
+    expect(after.more).toBe(true);
+    expect(after.listHtml).toContain('/chat/r/history?before=2');
+    cache.append(message(5));
+    expect(ids((await cache.get('r')).listHtml)).toEqual([3, 4, 5]);
+    expect(store.reads).toBe(1);
+  });
+
+  it('escapes message text in the cached list', async () => {
+    const store = new FakeStore();
+    store.rows.set('r', [{ ...message(1), text: '<script>x</script>' }]);
+    const { listHtml } = await new HistoryCache(store, 3).get('r');
+    expect(listHtml).not.toContain('<script>');
+    expect(listHtml).toContain('&lt;script&gt;');
+  });
+
+  it('drops a room on invalidate, and does not keep a load that overlapped a change', async () => {
+    const store = new FakeStore();
+    store.rows.set('r', [message(1)]);
+    const cache = new HistoryCache(store, 3);
+    await cache.get('r');
+    cache.invalidate('r');
+    expect(cache.has('r')).toBe(false);
+
+    let release!: () => void;
+    store.hold = new Promise((resolve) => (release = resolve));
+    const loading = cache.get('r');
+    // A message is stored and appended while the load reads the old rows.
+    store.rows.get('r')!.push(message(2));
+    cache.append(message(2));
+    release();
+    store.hold = null;
+    expect(ids((await loading).listHtml)).toEqual([1]);
+    expect(cache.has('r')).toBe(false);
+    expect(ids((await cache.get('r')).listHtml)).toEqual([1, 2]);
+  });
+
+  it('holds at most maxRooms rooms', async () => {
+    const cache = new HistoryCache(new FakeStore(), 3, 2);
+    for (const room of ['a', 'b', 'c']) await cache.get(room);
+    expect(cache.has('a')).toBe(false);
+    expect(cache.has('b') && cache.has('c')).toBe(true);
+  });
+});
+
+describe('a chat room keeps the cache current', () => {
+  async function roomWith(history: HistoryCache, store: LibsqlStore, exclusive = false) {
+    const config = readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' });
+    const platform: RoomPlatform = {
+      config,
+      store,
+      hub: new LocalHub(10),
+      presence: new LocalPresence(),
+      lobbies: new LocalLobbyState(),
+      stats: new Stats(),
+      closing: new AbortController().signal,
+      ...(exclusive ? { exclusive: <T,>(_: string, work: () => Promise<T>) => work() } : {}),
+    };
+    const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {}, history });
+    return { room, platform };
+  }
+
+  it('its own posts update the cached list without a reload; a message from elsewhere drops it', async () => {
+    const store = await LibsqlStore.open(':memory:');
+    const history = new HistoryCache(store, 3);
+    const { room, platform } = await roomWith(history, store);
+    await room.post('u1', 'Ann', 'first');
+    await history.get('r');
+    expect(history.loads).toBe(1);
+    for (const text of ['second', 'third', 'fourth']) await room.post('u1', 'Ann', text);
+    const { listHtml, messages } = await history.get('r');
+    expect(history.loads).toBe(1);
+    expect(messages.map((m) => m.text)).toEqual(['second', 'third', 'fourth']);
+    expect(listHtml).toEqual((await new HistoryCache(store, 3).get('r')).listHtml);
+
+    // Another instance's message arrives through the hub only (cluster mode): the cache must not serve stale rows.
+    await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'from elsewhere', at: Date.now() });
+    await platform.hub.publish('chat:r', 'message', '<div id="chat-messages" hx-swap-oob="beforeend">x</div>');
+    expect(history.has('r')).toBe(false);
+    expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['third', 'fourth', 'from elsewhere']);
+    room.dispose();
+    await store.close();
+  });
+
+  it('in cluster mode a room that stops listening forgets its history', async () => {
+    const store = await LibsqlStore.open(':memory:');
+    const history = new HistoryCache(store, 3);
+    const { room } = await roomWith(history, store, true);
+    await room.post('u1', 'Ann', 'one');
+    await history.get('r');
+    room.dispose();
+    expect(history.has('r')).toBe(false);
+    await store.close();
+  });
+});
+
+describe('user name cache', () => {
+  it('reads a name once, follows its own updates, and never caches when others write (cluster)', async () => {
+    const store = await LibsqlStore.open(':memory:');
+    await store.setUserName('u', 'Ann');
+    const names = new UserNames(store, true);
+    expect(await names.get('u')).toBe('Ann');
+    expect(await names.get('u')).toBe('Ann');
+    expect(names.lookups).toBe(1);
+    await names.set('u', 'Annie');
+    expect(await names.get('u')).toBe('Annie');
+    expect(names.lookups).toBe(1);
+
+    const shared = new UserNames(store, false);
+    await shared.get('u');
+    await store.setUserName('u', 'Changed elsewhere');
+    expect(await shared.get('u')).toBe('Changed elsewhere');
+    await store.close();
+  });
+});
