@@ -12,6 +12,7 @@ import { NotFoundPage } from '../components/Layout.tsx';
 import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
+import { reportSizes } from './realtime/stats.ts';
 import { HistoryCache } from './realtime/history-cache.tsx';
 import { ANY_TOPIC } from './realtime/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
@@ -61,7 +62,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       new ChatRoom(name, platform, {
         onMessage: (message) => {
           board.touch();
-          notifier.mentions(message, reachable(message.room)).catch((error) => console.error('mention notifications failed', error));
+          notifier.mentions(message, reachable(message.room), () => gate.isPrivate(message.room)).catch((error) => console.error('mention notifications failed', error));
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
@@ -77,6 +78,8 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
         onEmpty: () => void lobbies.release(id),
       }),
   );
+
+  reportSizes(platform.stats, () => ({ chatRooms: chatRooms.size, lobbies: lobbies.size, connectedUsers: platform.connectionLimits?.users ?? 0 }));
 
   app.use(
     secureHeaders({
@@ -129,10 +132,10 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   app.route('/chat', chatRoutes(platform, chatRooms, history));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
-  app.route('/dashboard', dashboardRoutes(board));
+  app.route('/dashboard', dashboardRoutes(board, platform.config.htmxVersion));
   app.route('/notifications', notificationRoutes(platform, notifier));
 
-  app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." />, 404));
+  app.notFound((c) => c.html(<NotFoundPage viewer={c.get('viewer') ?? { userId: '', name: null }} message="There is nothing at this address." htmx={platform.config.htmxVersion} />, 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       if (error.status === 403) return c.text('Forbidden: this form was submitted from another site.', 403);

@@ -1,4 +1,5 @@
 /** Every setting and bound of the app, read and validated in one place (SPEC §2, §6). */
+import type { HtmxMajor } from './realtime/fragment.ts';
 
 export interface Config {
   port: number;
@@ -15,10 +16,14 @@ export interface Config {
   clusterInstanceTtlMs: number;
   /** How long a lobby keeps a player whose last tab closed, so a reload makes no leave/join noise. */
   lobbyGraceMs: number;
+  /** Open sockets + SSE streams per user, across every connection and instance (SPEC §6). */
+  maxConnectionsPerUser: number;
   /** Lobby match (SPEC §4.3.1): rounds per match. */
   matchRounds: number;
   /** Lobby match: the beat of the countdown; GO comes 1–4 beats into a round, a round nobody presses ends 5 beats after GO. */
   matchTempoMs: number;
+  /** The htmx major the pages load (SPEC §8); sockets and streams serve both whatever it says. */
+  htmxVersion: HtmxMajor;
   /** Honour X-Forwarded-For/Proto/Host from the proxy in front (SPEC §6). */
   trustProxy: boolean;
   /** New identities per client address per minute, with a burst of the same size; 0: no limit. */
@@ -55,11 +60,17 @@ export interface Limits {
   sseRingSize: number;
   /** Topics whose rings are kept; past it the least recently published topic's ring is dropped (it then resumes by snapshot). */
   maxTopicRings: number;
+  /** Bytes one replay ring holds at most; its oldest events are dropped first. */
+  maxRingBytes: number;
   sparklinePoints: number;
   /** Cluster mode (Redis) bounds: messages kept per room, notifications per user, points per metric. */
   clusterHistoryPerRoom: number;
   clusterNotificationsPerUser: number;
   clusterMetricPoints: number;
+  /** Cluster mode: events kept for catch-up in the Redis log of a topic SSE does not replay (chat, lobby, user topics). */
+  clusterCatchUpEvents: number;
+  /** Cluster mode: such a log (and its sequence) expires this long after the topic's last event. */
+  clusterCatchUpTtlSeconds: number;
   /** Cluster mode: idle topic logs and sequences expire after this many seconds. */
   clusterTopicTtlSeconds: number;
   /** Cluster mode: the longest wait between two attempts to reach Redis. */
@@ -73,10 +84,22 @@ export interface Limits {
   maxLabelChars: number;
   /** Built-in dashboard metrics are recomputed at most this often after a change. */
   dashboardRefreshMs: number;
+  /** Rooms the home page lists (the busiest first); the rest are counted in one line. */
+  roomListLimit: number;
+  /** The home page's room list is published at most once per this many milliseconds. */
+  roomListIntervalMs: number;
   /** Notifications listed on /notifications. */
   notificationsShown: number;
   /** `@name` mentions acted on per chat message. */
   maxMentions: number;
+  /** Mention notifications one sender can cause one recipient per minute; past it they are not sent. */
+  mentionsPerRecipientPerMinute: number;
+  /** Sender→recipient pairs the mention cap tracks at once; past it new pairs are refused until old windows end. */
+  maxMentionPairs: number;
+  /** People remembered per chat room as having been in it (whom `@name` there can reach); the longest-absent are forgotten. */
+  maxRoomParticipants: number;
+  /** Stored notifications per user; older ones are deleted. */
+  maxNotificationsPerUser: number;
   /** Lobby match presses per player: a burst, then this many per second (across all of the player's tabs). */
   pressBurst: number;
   pressesPerSecond: number;
@@ -111,19 +134,28 @@ export const LIMITS: Limits = {
   maxLobbyPlayers: 8,
   sseRingSize: 500,
   maxTopicRings: 10_000,
+  maxRingBytes: 4 * 1024 * 1024,
   sparklinePoints: 30,
   clusterHistoryPerRoom: 10_000,
   clusterNotificationsPerUser: 200,
   clusterMetricPoints: 120,
   clusterTopicTtlSeconds: 7 * 24 * 3600,
+  clusterCatchUpEvents: 20,
+  clusterCatchUpTtlSeconds: 60,
   redisRetryMaxMs: 1000,
   sseRetryMs: 2000,
   maxMetrics: 200,
   maxMetricBatch: 100,
   maxLabelChars: 64,
   dashboardRefreshMs: 250,
+  roomListLimit: 50,
+  roomListIntervalMs: 250,
   notificationsShown: 100,
   maxMentions: 10,
+  mentionsPerRecipientPerMinute: 5,
+  maxMentionPairs: 100_000,
+  maxRoomParticipants: 10_000,
+  maxNotificationsPerUser: 200,
   pressBurst: 3,
   pressesPerSecond: 2,
   maxMetricMagnitude: 1e15,
@@ -175,6 +207,12 @@ function origins(raw: string | undefined): string[] {
         throw new ConfigError(`ALLOWED_ORIGINS must be a comma-separated list of origins like https://example.com, got "${item}"`);
       }
     });
+}
+
+function htmxVersion(raw: string | undefined): HtmxMajor {
+  const value = raw?.trim() || '2';
+  if (value === '2' || value === '4') return Number(value) as HtmxMajor;
+  throw new ConfigError(`HTMX_VERSION must be 2 or 4 (the htmx major the pages load), got "${raw}"`);
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -241,8 +279,10 @@ export function readConfig(env: Env, overrides: Partial<Limits> = {}): Config {
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     clusterInstanceTtlMs: integer(env, 'CLUSTER_INSTANCE_TTL_MS', 15000, 300, 3_600_000),
     lobbyGraceMs: integer(env, 'LOBBY_GRACE_MS', 3000, 0, 60_000),
+    maxConnectionsPerUser: integer(env, 'MAX_CONNECTIONS_PER_USER', 32, 1, 1_000_000),
     matchRounds: integer(env, 'MATCH_ROUNDS', 5, 1, 50),
     matchTempoMs: integer(env, 'MATCH_TEMPO_MS', 1000, 10, 60_000),
+    htmxVersion: htmxVersion(env.HTMX_VERSION),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     newIdentitiesPerMinute: integer(env, 'NEW_IDENTITIES_PER_MINUTE', 120, 0, 1_000_000),
     auth: readAuth(env),

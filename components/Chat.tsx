@@ -3,6 +3,7 @@ import { raw } from 'hono/html';
 import type { ChatMessage } from '../app/store/store.ts';
 import type { PresenceEntry } from '../app/realtime/presence.ts';
 import { Layout } from './Layout.tsx';
+import { wsConnect, wsSend, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16) + ' UTC';
@@ -107,12 +108,12 @@ export type ListSource = { messages: ChatMessage[]; more: boolean; listHtml?: un
 const List: FC<{ room: string; list: ListSource }> = ({ room, list }) =>
   list.listHtml !== undefined ? <>{raw(list.listHtml)}</> : <MessageList room={room} messages={list.messages} more={list.more} />;
 
-export type ChatPageProps = { viewer: Viewer; room: string } & ListSource;
+export type ChatPageProps = { viewer: Viewer; room: string; htmx?: HtmxMajor } & ListSource;
 
-export const ChatPage: FC<ChatPageProps> = ({ viewer, room, ...list }) => (
-  <Layout title={`#${room}`} viewer={viewer} topics={[]} page="chat">
+export const ChatPage: FC<ChatPageProps> = ({ viewer, room, htmx = 2, ...list }) => (
+  <Layout title={`#${room}`} viewer={viewer} topics={[]} page="chat" htmx={htmx}>
     {viewer.name ? (
-      <div class="chat" hx-ext="ws" ws-connect={`/chat/${room}/ws`}>
+      <div class="chat" {...wsConnect(htmx, `/chat/${room}/ws`)}>
         <section class="chat-main room-main" aria-labelledby="room-title">
           <h1 id="room-title" class="room-title">
             <span class="room-hash">#</span>
@@ -125,7 +126,7 @@ export const ChatPage: FC<ChatPageProps> = ({ viewer, room, ...list }) => (
           </div>
           <ol id="pending-messages" class="pending-list" aria-label="Waiting to be sent" hidden></ol>
           <div id="chat-error" role="alert"></div>
-          <form id="chat-form" ws-send class="composer">
+          <form id="chat-form" {...wsSend(htmx)} class="composer">
             <label for="message-input" class="visually-hidden">
               Message
             </label>

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { MetricPoint } from '../app/store/store.ts';
 import { Layout } from './Layout.tsx';
+import { sseSwap, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export type MetricFormat = MetricPoint['format'];
@@ -92,32 +93,32 @@ export const MetricValue: FC<{ metric: MetricView }> = ({ metric }) => (
   </>
 );
 
-export const MetricCard: FC<{ metric: MetricView }> = ({ metric }) => (
+export const MetricCard: FC<{ metric: MetricView; htmx?: HtmxMajor }> = ({ metric, htmx = 2 }) => (
   <div class="metric-card" id={`card-${metric.name}`}>
     <h2>{metric.label}</h2>
-    <div id={metric.name} sse-swap={metric.name} hx-swap="innerHTML">
+    <div id={metric.name} {...sseSwap(htmx, metric.name)}>
       <MetricValue metric={metric} />
     </div>
   </div>
 );
 
 /** The data of a `dashboard` event: every card, so a metric seen for the first time gets one. */
-export const MetricCards: FC<{ metrics: MetricView[] }> = ({ metrics }) => (
+export const MetricCards: FC<{ metrics: MetricView[]; htmx?: HtmxMajor }> = ({ metrics, htmx }) => (
   <>
     {metrics.map((metric) => (
-      <MetricCard metric={metric} />
+      <MetricCard metric={metric} htmx={htmx} />
     ))}
   </>
 );
 
-export const DashboardPage: FC<{ viewer: Viewer; metrics: MetricView[] }> = ({ viewer, metrics }) => (
-  <Layout title="Dashboard" viewer={viewer} topics={['dashboard']}>
+export const DashboardPage: FC<{ viewer: Viewer; metrics: MetricView[]; htmx?: HtmxMajor }> = ({ viewer, metrics, htmx = 2 }) => (
+  <Layout title="Dashboard" viewer={viewer} topics={['dashboard']} htmx={htmx}>
     <div class="page-heading">
       <h1>Dashboard</h1>
       <p class="hint">Live values, pushed as they change.</p>
     </div>
-    <div id="metric-cards" class="metrics" sse-swap="dashboard" hx-swap="innerHTML">
-      <MetricCards metrics={metrics} />
+    <div id="metric-cards" class="metrics" {...sseSwap(htmx, 'dashboard')}>
+      <MetricCards metrics={metrics} htmx={htmx} />
     </div>
     <p class="hint">
       Feed it from your own systems with <code>POST /api/metrics</code>, or run <code>npm run demo:feed</code>.

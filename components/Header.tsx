@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx';
+import { sseSwap, type HtmxMajor } from './htmx.tsx';
 
 export interface Viewer {
   userId: string;
@@ -57,7 +58,7 @@ export const Identity: FC<{ viewer: Viewer; error?: string; typed?: string }> = 
   </div>
 );
 
-export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => (
+export const Header: FC<{ viewer: Viewer; htmx?: HtmxMajor }> = ({ viewer, htmx = 2 }) => (
   <header data-user-id={viewer.userId} class="site-header">
     <a class="brand" href="/">
       <svg class="brand-mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
@@ -84,10 +85,10 @@ export const Header: FC<{ viewer: Viewer }> = ({ viewer }) => (
         <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
       </svg>
       <span class="visually-hidden">Notifications, unread:</span>
-      <span id="notif-count" class="badge" data-count="0" sse-swap="notification-count" hx-swap="innerHTML">
+      <span id="notif-count" class="badge" data-count="0" {...sseSwap(htmx, 'notification-count')}>
         <span>0</span>
       </span>
     </a>
-    <div id="toast-container" sse-swap="new-notification" hx-swap="afterbegin"></div>
+    <div id="toast-container" {...sseSwap(htmx, 'new-notification')}></div>
   </header>
 );

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { Layout } from './Layout.tsx';
+import { sseSwap, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export interface ActiveRoom {
@@ -8,30 +9,34 @@ export interface ActiveRoom {
   online: number;
 }
 
-export const RoomList: FC<{ rooms: ActiveRoom[] }> = ({ rooms }) =>
+/** `more`: how many active rooms are left out (the list shows the busiest `ROOM_LIST_LIMIT`). */
+export const RoomList: FC<{ rooms: ActiveRoom[]; more?: number }> = ({ rooms, more = 0 }) =>
   rooms.length === 0 ? (
     <p class="empty">No one is online yet. Open a room below.</p>
   ) : (
-    <ul>
-      {rooms.map((room) => (
-        <li class={`room room-${room.kind}`} id={`${room.kind}-${room.name}`}>
-          <a href={`/${room.kind}/${room.name}`}>{room.kind === 'chat' ? `#${room.name}` : `Lobby ${room.name}`}</a>{' '}
-          <span class="online">{room.online} online</span>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul>
+        {rooms.map((room) => (
+          <li class={`room room-${room.kind}`} id={`${room.kind}-${room.name}`}>
+            <a href={`/${room.kind}/${room.name}`}>{room.kind === 'chat' ? `#${room.name}` : `Lobby ${room.name}`}</a>{' '}
+            <span class="online">{room.online} online</span>
+          </li>
+        ))}
+      </ul>
+      {more > 0 ? <p class="more-rooms">and {more} more {more === 1 ? 'room' : 'rooms'} with people in them</p> : null}
+    </>
   );
 
-export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; error?: string }> = ({ viewer, rooms, error }) => (
-  <Layout title="Rooms" viewer={viewer} topics={['rooms']}>
+export const HomePage: FC<{ viewer: Viewer; rooms: ActiveRoom[]; more?: number; error?: string; htmx?: HtmxMajor }> = ({ viewer, rooms, more, error, htmx = 2 }) => (
+  <Layout title="Rooms" viewer={viewer} topics={['rooms']} htmx={htmx}>
     <div class="page-heading">
       <h1>Rooms and lobbies</h1>
       <p class="hint">Live: counts change as people come and go.</p>
     </div>
     <section class="panel" aria-labelledby="active-title">
       <h2 id="active-title">Active now</h2>
-      <div id="room-list" sse-swap="rooms" hx-swap="innerHTML">
-        <RoomList rooms={rooms} />
+      <div id="room-list" {...sseSwap(htmx, 'rooms')}>
+        <RoomList rooms={rooms} more={more} />
       </div>
     </section>
     <section class="panel" aria-labelledby="open-title">

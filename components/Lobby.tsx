@@ -2,6 +2,7 @@ import type { FC } from 'hono/jsx';
 import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../app/realtime/lobby-state.ts';
 import { ArenaRegions, ArenaUpdate, PressNote, ScoreboardUpdate, type ArenaView } from './Arena.tsx';
 import { Layout } from './Layout.tsx';
+import { wsConnect, wsSend, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 export const PlayerList: FC<{ players: LobbyPlayer[] }> = ({ players }) => (
@@ -67,10 +68,10 @@ export function watchNote(match: MatchRecord | null | undefined, userId: string)
   return 'You are watching this match; you can play the next one.';
 }
 
-export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ viewer, lobby, players, log }) => (
-  <Layout title={`Lobby ${lobby}`} viewer={viewer} page="lobby">
+export const LobbyPage: FC<{ viewer: Viewer; lobby: string; htmx?: HtmxMajor } & LobbyView> = ({ viewer, lobby, players, log, htmx = 2 }) => (
+  <Layout title={`Lobby ${lobby}`} viewer={viewer} page="lobby" htmx={htmx}>
     {viewer.name ? (
-      <div class="lobby" hx-ext="ws" ws-connect={`/lobby/${lobby}/ws`}>
+      <div class="lobby" {...wsConnect(htmx, `/lobby/${lobby}/ws`)}>
         <section class="lobby-main room-main" aria-labelledby="room-title">
           <div class="room-heading">
             <h1 id="room-title" class="room-title">Lobby {lobby}</h1>
@@ -88,7 +89,7 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ v
           </div>
           <ol id="pending-messages" class="pending-list" aria-label="Waiting to be sent" hidden></ol>
           <div id="chat-error" role="alert"></div>
-          <form id="lobby-chat-form" ws-send class="composer">
+          <form id="lobby-chat-form" {...wsSend(htmx)} class="composer">
             <label for="lobby-message-input" class="visually-hidden">
               Message
             </label>
@@ -103,7 +104,7 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string } & LobbyView> = ({ v
           <div id="player-list" class="stale-when-offline">
             <PlayerList players={players} />
           </div>
-          <form id="ready-form" ws-send>
+          <form id="ready-form" {...wsSend(htmx)}>
             <button type="submit" name="action" value="ready">
               Toggle ready
             </button>

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { Notification } from '../app/store/store.ts';
 import { Layout } from './Layout.tsx';
+import type { HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';
 
 /** A `new-notification` event: the toast, plus the delete of the toast that leaves the newest five. */
@@ -16,8 +17,8 @@ export const Toast: FC<{ notification: Notification; dropId: number | null }> = 
 /** A `notification-count` event. */
 export const UnreadCount: FC<{ count: number }> = ({ count }) => <span>{count}</span>;
 
-export const NotificationsPage: FC<{ viewer: Viewer; notifications: Notification[]; origin: string }> = ({ viewer, notifications, origin }) => (
-  <Layout title="Notifications" viewer={viewer}>
+export const NotificationsPage: FC<{ viewer: Viewer; notifications: Notification[]; origin: string; htmx?: HtmxMajor }> = ({ viewer, notifications, origin, htmx }) => (
+  <Layout title="Notifications" viewer={viewer} htmx={htmx}>
     <div class="page-heading">
       <h1>Notifications</h1>
     </div>

@@ -9,6 +9,7 @@ import { RedisMatchCoordinator } from './redis-match-coordinator.ts';
 import { RedisMutex } from './redis-mutex.ts';
 import { RedisPresence } from './redis-presence.ts';
 import { RedisRateLimits } from './redis-rate-limit.ts';
+import { RedisConnectionLimits } from './redis-connection-limits.ts';
 import { RedisStore } from './redis-store.ts';
 import { liveInstances, RedisMembership, RedisUsedTokens } from './redis-membership.ts';
 
@@ -26,6 +27,7 @@ export interface Cluster {
   hub: RedisHub;
   presence: RedisPresence;
   rateLimits: RedisRateLimits;
+  connectionLimits: RedisConnectionLimits;
   /** New identities per client address, counted in Redis so every instance shares one bucket per address. */
   identityLimiter: IdentityLimiter;
   lobbies: RedisLobbyState;
@@ -48,7 +50,10 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
   const link = new RedisLink(config.redisUrl!, limits.redisRetryMaxMs);
   // Registration order is recovery order: presence is rewritten before rooms resend snapshots.
   const presence = new RedisPresence(link, config.clusterInstanceTtlMs);
-  const hub = new RedisHub(link, limits.sseRingSize, limits.clusterTopicTtlSeconds, () => stats.broadcastRenders++);
+  const hub = new RedisHub(link, limits.sseRingSize, limits.clusterTopicTtlSeconds, () => stats.broadcastRenders++, {
+    ringSize: limits.clusterCatchUpEvents,
+    ttlSeconds: limits.clusterCatchUpTtlSeconds,
+  });
   const store = new RedisStore(link, limits);
   const rateLimits = new RedisRateLimits(link, limits.rateBurst, limits.ratePerSecond);
   const perMinute = config.newIdentitiesPerMinute;
@@ -61,6 +66,7 @@ export async function openCluster(config: Config, stats: Stats): Promise<Cluster
     hub,
     presence,
     rateLimits,
+    connectionLimits: new RedisConnectionLimits(link, presence.instanceId, config.maxConnectionsPerUser, 24 * 3600),
     // The same token bucket as message rates, under `sb:rate:mint:ADDRESS`.
     identityLimiter: { take: (address) => perMinute === 0 || mints.forConnection(`mint:${addressKey(address)}`).take() },
     lobbies: new RedisLobbyState(link),

@@ -9,6 +9,10 @@ export const keys = {
   roomMessages: (room: string) => `sb:room:${room}:messages`,
   messagesByTime: 'sb:messages:by-time',
 
+  roomParticipants: (room: string) => `sb:room:${room}:participants`,
+  mentionPair: (sender: string, recipient: string) => `sb:mention:${sender}:${recipient}`,
+  connections: (userId: string) => `sb:user:${userId}:connections`,
+
   users: 'sb:users',
   usersNamedPrefix: 'sb:users:named:',
 

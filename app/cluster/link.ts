@@ -18,6 +18,7 @@ export class RedisLink {
   private recovered = false;
   private recovering: Promise<void> | undefined;
   private closed = false;
+  private lossCount = 0;
   private readonly firstRecovery: Promise<void>;
   private markFirstRecovery!: () => void;
 
@@ -54,6 +55,16 @@ export class RedisLink {
     return ok;
   }
 
+  /** Connection losses so far: work done for one connection (presence rebuilt) is known to be current. */
+  get losses(): number {
+    return this.lossCount;
+  }
+
+  /** Both connections are up; recoveries may still be running (`reachable` waits for them too). */
+  get connected(): boolean {
+    return this.commands.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
   get reachable(): boolean {
     return this.recovered && this.commands.status === 'ready' && this.subscriber.status === 'ready';
   }
@@ -68,7 +79,9 @@ export class RedisLink {
   }
 
   private lost(): void {
-    if (this.closed || !this.recovered) return;
+    if (this.closed) return;
+    this.lossCount++;
+    if (!this.recovered) return;
     this.recovered = false;
     console.error('redis: connection lost; serving local clients and retrying with backoff');
   }

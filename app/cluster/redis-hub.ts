@@ -1,8 +1,9 @@
-import { Fragment } from '../realtime/fragment.ts';
+import { Fragment, toFragment, type FragmentSource } from '../realtime/fragment.ts';
 import type { Hub, TopicEvent, TopicListener } from '../realtime/hub.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';
+import { isReplayedTopic } from '../realtime/hub.ts';
 
 /**
  * Takes the topic's next id, keeps the event in the topic's bounded log and publishes it, as one
@@ -48,7 +49,7 @@ const SINCE = new LuaScript(
 function decode(entry: string): TopicEvent {
   const a = entry.indexOf('\n');
   const b = entry.indexOf('\n', a + 1);
-  return { id: Number(entry.slice(0, a)), event: entry.slice(a + 1, b), fragment: new Fragment(entry.slice(b + 1)) };
+  return { id: Number(entry.slice(0, a)), event: entry.slice(a + 1, b), fragment: Fragment.fromWire(entry.slice(b + 1)) };
 }
 
 interface Subscriber {
@@ -77,19 +78,29 @@ export class RedisHub implements Hub {
     private readonly ringSize: number,
     private readonly topicTtlSeconds: number,
     private readonly onRender: () => void = () => {},
+    /**
+     * Topics SSE does not replay (chat rooms, lobbies, users) keep only a short catch-up log, for
+     * an instance that subscribes or reconnects while events are in flight: this many events,
+     * expiring this long after the topic's last event.
+     */
+    private readonly shortLog = { ringSize: 20, ttlSeconds: 60 },
   ) {
     link.subscriber.on('message', (channel: string, entry: string) => this.receive(channel, entry));
     link.onRecover(() => this.resubscribeAll());
   }
 
-  async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
+  async publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent> {
     this.onRender();
+    // Crossing to other instances: rendered here once per htmx major that differs.
+    const fragment = toFragment(content);
     const id = await PUBLISH.run(
       this.link.commands,
       [keys.topicSeq(topic), keys.topicLog(topic)],
-      [keys.topicChannel(topic), event, html, this.ringSize, this.epochId(), this.topicTtlSeconds],
+      isReplayedTopic(topic)
+        ? [keys.topicChannel(topic), event, fragment.wire, this.ringSize, this.epochId(), this.topicTtlSeconds]
+        : [keys.topicChannel(topic), event, fragment.wire, this.shortLog.ringSize, this.epochId(), this.shortLog.ttlSeconds],
     );
-    return { id: Number(id), event, fragment: new Fragment(html) };
+    return { id: Number(id), event, fragment };
   }
 
   /** Listeners get every event published after Redis has seen the subscription; `onResync` runs after each outage. */

@@ -42,7 +42,7 @@ const RENAME = new LuaScript(
    if not player then return 0 end
    redis.call('HSET', KEYS[1], ARGV[1], string.sub(player, 1, 2) .. ARGV[2])
    return 1`,
-  5,
+  6,
 );
 
 const PLAYERS = new LuaScript(

@@ -25,6 +25,8 @@ export class RedisPresence implements Presence {
   private readonly local = new Map<string, LocalUsers>();
   private readonly watchers = new Map<string, Set<(cause: PresenceChange) => void>>();
   private readonly timer: NodeJS.Timeout;
+  /** `link.losses` when this instance's share was last rewritten: Redis holds it since, unless that moved. */
+  private rebuiltAfter = -1;
 
   constructor(
     private readonly link: RedisLink,
@@ -113,8 +115,14 @@ export class RedisPresence implements Presence {
     });
   }
 
-  /** Writes this instance's liveness key and its full share of presence, then announces what changed. */
+  /**
+   * Writes this instance's liveness key and its full share of presence, then announces what changed.
+   * Subscribes first: instances reconnecting at the same moment each either hear the other's
+   * announcement or rebuild after it was written (so their own lists already hold its users).
+   */
   private async rebuild(): Promise<void> {
+    const losses = this.link.losses;
+    await this.link.subscriber.subscribe(keys.presenceChanged, keys.presenceReaped);
     await HEARTBEAT.run(this.link.commands, [keys.instanceAlivePrefix + this.instanceId, keys.instances], [this.instanceId, this.ttlMs]);
     const triples: string[] = [];
     for (const [topic, users] of this.local) for (const [userId, { name }] of users) triples.push(topic, userId, name);
@@ -128,7 +136,7 @@ export class RedisPresence implements Presence {
       for (const topic of changed) pipeline.publish(keys.presenceChanged, topic);
       await pipeline.exec();
     }
-    await this.link.subscriber.subscribe(keys.presenceChanged, keys.presenceReaped);
+    this.rebuiltAfter = losses;
   }
 
   /** Refreshes liveness (rebuilding if this instance was given up for dead) and reaps dead instances. */
@@ -146,9 +154,17 @@ export class RedisPresence implements Presence {
     });
   }
 
+  /**
+   * Redis holds this instance's share: reachable, or reconnected with the share already rewritten (the
+   * recoveries after presence, such as rooms resending snapshots, then list everyone, not local users only).
+   */
+  private get current(): boolean {
+    return this.link.reachable || (this.link.connected && this.rebuiltAfter === this.link.losses);
+  }
+
   /** Redis errors never reach users from presence: the local share stands in until recovery rewrites it. */
   private async attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
-    if (!this.link.reachable) return undefined;
+    if (!this.current) return undefined;
     try {
       return await work();
     } catch {

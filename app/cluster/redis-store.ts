@@ -37,6 +37,30 @@ const SET_NAME = new LuaScript(
   1,
 );
 
+/** Records a room member (score: when last seen), keeps the newest ARGV[3], and lets an idle room's list expire. */
+const ADD_MEMBER = new LuaScript(
+  `redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
+   redis.call('EXPIRE', KEYS[1], ARGV[4])`,
+  1,
+);
+
+/** The members of the room (KEYS[1]) in the name set (KEYS[2]), walking whichever of the two is smaller. */
+const MEMBERS_NAMED = new LuaScript(
+  `local found = {}
+   if redis.call('SCARD', KEYS[2]) <= redis.call('ZCARD', KEYS[1]) then
+     for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+       if redis.call('ZSCORE', KEYS[1], id) then table.insert(found, id) end
+     end
+   else
+     for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+       if redis.call('SISMEMBER', KEYS[2], id) == 1 then table.insert(found, id) end
+     end
+   end
+   return found`,
+  2,
+);
+
 /** Newest first, trimmed to the bound. Entries are "ID\nJSON". */
 const ADD_NOTIFICATION = new LuaScript(
   `${NEXT_ID}
@@ -130,12 +154,21 @@ export class RedisStore implements Store {
     return this.redis.smembers(keys.usersNamedPrefix + name.replace(/[A-Z]+/g, (s) => s.toLowerCase()));
   }
 
+  async addRoomMember(room: string, userId: string, at: number): Promise<void> {
+    await ADD_MEMBER.run(this.redis, [keys.roomParticipants(room)], [userId, at, this.limits.maxRoomParticipants, this.limits.clusterTopicTtlSeconds]);
+  }
+
+  async roomMembersNamed(room: string, name: string): Promise<string[]> {
+    const key = keys.usersNamedPrefix + name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+    return (await MEMBERS_NAMED.run(this.redis, [keys.roomParticipants(room), key], [])) as string[];
+  }
+
   async addNotification(n: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
     const body = JSON.stringify({ text: n.text, level: n.level, at: n.at });
     const id = await ADD_NOTIFICATION.run(
       this.redis,
       [keys.notificationSeq, keys.notifications(n.userId)],
-      [Date.now() * 1000, body, this.limits.clusterNotificationsPerUser],
+      [Date.now() * 1000, body, Math.min(this.limits.clusterNotificationsPerUser, this.limits.maxNotificationsPerUser)],
     );
     return { ...n, id: Number(id), read: false };
   }

@@ -2,7 +2,7 @@ import { getConnInfo, serveStatic, upgradeWebSocket } from 'hono/deno';
 import type { WSContext } from 'hono/ws';
 import type { SocketUpgrade } from './platform.ts';
 import { fileURLToPath } from 'node:url';
-import type { Fragment } from '../realtime/fragment.ts';
+import type { Rendition } from '../realtime/fragment.ts';
 import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 const config = configOrNull(Deno.env.toObject());
@@ -16,7 +16,7 @@ function denoTransport(ws: WSContext<WebSocket>) {
   sockets.add(raw);
   raw.addEventListener('close', () => sockets.delete(raw));
   return {
-    send: (fragment: Fragment) => raw.send(fragment.html),
+    send: (rendition: Rendition) => raw.send(rendition.html),
     bufferedAmount: () => raw.bufferedAmount,
     close: (code: number, reason: string) => raw.close(code, reason),
   };

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WSContext } from 'hono/ws';
 import type { Config, Limits } from '../config.ts';
-import type { Fragment } from '../realtime/fragment.ts';
+import type { Rendition } from '../realtime/fragment.ts';
 import type { Platform } from './platform.ts';
 import { nodeEventStream } from './node-event-stream.ts';
 import { sendText } from './node-frames.ts';
@@ -49,8 +49,8 @@ function keepAlive(wss: WebSocketServer, intervalMs: number): NodeJS.Timeout {
 function nodeTransport(ws: WSContext<WebSocket>) {
   const raw = ws.raw!;
   return {
-    // Frame once, write many (node-frames.ts): every socket gets the same prepared frame of the fragment.
-    send: (fragment: Fragment) => sendText(raw, fragment.bytes),
+    // Frame once per htmx major, write many (node-frames.ts): every socket of a major gets the same prepared frame.
+    send: (rendition: Rendition) => sendText(raw, rendition.bytes),
     bufferedAmount: () => raw.bufferedAmount,
     close(code: number, reason: string) {
       raw.close(code, reason);

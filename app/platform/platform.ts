@@ -7,6 +7,7 @@ import type { LobbyState } from '../realtime/lobby-state.ts';
 import type { MatchCoordinator } from '../realtime/match-coordinator.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import type { Presence } from '../realtime/presence.ts';
+import type { ConnectionLimits } from '../realtime/connection-limits.ts';
 import type { RateLimits } from '../realtime/rate-limit.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 import type { Stats } from '../realtime/stats.ts';
@@ -36,8 +37,10 @@ export interface Platform {
   control: ConnectionControl;
   /** This process's sockets and streams by user, where the control plane finds them (unset on the Worker: they live in objects). */
   connections?: LocalConnections;
-  /** Per-socket message limiters; unset: one bucket per connection (SPEC §6). */
+  /** Message limiters, one bucket per user across all of their sockets (SPEC §6); unset: per user in this process. */
   rateLimits?: RateLimits;
+  /** MAX_CONNECTIONS_PER_USER across sockets and streams (and instances); unset: not enforced (Workers, see README). */
+  connectionLimits?: ConnectionLimits;
   /**
    * Runs `work` while no other instance runs work under the same name (cluster mode). Unset:
    * runs it directly, as a room's own queue already orders one process.

@@ -2,7 +2,9 @@ import type { Config } from '../config.ts';
 import { LocalHub } from '../realtime/hub.ts';
 import { LocalLobbyState } from '../realtime/lobby-state.ts';
 import { LocalPresence } from '../realtime/presence.ts';
-import type { Stats } from '../realtime/stats.ts';
+import { reportSizes, type Stats } from '../realtime/stats.ts';
+import { LocalConnectionLimits } from '../realtime/connection-limits.ts';
+import { PerUserLimits } from '../realtime/rate-limit.ts';
 import { LibsqlStore } from '../store/libsql.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
@@ -13,7 +15,7 @@ import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
 type StateKeys =
   | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches' | 'identityLimiter'
-  | 'membership' | 'usedTokens' | 'control' | 'connections';
+  | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits';
 
 /** How long a control order waits for instances that do not answer (one that crashed). */
 const CONTROL_WAIT_MS = 2000;
@@ -33,7 +35,8 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     const database = await LibsqlStore.open(config.databaseUrl);
     const storage = new StorageHealth(() => database.probeWrite());
     const store = guardWrites(database, storage);
-    const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings);
+    const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings, { maxRingBytes: config.limits.maxRingBytes });
+    reportSizes(stats, () => hub.sizes());
     const connections = new LocalConnections();
     return {
       membership: new SqlMembership(database.query, config.limits.maxRoomMembers),
@@ -45,6 +48,8 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
       hub,
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
+      rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond),
+      connectionLimits: new LocalConnectionLimits(config.maxConnectionsPerUser),
       health: () => storage.report(),
       async close() {
         await hub.close();
@@ -67,6 +72,7 @@ export async function openState(config: Config, stats: Stats, sessionSecretFile?
     presence: cluster.presence,
     lobbies: cluster.lobbies,
     rateLimits: cluster.rateLimits,
+    connectionLimits: cluster.connectionLimits,
     identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
     exclusive: (name, work) => cluster.mutex.run(name, work),

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { createApp } from '../app.tsx';
 import { ConfigError } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
@@ -92,6 +93,16 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
       throw new Error('on Workers sockets are held by their room object, never by the Worker');
     },
     serveStatic: async (c) => env.ASSETS.fetch(c.req.raw),
+    // The stream's work is kept with the request until it has ended: when the client leaves, workerd
+    // otherwise drops the request at once, with the topic feeds it holds still open, and the topic
+    // objects' next write to them fails ("Network connection lost"). Kept, the stream's end cancels
+    // its feeds and takes its user offline as on the other runtimes.
+    streamEvents: (c, _headers, run) =>
+      streamSSE(c, (writer) => {
+        const running = run(writer);
+        ctx.waitUntil(running.catch(() => {}));
+        return running;
+      }),
     closing: lifecycle.signal,
   };
 }

@@ -3,6 +3,7 @@ import { render } from '../../components/render.ts';
 import { ChatError, ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
 import type { PresenceEntry } from './presence.ts';
 import type { ChatMessage } from '../store/store.ts';
+import { breathe } from './breathe.ts';
 import { Channel } from './channel.ts';
 import { Fragment } from './fragment.ts';
 import type { Peer } from './peer.ts';
@@ -98,6 +99,8 @@ export class ChatRoom implements RestorableRoom {
       const { presence } = this.platform;
       this.admitted.add(peer);
       const newcomer = await presence.join(this.topic, { userId: peer.userId, name: peer.name });
+      // Having been here is what lets an @mention in this room reach them (SPEC §6).
+      await this.platform.store.addRoomMember(this.name, peer.userId, Date.now()).catch((error) => console.error(`member of ${this.topic} not recorded:`, error.message));
       // Messages reach the socket from now on; presence changes only once its snapshot is out.
       this.awaitingPresence.add(peer);
       this.channel.add(peer);
@@ -241,22 +244,56 @@ export class ChatRoom implements RestorableRoom {
 
   /** Stores a message, then broadcasts it with the delete of the one that leaves the window. */
   post(userId: string, name: string, text: string): Promise<ChatMessage> {
-    const { exclusive = (_: string, work: () => Promise<ChatMessage>) => work() } = this.platform;
+    if (!this.platform.exclusive) return this.pipelined(userId, name, text);
+    const { exclusive } = this.platform;
     return this.queue.run(() => exclusive(this.topic, async () => {
-      const { store, hub, config, stats } = this.platform;
+      const { store, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
       stats.messages++;
-      this.hooks.history?.append(message);
-      const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
-      const html = render(<NewMessage message={message} dropId={dropId} />);
-      if (this.hooks.history) {
-        if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
-        this.ownPending.add(html);
-      }
-      await hub.publish(this.topic, 'message', html);
+      await this.broadcastStored(message);
       this.hooks.onMessage(message);
       return message;
     }));
+  }
+
+  /** One stored message to every socket of the room, as ONE fragment with the trim of the one that fell out. */
+  private async broadcastStored(message: ChatMessage): Promise<void> {
+    const { store, hub, config } = this.platform;
+    const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
+    const html = render(<NewMessage message={message} dropId={dropId} />);
+    if (this.hooks.history) {
+      if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
+      this.ownPending.add(html);
+    }
+    // The page cache takes the message in the same turn as the broadcast: a snapshot sent in between
+    // would otherwise hold it and then receive it again (two copies in a reconnecting page).
+    this.hooks.history?.append(message);
+    await hub.publish(this.topic, 'message', html);
+  }
+
+  /**
+   * One process: the write starts at once, in arrival order (so ids follow it), and joins the
+   * store's group commit with every other message of the burst; the broadcasts then go out in the
+   * same order, each only after its own message is committed.
+   */
+  private pipelined(userId: string, name: string, text: string): Promise<ChatMessage> {
+    const { store, stats } = this.platform;
+    const stored = store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
+    stored.catch(() => {});
+    return this.queue.run(async () => {
+      const message = await stored;
+      stats.messages++;
+      // Shutting down: every socket is closing, so the backlog is only stored (and its mentions sent), not fanned out.
+      if (!this.platform.closing.aborted) {
+        // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
+        await breathe();
+        await this.broadcastStored(message);
+      } else {
+        this.hooks.history?.append(message);
+      }
+      this.hooks.onMessage(message);
+      return message;
+    });
   }
 
   leave(peer: Peer): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Platform } from '../platform/platform.ts';
 import type { Viewer } from '../../components/Header.tsx';
+import type { HtmxMajor } from './fragment.ts';
 import type { TopicEvent } from './hub.ts';
 import type { Positions } from './sse-position.ts';
 import type { OutgoingEvent, TopicSource } from './sse-sources.ts';
@@ -24,9 +25,10 @@ export async function runEventStream(
   resumeFrom: Positions,
   presenceTopic: string,
   hooks: EventStreamHooks,
+  major: HtmxMajor = 2,
 ): Promise<void> {
   const { config, stats, hub, presence, closing } = platform;
-  const stream = new SseStream(api, { maxBufferedBytes: config.maxBufferedBytes, retryMs: config.limits.sseRetryMs, heartbeatMs: config.heartbeatMs }, stats);
+  const stream = new SseStream(api, { maxBufferedBytes: config.maxBufferedBytes, retryMs: config.limits.sseRetryMs, heartbeatMs: config.heartbeatMs, major, heartbeatScope: platform }, stats);
   // Topics not caught up yet keep the position the client came back with, in case it drops again.
   const positions: Positions = new Map(sources.filter((s) => resumeFrom.has(s.key)).map((s) => [s.key, resumeFrom.get(s.key)!]));
   let pending: Array<[TopicSource, TopicEvent]> | null = [];

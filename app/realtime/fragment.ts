@@ -1,7 +1,10 @@
 const encoder = new TextEncoder();
 
-/** A rendered HTML fragment: rendered once, encoded once, then written to every recipient. */
-export class Fragment {
+/** The htmx major a client runs: 2 (`htmx-ext-ws`/`htmx-ext-sse`) or 4 (`hx-ws`/`hx-sse`), SPEC §8. */
+export type HtmxMajor = 2 | 4;
+
+/** A fragment as one client format receives it: encoded once, then written to every recipient of that format. */
+export class Rendition {
   private encoded: Uint8Array | undefined;
   constructor(readonly html: string) {}
 
@@ -13,3 +16,65 @@ export class Fragment {
     return this.bytes.byteLength;
   }
 }
+
+/** Marks a wire string that holds both renditions (rendered HTML always starts with `<` or is empty). */
+const BOTH = '\u0001';
+
+/**
+ * A rendered HTML fragment: rendered at most once per htmx major, lazily (an htmx 4 rendition is
+ * made only when an htmx 4 client is there to receive it), and each rendition encoded once.
+ * `new Fragment(html)` is markup both majors swap alike: one rendition, one encoding, one frame.
+ */
+export class Fragment {
+  private readonly renditions: Partial<Record<HtmxMajor, Rendition>> = {};
+
+  constructor(html: string);
+  constructor(html: null, renderer: (major: HtmxMajor) => string);
+  constructor(html: string | null, private readonly renderer?: (major: HtmxMajor) => string) {
+    if (html !== null) this.renditions[2] = this.renditions[4] = new Rendition(html);
+  }
+
+  /** A fragment whose markup depends on the major (htmx 2 attributes inside, or SSE framing). */
+  static perMajor(render: (major: HtmxMajor) => string): Fragment {
+    return new Fragment(null, render);
+  }
+
+  /** What a client of `major` receives. */
+  for(major: HtmxMajor): Rendition {
+    return (this.renditions[major] ??= new Rendition(this.renderer!(major)));
+  }
+
+  /** The htmx 2 markup. */
+  get html(): string {
+    return this.for(2).html;
+  }
+
+  get bytes(): Uint8Array {
+    return this.for(2).bytes;
+  }
+
+  get byteLength(): number {
+    return this.bytes.byteLength;
+  }
+
+  /**
+   * One string for crossing a process (Redis, a Durable Object's feed): the markup when both majors
+   * get the same, else both renditions. Rendered here once per major, by the publisher.
+   */
+  get wire(): string {
+    const two = this.for(2).html;
+    const four = this.for(4).html;
+    return two === four ? two : BOTH + JSON.stringify([two, four]);
+  }
+
+  static fromWire(wire: string): Fragment {
+    if (!wire.startsWith(BOTH)) return new Fragment(wire);
+    const [two, four] = JSON.parse(wire.slice(1)) as [string, string];
+    return Fragment.perMajor((major) => (major === 2 ? two : four));
+  }
+}
+
+/** A publish may hand over markup both majors share, or a fragment rendered per major. */
+export type FragmentSource = string | Fragment;
+
+export const toFragment = (source: FragmentSource): Fragment => (typeof source === 'string' ? new Fragment(source) : source);

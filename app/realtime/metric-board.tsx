@@ -1,11 +1,15 @@
 import type { Platform } from '../platform/platform.ts';
 import type { MetricPoint } from '../store/store.ts';
-import { render } from '../../components/render.ts';
 import { MetricCards, MetricValue, type MetricView } from '../../components/Dashboard.tsx';
 import { activeRooms, ROOMS_TOPIC } from './room-list.tsx';
 import { onlineUserIds } from './online.ts';
 import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
+import { sseFragment } from './sse-fragment.tsx';
+
+/** All cards (a `dashboard` event) and one metric's value (an event named after the metric). */
+const cardsUpdate = (views: MetricView[]) => sseFragment('dashboard', (htmx) => <MetricCards metrics={views} htmx={htmx} />);
+const valueUpdate = (view: MetricView) => sseFragment(view.name, () => <MetricValue metric={view} />);
 
 export const DASHBOARD_TOPIC = 'dashboard';
 /** Presence topic of open SSE streams: with the rooms' presence it tells who is connected anywhere. */
@@ -95,7 +99,7 @@ export class MetricBoard {
         if (series.length > sparklinePoints) series.splice(0, series.length - sparklinePoints);
         pushed.set(point.name, series);
       }
-      if (regrid) await this.platform.hub.publish(DASHBOARD_TOPIC, 'dashboard', render(<MetricCards metrics={await this.viewsLocked()} />));
+      if (regrid) await this.platform.hub.publish(DASHBOARD_TOPIC, 'dashboard', cardsUpdate(await this.viewsLocked()));
       for (const name of new Set(inputs.map((p) => p.name))) await this.publishValue(pushedView(name, pushed.get(name)!));
     });
   }
@@ -116,8 +120,8 @@ export class MetricBoard {
     return hubSource(this.platform.hub, 'dashboard', DASHBOARD_TOPIC, async () => {
       const views = await this.views();
       return [
-        { name: 'dashboard', html: render(<MetricCards metrics={views} />) },
-        ...views.map((view) => ({ name: view.name, html: render(<MetricValue metric={view} />) })),
+        { name: 'dashboard', fragment: cardsUpdate(views) },
+        ...views.map((view) => ({ name: view.name, fragment: valueUpdate(view) })),
       ];
     });
   }
@@ -192,7 +196,7 @@ export class MetricBoard {
   }
 
   private async publishValue(view: MetricView): Promise<void> {
-    await this.platform.hub.publish(DASHBOARD_TOPIC, view.name, render(<MetricValue metric={view} />));
+    await this.platform.hub.publish(DASHBOARD_TOPIC, view.name, valueUpdate(view));
   }
 }
 

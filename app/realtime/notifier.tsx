@@ -1,13 +1,17 @@
 import type { Platform } from '../platform/platform.ts';
 import type { ChatMessage, Notification, NotificationLevel } from '../store/store.ts';
-import { render } from '../../components/render.ts';
 import { Toast, UnreadCount } from '../../components/Notifications.tsx';
-import { Fragment } from './fragment.ts';
+import { sseFragment } from './sse-fragment.tsx';
 import { SerialQueue } from './serial.ts';
 import { durableEvent, readEventName, type OutgoingEvent, type TopicSource } from './sse-sources.ts';
 
 /** Each user's notifications travel on their own topic, so a stream never sees anyone else's. */
 export const userTopic = (userId: string) => `user:${userId}`;
+
+/** A `new-notification` update: the toast, and the delete of the toast that leaves the newest five. */
+const toastUpdate = (notification: Notification, dropId: number | null) =>
+  sseFragment('new-notification', () => <Toast notification={notification} dropId={null} />, dropId !== null ? <div id={`toast-${dropId}`} hx-swap-oob="delete"></div> : undefined);
+const countUpdate = (count: number) => sseFragment('notification-count', () => <UnreadCount count={count} />);
 
 const MENTION = /(?:^|[^\w@])@([^\s@]{1,64})/g;
 
@@ -22,11 +26,56 @@ export function mentionedNames(text: string, max: number): string[] {
   return [...names.values()];
 }
 
+/**
+ * The per-recipient mention cap: at most `perMinute` mention notifications from one sender to one
+ * recipient in a minute. At most `maxPairs` sender→recipient windows are tracked; past that, a new
+ * pair is refused until old windows end (so a flood of identities cannot grow the map).
+ */
+export class MentionCap {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly maxPairs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  take(sender: string, recipient: string): boolean {
+    const now = this.now();
+    const key = `${sender}>${recipient}`;
+    let window = this.windows.get(key);
+    if (window && now - window.start >= 60_000) {
+      this.windows.delete(key);
+      window = undefined;
+    }
+    if (!window) {
+      if (this.windows.size >= this.maxPairs) this.sweep(now);
+      if (this.windows.size >= this.maxPairs) return false;
+      this.windows.set(key, (window = { start: now, count: 0 }));
+    }
+    if (window.count >= this.perMinute) return false;
+    window.count++;
+    return true;
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (now - window.start >= 60_000) this.windows.delete(key);
+  }
+}
+
 /** Stores notifications, then pushes a toast and the unread count to the user's open tabs. */
 export class Notifier {
   private readonly queue = new SerialQueue();
+  readonly mentionCap: MentionCap;
 
-  constructor(private readonly platform: Platform) {}
+  constructor(private readonly platform: Pick<Platform, 'store' | 'hub' | 'config'>) {
+    const { mentionsPerRecipientPerMinute, maxMentionPairs } = platform.config.limits;
+    this.mentionCap = new MentionCap(mentionsPerRecipientPerMinute, maxMentionPairs);
+  }
 
   notify(userIds: readonly string[], text: string, level: NotificationLevel): Promise<Notification[]> {
     return this.queue.run(async () => {
@@ -36,8 +85,7 @@ export class Notifier {
         const notification = await store.addNotification({ userId, text, level, at: Date.now() });
         const recent = await store.notifications(userId, config.limits.maxToasts + 1);
         const dropId = recent[config.limits.maxToasts]?.id ?? null;
-        const toast = render(<Toast notification={notification} dropId={dropId} />);
-        await hub.publish(userTopic(userId), durableEvent('new-notification', notification.id), toast);
+        await hub.publish(userTopic(userId), durableEvent('new-notification', notification.id), toastUpdate(notification, dropId));
         await this.publishCount(userId);
         sent.push(notification);
       }
@@ -53,12 +101,25 @@ export class Notifier {
     });
   }
 
-  /** Notifies every user whose display name is @mentioned in a chat message (not its author). */
-  async mentions(message: ChatMessage, reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids): Promise<void> {
+  /**
+   * Notifies the users called by an @name in a chat message who have been in that room (not its
+   * author), each at most `mentionsPerRecipientPerMinute` times a minute from the same sender.
+   * Anyone else who picks that name learns nothing (SPEC §6).
+   */
+  async mentions(
+    message: ChatMessage,
+    reachable: (userIds: string[]) => Promise<string[]> = async (ids) => ids,
+    /** A private room's members are reached whether or not they have been in it yet (`reachable` keeps only them). */
+    isPrivate: () => Promise<boolean> = async () => false,
+  ): Promise<void> {
     const { store, config } = this.platform;
     const recipients = new Set<string>();
+    const privateRoom = await isPrivate();
     for (const name of mentionedNames(message.text, config.limits.maxMentions)) {
-      for (const userId of await store.userIdsNamed(name)) if (userId !== message.userId) recipients.add(userId);
+      const named = privateRoom ? await store.userIdsNamed(name) : await store.roomMembersNamed(message.room, name);
+      for (const userId of named) {
+        if (userId !== message.userId && !recipients.has(userId) && this.mentionCap.take(message.userId, userId)) recipients.add(userId);
+      }
     }
     if (recipients.size === 0) return;
     const allowed = await reachable([...recipients]);
@@ -76,7 +137,7 @@ export class Notifier {
     const { maxToasts, sseRingSize } = config.limits;
     const count = async (position: number | null): Promise<OutgoingEvent> => ({
       name: 'notification-count',
-      fragment: new Fragment(render(<UnreadCount count={await store.unreadCount(userId)} />)),
+      fragment: countUpdate(await store.unreadCount(userId)),
       position,
     });
     return {
@@ -95,7 +156,7 @@ export class Notifier {
         if (missed.length === sseRingSize) missed = missed.slice(0, maxToasts);
         const events: OutgoingEvent[] = missed.reverse().map((notification) => {
           const dropId = recent[recent.indexOf(notification) + maxToasts]?.id ?? null;
-          return { name: 'new-notification', fragment: new Fragment(render(<Toast notification={notification} dropId={dropId} />)), position: notification.id };
+          return { name: 'new-notification', fragment: toastUpdate(notification, dropId), position: notification.id };
         });
         events.push(await count(null));
         return { position: missed.at(-1)?.id ?? position, events };
@@ -109,6 +170,6 @@ export class Notifier {
 
   private async publishCount(userId: string): Promise<void> {
     const count = await this.platform.store.unreadCount(userId);
-    await this.platform.hub.publish(userTopic(userId), 'notification-count', render(<UnreadCount count={count} />));
+    await this.platform.hub.publish(userTopic(userId), 'notification-count', countUpdate(count));
   }
 }

@@ -1,9 +1,11 @@
 import type { Platform } from '../platform/platform.ts';
-import { render } from '../../components/render.ts';
 import { RoomList, type ActiveRoom } from '../../components/Home.tsx';
 import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
 import { RoomGate } from '../auth/room-gate.ts';
+import { sseFragment } from './sse-fragment.tsx';
+
+const roomListUpdate = (listed: { rooms: ActiveRoom[]; more: number }) => sseFragment('rooms', () => <RoomList {...listed} />);
 
 export const ROOMS_TOPIC = 'rooms';
 
@@ -23,21 +25,58 @@ export async function activeRooms(platform: Pick<Platform, 'presence' | 'members
   return rooms.sort((a, b) => b.online - a.online || a.name.localeCompare(b.name));
 }
 
-const queues = new WeakMap<Platform, SerialQueue>();
+/** What the home page lists: the busiest `roomListLimit` rooms, and how many more there are. */
+export async function listedRooms(platform: Pick<Platform, 'presence' | 'config'>): Promise<{ rooms: ActiveRoom[]; more: number }> {
+  const rooms = await activeRooms(platform as Platform);
+  const limit = platform.config.limits.roomListLimit;
+  return { rooms: rooms.slice(0, limit), more: Math.max(0, rooms.length - limit) };
+}
+
+const renderList = async (platform: Platform) => roomListUpdate(await listedRooms(platform));
+
+interface Coalescer {
+  queue: SerialQueue;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last publish started. */
+  last: number;
+  waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+}
+const coalescers = new WeakMap<Platform, Coalescer>();
 
 /**
  * Pushes the current room list to every stream on the `rooms` topic (the home page's `#room-list`).
- * Call it whenever presence changes in a chat room or lobby. Runs one at a time, so a slower
- * read never overwrites a newer list.
+ * Call it whenever presence changes in a chat room or lobby. Coalesced: at most one publish per
+ * `roomListIntervalMs` whatever the churn (the first change after a quiet spell goes out at once,
+ * the rest of a burst in one trailing publish of the latest list), each rendered from presence at
+ * the time it goes out and run one at a time, so a slower read never overwrites a newer list.
+ * Resolves once a list that includes this change has been published.
  */
 export function publishRoomList(platform: Platform): Promise<void> {
-  let queue = queues.get(platform);
-  if (!queue) queues.set(platform, (queue = new SerialQueue()));
-  return queue.run(async () => {
-    await platform.hub.publish(ROOMS_TOPIC, 'rooms', render(<RoomList rooms={await activeRooms(platform)} />));
+  let state = coalescers.get(platform);
+  if (!state) coalescers.set(platform, (state = { queue: new SerialQueue(), timer: undefined, last: -Infinity, waiting: [] }));
+  const s = state;
+  return new Promise<void>((resolve, reject) => {
+    s.waiting.push({ resolve, reject });
+    if (s.timer !== undefined) return;
+    const flush = () => {
+      s.timer = undefined;
+      s.last = Date.now();
+      const waiting = s.waiting;
+      s.waiting = [];
+      s.queue
+        .run(async () => {
+          await platform.hub.publish(ROOMS_TOPIC, 'rooms', await renderList(platform));
+        })
+        .then(
+          () => waiting.forEach((w) => w.resolve()),
+          (error) => waiting.forEach((w) => w.reject(error)),
+        );
+    };
+    s.timer = setTimeout(flush, Math.max(0, s.last + platform.config.limits.roomListIntervalMs - Date.now()));
+    (s.timer as { unref?: () => void }).unref?.();
   });
 }
 
 export function roomsSource(platform: Platform): TopicSource {
-  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', html: render(<RoomList rooms={await activeRooms(platform)} />) }]);
+  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', fragment: await renderList(platform) }]);
 }

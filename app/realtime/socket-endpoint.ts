@@ -9,6 +9,9 @@ import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
 import { SocketSession } from './socket-session.ts';
 import type { SocketInput } from './socket-input.ts';
+import { tooManyConnections, type ConnectionSlot } from './connection-limits.ts';
+import { refusedRoom } from './refused-room.tsx';
+import { majorOfSocketUrl } from './htmx-major.ts';
 import { CLOSE_POLICY } from './socket-session.ts';
 import type { EndReason } from '../auth/connections.ts';
 
@@ -16,7 +19,7 @@ export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.t
 
 /** A room or lobby as the socket layer sees it (the partyserver shape). */
 export interface SocketRoom {
-  /** Fields a client may send besides HEADERS. */
+  /** Fields a client may send besides htmx's headers (`HEADERS` / `headers`). */
   readonly fields: readonly string[];
   join(peer: Peer): Promise<void>;
   receive(peer: Peer, input: SocketInput): Promise<void>;
@@ -43,6 +46,50 @@ export function originGuard(config: Pick<Config, 'allowedOrigins' | 'trustProxy'
 
 let connectionCounter = 0;
 
+/** Where a socket route finds its room: made on a successful upgrade, given back when the socket closes. */
+export interface RoomSource {
+  /** The room's name, read from the request before the upgrade (handlers keep no Context alive). */
+  name(c: Context<IdentityEnv>): string;
+  open(name: string): SocketRoom;
+  /** Forgets the room if nothing holds it any more (no sockets, no queued work). */
+  release(name: string): void;
+}
+
+/** How long a slot taken for an upgrade waits for the socket to open before it is given back. */
+const UPGRADE_SLOT_MS = 10_000;
+
+/** A request that asks to become a WebSocket (anything else never upgrades, so it takes nothing). */
+const wantsUpgrade = (c: Context) => c.req.header('upgrade')?.toLowerCase() === 'websocket';
+
+/**
+ * MAX_CONNECTIONS_PER_USER (SPEC §6): takes one of the user's slots before anything upgrades or
+ * streams; a user who holds them all gets 429 with a clear message. The slot is in `c.var.slot`.
+ */
+export function connectionGuard(platform: Pick<Platform, 'connectionLimits' | 'config'>, applies: (c: Context) => boolean = () => true): MiddlewareHandler {
+  return createMiddleware(async (c, next) => {
+    const limits = platform.connectionLimits;
+    if (!limits || !applies(c)) return next();
+    const viewer = (c as Context<IdentityEnv>).get('viewer');
+    const slot = await limits.acquire(viewer.userId);
+    if (!slot) {
+      // Node's upgrade path sends no body with a refused upgrade, so the reason also rides in a header.
+      const error = tooManyConnections(platform.config.maxConnectionsPerUser);
+      return c.json({ error }, 429, { 'retry-after': '10', 'x-switchboard-error': error });
+    }
+    slots.set(c, slot);
+    try {
+      await next();
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+  });
+}
+
+const slots = new WeakMap<Context, ConnectionSlot>();
+/** The slot `connectionGuard` took for this request, if any. */
+export const slotOf = (c: Context): ConnectionSlot | undefined => slots.get(c);
+
 /** What an ended socket is told before it closes with 1008 (htmx does not reconnect after it). */
 export const END_TEXT: Record<Exclude<EndReason, 'recheck'>, string> = {
   removed: 'You are no longer a member of this room.',
@@ -64,32 +111,49 @@ export function endSocket(room: SocketRoom, peer: Peer, reason: EndReason): void
   peer.close(CLOSE_POLICY, reason === 'removed' ? 'removed from the room' : 'disconnected');
 }
 
-/** The WebSocket route of a room: origin check, then one `SocketSession` per connection. */
+/**
+ * The WebSocket route of a room: origin check, the per-user connection cap, then one
+ * `SocketSession` per connection. The room is looked up only once the socket is open, so a GET
+ * that never upgrades, or an upgrade that fails, leaves no room behind; a socket refused for
+ * having no name never touches a room at all.
+ */
 export function socketEndpoint(
   platform: Platform,
-  roomFor: (c: Context<IdentityEnv>) => SocketRoom,
+  rooms: RoomSource,
   /** The chat room whose membership the socket depends on (removal ends it); null for lobbies. */
   privateScope: (c: Context<IdentityEnv>) => string | null = () => null,
-): [MiddlewareHandler, MiddlewareHandler] {
+): [MiddlewareHandler, MiddlewareHandler, MiddlewareHandler] {
   const upgrade = platform.upgradeWebSocket((c: Context<IdentityEnv>) => {
     const viewer = c.get('viewer');
-    const room = roomFor(c);
+    const slot = slotOf(c);
+    const major = majorOfSocketUrl(c.req.url);
     const scope = privateScope(c);
+    const roomName = rooms.name(c);
     let session: SocketSession | undefined;
+    let room: SocketRoom | undefined;
     let unregister = () => {};
+    // The runtime may never open the socket (an aborted handshake): the slot does not wait forever.
+    const unopened = slot ? setTimeout(() => slot.release(), UPGRADE_SLOT_MS) : undefined;
+    (unopened as { unref?: () => void } | undefined)?.unref?.();
     return {
       onOpen(_event, ws) {
-        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws));
-        session = new SocketSession(platform, room, peer);
-        unregister = platform.connections?.add(viewer.userId, { room: scope, end: (reason) => endSocket(room, peer, reason) }) ?? unregister;
+        if (unopened !== undefined) clearTimeout(unopened);
+        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws), major);
+        const opened = (room = peer.name ? rooms.open(roomName) : refusedRoom);
+        session = new SocketSession(platform, opened, peer);
+        unregister = platform.connections?.add(viewer.userId, { room: scope, end: (reason) => endSocket(opened, peer, reason) }) ?? unregister;
         session.open();
       },
       onMessage: (event) => session?.message(event.data),
       onClose: () => {
+        if (unopened !== undefined) clearTimeout(unopened);
         unregister();
+        slot?.release();
         session?.close();
+        session = undefined;
+        if (room && room !== refusedRoom) rooms.release(roomName);
       },
     };
   });
-  return [originGuard(platform.config), upgrade];
+  return [originGuard(platform.config), connectionGuard(platform, wantsUpgrade), upgrade];
 }

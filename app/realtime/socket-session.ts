@@ -1,7 +1,7 @@
 import type { Platform } from '../platform/platform.ts';
 import type { Peer } from './peer.ts';
-import { perConnectionLimits, type MessageLimiter } from './rate-limit.ts';
-import { parseSocketInput } from './socket-input.ts';
+import { perUserLimits, type MessageLimiter } from './rate-limit.ts';
+import { majorOfInput, parseSocketInput } from './socket-input.ts';
 import type { RestorableRoom, SocketRoom } from './socket-endpoint.ts';
 import { StorageUnavailableError } from '../store/write-guard.ts';
 
@@ -43,7 +43,7 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
     readonly peer: Peer,
   ) {
     const { limits } = platform.config;
-    this.limiter = (platform.rateLimits ?? perConnectionLimits(limits.rateBurst, limits.ratePerSecond)).forConnection(peer.userId);
+    this.limiter = (platform.rateLimits ?? perUserLimits(platform.config, limits.rateBurst, limits.ratePerSecond)).forConnection(peer.userId);
   }
 
   open(): void {
@@ -80,6 +80,9 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
         if (!(await this.limiter.take())) return this.fail('You are sending too fast; wait a moment and try again.');
         const parsed = parseSocketInput(data, room.fields);
         if (!parsed.ok) return this.fail(parsed.error);
+        // A client that did not mark its connect URL shows its htmx major by how it sends headers.
+        const major = majorOfInput(parsed.value);
+        if (major) peer.reveal(major);
         room.receive(peer, parsed.value).catch((error) => {
           console.error('message failed:', error instanceof Error ? error.message : error);
           this.fail(undeliveredText(this.platform, error));

@@ -1,4 +1,4 @@
-import { Fragment } from './fragment.ts';
+import type { Fragment } from './fragment.ts';
 import type { Hub, TopicEvent } from './hub.ts';
 
 /** One event on its way to a stream; `position` is where its topic stands once it is sent. */
@@ -43,7 +43,8 @@ export function readEventName(published: string): { name: string; durableId: num
 
 export interface SnapshotEvent {
   name: string;
-  html: string;
+  /** Rendered per htmx major: `sseFragment` (app/realtime/sse-fragment.tsx). */
+  fragment: Fragment;
 }
 
 /** A topic whose history is the hub's ring: `rooms` and `dashboard`. */
@@ -55,7 +56,7 @@ export function hubSource(hub: Hub, key: string, hubTopic: string, snapshot: () 
     async snapshot() {
       // The position is read first: anything published while the snapshot renders is also sent live.
       const position = await hub.head(hubTopic);
-      const events = (await snapshot()).map((e) => ({ name: e.name, fragment: new Fragment(e.html), position }));
+      const events = (await snapshot()).map((e) => ({ name: e.name, fragment: e.fragment, position }));
       return { position, events };
     },
     async replay(position) {

@@ -1,4 +1,4 @@
-import type { Fragment } from './fragment.ts';
+import type { Fragment, HtmxMajor, Rendition } from './fragment.ts';
 import type { Stats } from './stats.ts';
 
 const encoder = new TextEncoder();
@@ -12,32 +12,39 @@ interface Framed {
   /** `event:`/`data:` lines plus `id: SHARED`, by SHARED: written unchanged to every stream at that position. */
   heads: Map<string, Uint8Array>;
 }
-const framed = new WeakMap<Fragment, Framed>();
+const framed = new WeakMap<Rendition, Framed>();
 
-function framing(name: string, fragment: Fragment): Framed {
-  const cached = framed.get(fragment);
-  if (cached && cached.name === name) return cached;
-  const lines = fragment.html.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
-  const entry: Framed = { name, body: encoder.encode(`event: ${name}\n${lines.join('')}`), heads: new Map() };
-  framed.set(fragment, entry);
+const dataLines = (html: string) => html.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`).join('');
+
+function framing(name: string, fragment: Fragment, major: HtmxMajor): Framed {
+  const rendition = fragment.for(major);
+  // htmx 4 swaps only unnamed messages: its rendition goes out without an `event:` line.
+  const eventName = major === 4 ? '' : name;
+  const cached = framed.get(rendition);
+  if (cached && cached.name === eventName) return cached;
+  const entry: Framed = { name: eventName, body: encoder.encode(`${eventName ? `event: ${eventName}\n` : ''}${dataLines(rendition.html)}`), heads: new Map() };
+  framed.set(rendition, entry);
   return entry;
 }
 
 /**
- * `event:` and `data:` lines of one event, encoded once per fragment and shared by every stream
- * that sends it (render once, send many). Each line of multi-line HTML becomes its own `data:` line.
+ * `event:` and `data:` lines of one event, encoded once per fragment and major and shared by every
+ * stream of that major (render once, send many). Each line of multi-line HTML becomes its own
+ * `data:` line. htmx 2 swaps the named event into the element whose `sse-swap` names it; htmx 4
+ * swaps only unnamed messages, so its rendition (out-of-band swaps, app/realtime/sse-fragment.tsx)
+ * goes out without an `event:` line.
  */
-export function frameEvent(name: string, fragment: Fragment): Uint8Array {
-  return framing(name, fragment).body;
+export function frameEvent(name: string, fragment: Fragment, major: HtmxMajor = 2): Uint8Array {
+  return framing(name, fragment, major).body;
 }
 
 /**
  * The event up to and including `id: SHARED`, where SHARED is the part of the id every stream on the
- * same topics at the same positions has in common. Encoded once per fragment and position, so the
- * streams of a broadcast write the same bytes; only their own short tail (`,user:42`) differs.
+ * same topics at the same positions has in common. Encoded once per fragment, major and position, so
+ * the streams of a broadcast write the same bytes; only their own short tail (`,user:42`) differs.
  */
-export function frameHead(name: string, fragment: Fragment, sharedId: string): Uint8Array {
-  const entry = framing(name, fragment);
+export function frameHead(name: string, fragment: Fragment, sharedId: string, major: HtmxMajor = 2): Uint8Array {
+  const entry = framing(name, fragment, major);
   let head = entry.heads.get(sharedId);
   if (head) return head;
   const idLine = encoder.encode(`id: ${sharedId}`);
@@ -71,6 +78,14 @@ export interface SseStreamOptions {
   maxBufferedBytes: number;
   retryMs: number;
   heartbeatMs: number;
+  /** The client's htmx major (SPEC §8); 2 when unset. */
+  major?: HtmxMajor;
+  /**
+   * Streams with the same scope share one heartbeat timer per interval (the process when unset).
+   * On Workers a timer belongs to the request that set it: it stops when that request ends and may
+   * not write to another request's response, so there each request is its own scope (its platform).
+   */
+  heartbeatScope?: object;
 }
 
 /**
@@ -111,8 +126,13 @@ class HeartbeatWheel {
     for (const stream of this.slots[this.cursor]!) stream.heartbeat();
   }
 }
-const wheels = new Map<number, HeartbeatWheel>();
-const wheelFor = (intervalMs: number) => {
+/** The wheels of each scope (SseStreamOptions.heartbeatScope), by interval. */
+const wheelsByScope = new WeakMap<object, Map<number, HeartbeatWheel>>();
+/** The scope of streams that name none: one set of wheels for the process. */
+const PROCESS_SCOPE = {};
+const wheelFor = (intervalMs: number, scope: object = PROCESS_SCOPE) => {
+  let wheels = wheelsByScope.get(scope);
+  if (!wheels) wheelsByScope.set(scope, (wheels = new Map()));
   let wheel = wheels.get(intervalMs);
   if (!wheel) wheels.set(intervalMs, (wheel = new HeartbeatWheel(intervalMs)));
   return wheel;
@@ -143,7 +163,7 @@ export class SseStream {
     private readonly stats: Stats,
   ) {
     api.onAbort(() => this.end());
-    this.wheel = wheelFor(options.heartbeatMs);
+    this.wheel = wheelFor(options.heartbeatMs, options.heartbeatScope);
     this.slot = this.wheel.add(this);
   }
 
@@ -161,7 +181,7 @@ export class SseStream {
    * stream also sets the client's reconnection delay.
    */
   send(name: string, fragment: Fragment, sharedId: string, ownId = ''): void {
-    const head = frameHead(name, fragment, sharedId);
+    const head = frameHead(name, fragment, sharedId, this.options.major ?? 2);
     const retry = this.retryField();
     const shared = sharedId !== '';
     if (retry || this.tail === undefined || ownId !== this.tailOwn || shared !== this.tailShared) {

@@ -25,7 +25,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
   app.use('/:room/*', async (c, next) => {
     const name = roomName(c.req.param('room'));
     if (!name) {
-      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." htmx={config.htmxVersion} />, 404);
     }
     await next();
   });
@@ -34,7 +34,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     const raw = c.req.param('room');
     const name = roomName(raw);
     if (!name) {
-      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." />, 404);
+      return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." htmx={config.htmxVersion} />, 404);
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
     if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} />, 403);
@@ -42,11 +42,11 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     // mode) only a room live here, whose subscription sees their messages, can use it.
     if (history && (!platform.exclusive || rooms.has(name))) {
       const { listHtml } = await history.get(name);
-      return c.html(<ChatPage viewer={c.get('viewer')} room={name} listHtml={listHtml} />);
+      return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} listHtml={listHtml} />);
     }
     const page = await store.recentMessages(name, config.historyLimit + 1);
     const more = page.length > config.historyLimit;
-    return c.html(<ChatPage viewer={c.get('viewer')} room={name} messages={more ? page.slice(1) : page} more={more} />);
+    return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} messages={more ? page.slice(1) : page} more={more} />);
   });
 
   app.get('/:room/history', async (c) => {
@@ -61,15 +61,16 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     return c.html(<MessageList room={name} messages={more ? page.slice(1) : page} more={more} />);
   });
 
-  const [guard, upgrade] = socketEndpoint(
+  const nameOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('room') ?? '')!;
+  const [guard, limit, upgrade] = socketEndpoint(
     platform,
-    (c) => rooms.get(roomName(c.req.param('room') ?? '')!),
+    { name: nameOf, open: (name) => rooms.get(name), release: (name) => void rooms.release(name) },
     (c) => roomName(c.req.param('room') ?? ''),
   );
   app.get('/:room/ws', guard, async (c, next) => {
     if (!(await gate.mayEnter(roomName(c.req.param('room'))!, c.get('session')))) return c.json({ error: 'this room is private and you are not a member' }, 403);
     await next();
-  }, upgrade);
+  }, limit, upgrade);
 
   return app;
 }

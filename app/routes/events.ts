@@ -3,11 +3,13 @@ import { streamSSE } from 'hono/streaming';
 import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { originGuard } from '../realtime/socket-endpoint.ts';
+import { tooManyConnections } from '../realtime/connection-limits.ts';
 import { runEventStream } from '../realtime/event-stream.ts';
 import { ONLINE_TOPIC, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { roomsSource } from '../realtime/room-list.tsx';
 import { parsePositions } from '../realtime/sse-position.ts';
+import { majorOfStream } from '../realtime/htmx-major.ts';
 import type { TopicSource } from '../realtime/sse-sources.ts';
 import type { EventWriter } from '../realtime/sse-stream.ts';
 
@@ -25,17 +27,23 @@ export function parseTopics(raw: string | undefined): { ok: true; topics: string
 /** `GET /events?topics=…` (SPEC §4.6): the page's one stream; the user's notifications always ride along. */
 export function eventRoutes(platform: Platform, board: Board, notifier: Notifier) {
   const app = new Hono<IdentityEnv>();
-  app.get('/', originGuard(platform.config), (c) => {
+  app.get('/', originGuard(platform.config), async (c) => {
     const parsed = parseTopics(c.req.query('topics'));
     if (!parsed.ok) {
       return c.json({ error: `unknown topic "${parsed.unknown.slice(0, 64)}" in "topics"; the topics are ${SSE_TOPICS.join(', ')}` }, 400);
     }
     const viewer = c.get('viewer');
+    // MAX_CONNECTIONS_PER_USER counts this stream with the user's sockets (SPEC §6): 429 before streaming.
+    const slot = platform.connectionLimits ? await platform.connectionLimits.acquire(viewer.userId) : undefined;
+    if (slot === null) return c.json({ error: tooManyConnections(platform.config.maxConnectionsPerUser) }, 429);
     const sources: TopicSource[] = parsed.topics.map((topic) => (topic === 'rooms' ? roomsSource(platform) : board.source()));
     sources.push(notifier.source(viewer.userId));
-    // The browser's own reconnect sends the header; the sse extension's reconnects only have the query.
+    // The browser's own reconnect (and htmx 4's) sends the header; htmx 2's sse extension reconnects only have the query.
     const resumeFrom = parsePositions(c.req.header('last-event-id') || c.req.query('lastEventId'));
-    const run = (writer: EventWriter) => runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() });
+    // Each stream is framed for its own client's htmx major, whatever HTMX_VERSION says (SPEC §8).
+    const major = majorOfStream(c.req.url, { get: (name) => c.req.header(name) });
+    const run = (writer: EventWriter) =>
+      runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }, major).finally(() => slot?.release());
     return platform.streamEvents?.(c, SSE_HEADERS, run) ?? streamSSE(c, run);
   });
   return app;

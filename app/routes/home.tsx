@@ -3,21 +3,21 @@ import type { Platform } from '../platform/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { HomePage } from '../../components/Home.tsx';
 import { ID_PATTERN } from '../config.ts';
-import { activeRooms } from '../realtime/room-list.tsx';
+import { activeRooms, listedRooms } from '../realtime/room-list.tsx';
 
 export { activeRooms };
 
 export function homeRoutes(platform: Platform) {
   const app = new Hono<IdentityEnv>();
 
-  app.get('/', async (c) => c.html(<HomePage viewer={c.get('viewer')} rooms={await activeRooms(platform)} />));
+  app.get('/', async (c) => c.html(<HomePage viewer={c.get('viewer')} htmx={platform.config.htmxVersion} {...await listedRooms(platform)} />));
 
   app.get('/open', async (c) => {
     const name = (c.req.query('room') ?? '').trim().toLowerCase();
     const kind = c.req.query('kind') === 'lobby' ? 'lobby' : 'chat';
     if (!ID_PATTERN.test(name)) {
       const error = 'Room names are 1–64 letters, digits, - or _.';
-      return c.html(<HomePage viewer={c.get('viewer')} rooms={await activeRooms(platform)} error={error} />, 400);
+      return c.html(<HomePage viewer={c.get('viewer')} htmx={platform.config.htmxVersion} {...await listedRooms(platform)} error={error} />, 400);
     }
     return c.redirect(`/${kind}/${name}`, 303);
   });

@@ -15,21 +15,21 @@ export function lobbyRoutes(platform: Platform, lobbies: RoomRegistry<LobbyRoom>
   const app = new Hono<IdentityEnv>();
 
   app.use('/:id/*', async (c, next) => {
-    if (!roomName(c.req.param('id'))) return c.html(<NotFoundPage viewer={c.get('viewer')} message={BAD_ID} />, 404);
+    if (!roomName(c.req.param('id'))) return c.html(<NotFoundPage viewer={c.get('viewer')} message={BAD_ID} htmx={platform.config.htmxVersion} />, 404);
     await next();
   });
 
   app.get('/:id', async (c) => {
     const raw = c.req.param('id');
     const id = roomName(raw);
-    if (!id) return c.html(<NotFoundPage viewer={c.get('viewer')} message={BAD_ID} />, 404);
+    if (!id) return c.html(<NotFoundPage viewer={c.get('viewer')} message={BAD_ID} htmx={platform.config.htmxVersion} />, 404);
     if (id !== raw) return c.redirect(`/lobby/${id}`, 308);
     const [players, log] = await Promise.all([platform.lobbies.players(id), platform.lobbies.recentLog(id)]);
-    return c.html(<LobbyPage viewer={c.get('viewer')} lobby={id} players={players} log={log} />);
+    return c.html(<LobbyPage viewer={c.get('viewer')} htmx={platform.config.htmxVersion} lobby={id} players={players} log={log} />);
   });
 
-  const [guard, upgrade] = socketEndpoint(platform, (c) => lobbies.get(roomName(c.req.param('id') ?? '')!));
-  app.get('/:id/ws', guard, upgrade);
+  const idOf = (c: { req: { param(key: string): string | undefined } }) => roomName(c.req.param('id') ?? '')!;
+  app.get('/:id/ws', ...socketEndpoint(platform, { name: idOf, open: (id) => lobbies.get(id), release: (id) => void lobbies.release(id) }));
 
   return app;
 }

@@ -16,7 +16,7 @@ export function notificationRoutes(platform: Platform, notifier: Notifier) {
   app.get('/', async (c) => {
     const viewer = c.get('viewer');
     const notifications = await platform.store.notifications(viewer.userId, platform.config.limits.notificationsShown);
-    return c.html(<NotificationsPage viewer={viewer} notifications={notifications} origin={publicOrigin(c, platform.config)} />);
+    return c.html(<NotificationsPage viewer={viewer} htmx={platform.config.htmxVersion} notifications={notifications} origin={publicOrigin(c, platform.config)} />);
   });
   app.post('/read', sameOriginOnly(platform), async (c) => {
     await notifier.markAllRead(c.get('viewer').userId);

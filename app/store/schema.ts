@@ -36,4 +36,16 @@ export const MIGRATIONS = [
    CREATE INDEX metrics_name_id ON metrics (name, id);`,
   // Private rooms and their members (SPEC §9).
   MEMBERSHIP_SCHEMA,
+  // Issue 10: @mentions are an index lookup (a lower-cased name key), and reach only people who have
+  // been in the room (a bounded participant list per room).
+  `ALTER TABLE users ADD COLUMN name_key TEXT;
+   UPDATE users SET name_key = lower(name);
+   CREATE INDEX users_name_key ON users (name_key);
+   CREATE TABLE room_participants (
+     room TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (room, user_id)
+   );
+   CREATE INDEX room_participants_room_at ON room_participants (room, at);`,
 ];

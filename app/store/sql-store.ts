@@ -1,4 +1,9 @@
+import { LIMITS } from '../config.ts';
 import type { ChatMessage, MetricPoint, Notification, NotificationLevel, Store } from './store.ts';
+
+/** The key a display name is looked up by for @mentions (an index, not a scan). */
+export const nameKey = (name: string) => name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+// ASCII folding, like SQLite's lower() (which migrated the existing rows) and the cluster's name sets.
 
 /** A row as both SQL engines return it: column name to value. */
 export type Row = Record<string, unknown>;
@@ -64,7 +69,10 @@ export abstract class SqlStore implements Store {
   }
 
   async setUserName(userId: string, name: string): Promise<void> {
-    await this.rows('INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name', [userId, name]);
+    await this.rows(
+      'INSERT INTO users (id, name, name_key) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key',
+      [userId, name, nameKey(name)],
+    );
   }
 
   async userName(userId: string): Promise<string | null> {
@@ -73,13 +81,42 @@ export abstract class SqlStore implements Store {
   }
 
   async userIdsNamed(name: string): Promise<string[]> {
-    return (await this.rows('SELECT id FROM users WHERE name = ? COLLATE NOCASE', [name])).map((row) => String(row.id));
+    return (await this.rows('SELECT id FROM users WHERE name_key = ?', [nameKey(name)])).map((row) => String(row.id));
+  }
+
+  async addRoomMember(room: string, userId: string, at: number): Promise<void> {
+    await this.rows('INSERT INTO room_participants (room, user_id, at) VALUES (?, ?, ?) ON CONFLICT (room, user_id) DO UPDATE SET at = excluded.at', [room, userId, at]);
+    await this.rows(
+      'DELETE FROM room_participants WHERE room = ? AND at < (SELECT at FROM room_participants WHERE room = ? ORDER BY at DESC LIMIT 1 OFFSET ?)',
+      [room, room, LIMITS.maxRoomParticipants - 1],
+    );
+  }
+
+  async roomMembersNamed(room: string, name: string): Promise<string[]> {
+    const rows = await this.rows(
+      'SELECT u.id FROM users u JOIN room_participants m ON m.room = ? AND m.user_id = u.id WHERE u.name_key = ?',
+      [room, nameKey(name)],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  /** Of `userIds`, those who have been in the room (Workers: the room's object answers this for the name index). */
+  async roomMembersAmong(room: string, userIds: readonly string[]): Promise<string[]> {
+    const members: string[] = [];
+    for (const userId of userIds) {
+      if ((await this.rows('SELECT 1 FROM room_participants WHERE room = ? AND user_id = ?', [room, userId])).length > 0) members.push(userId);
+    }
+    return members;
   }
 
   async addNotification(n: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
     const [row] = await this.rows(
       'INSERT INTO notifications (user_id, text, level, at) VALUES (?, ?, ?, ?) RETURNING id',
       [n.userId, n.text, n.level, n.at],
+    );
+    await this.rows(
+      'DELETE FROM notifications WHERE user_id = ? AND id <= (SELECT id FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
+      [n.userId, n.userId, LIMITS.maxNotificationsPerUser],
     );
     return { ...n, id: Number(row!.id), read: false };
   }

@@ -42,7 +42,12 @@ export interface Store {
   setUserName(userId: string, name: string): Promise<void>;
   userName(userId: string): Promise<string | null>;
   userIdsNamed(name: string): Promise<string[]>;
+  /** Records that the user has been in the chat room (the newest `maxRoomParticipants` per room are kept). */
+  addRoomMember(room: string, userId: string, at: number): Promise<void>;
+  /** The users called `name` (case-insensitive) who have been in the room: whom `@name` there reaches. */
+  roomMembersNamed(room: string, name: string): Promise<string[]>;
 
+  /** Stores a notification; only the user's newest `maxNotificationsPerUser` are kept. */
   addNotification(notification: Omit<Notification, 'id' | 'read'>): Promise<Notification>;
   notifications(userId: string, limit: number): Promise<Notification[]>;
   unreadCount(userId: string): Promise<number>;

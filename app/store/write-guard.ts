@@ -31,7 +31,7 @@ export function isCannotWrite(error: unknown): boolean {
   return CANNOT_WRITE.test(parts.join(' '));
 }
 
-const WRITES = ['addMessage', 'setUserName', 'addNotification', 'markAllRead', 'addMetric'] as const;
+const WRITES = ['addMessage', 'setUserName', 'addNotification', 'markAllRead', 'addMetric', 'addRoomMember'] as const;
 const PROBE_INTERVAL_MS = 1000;
 
 export class StorageHealth {

@@ -35,7 +35,7 @@ function fanoutRows(section: string, app: FanoutResult, baselines: FanoutResult[
     row('memory per idle connection', 'KiB', (r) => kib(r.memory.bytesPerConnection)),
     row('JS heap per idle connection', 'KiB', (r) => kib(r.memory.heapBytesPerConnection)),
     row('server event-loop delay, worst', 'ms', (r) => r.serverStats.after.loopDelayMaxMs!),
-    row('server CPU per delivery', 'µs', (r) => (r.serverStats.after.cpuMicros! - r.serverStats.before.cpuMicros!) / (r.steady.deliveries + r.burst.deliveries)),
+    row('server CPU per delivery', 'µs', cpuPerDelivery),
   ];
 }
 
@@ -46,6 +46,28 @@ function durableWriteRows(section: string, app: FanoutResult, database: string):
   return [
     { section, measure: `durable write before broadcast, mean (${database} database)`, unit: 'ms', app: (after.storeWriteMs! - before.storeWriteMs!) / writes, baselines: [] },
     { section, measure: `durable write before broadcast, slowest (${database} database)`, unit: 'ms', app: after.storeWriteMaxMs!, baselines: [] },
+  ];
+}
+
+const cpuPerDelivery = (r: FanoutResult) => (r.serverStats.after.cpuMicros! - r.serverStats.before.cpuMicros!) / (r.steady.deliveries + r.burst.deliveries);
+
+/** htmx 4 clients against htmx 2 clients of the same app (SPEC §8): the baseline is the htmx 2 run. */
+function htmx4Rows(section: string, four: FanoutResult, two: FanoutResult): Row[] {
+  const row = (measure: string, unit: string, pick: (r: FanoutResult) => number, target?: (ratio: number) => Row['target']): Row => {
+    const value = pick(four);
+    const base = pick(two);
+    const r = ratio(value, base);
+    return { section, measure, unit, app: value, baselines: [{ name: 'htmx 2 clients', value: base, ratio: r }], ...(target ? { target: target(r) } : {}) };
+  };
+  return [
+    row('server CPU per delivery', 'µs', cpuPerDelivery, (r) => ({ text: '≤ 1.1× htmx 2', met: r <= 1.1 })),
+    row('latency p99', 'ms', (r) => r.steady.p99),
+    row('deliveries/s burst', '/s', (r) => r.burst.deliveriesPerSecond),
+    row('bytes per delivery', 'B', (r) => r.steady.bytesPerDelivery),
+    row('delivered / expected', '%', (r) => (100 * (r.steady.deliveries + r.burst.deliveries)) / (r.steady.expected + r.burst.expected || 1), () => ({
+      text: 'all',
+      met: four.steady.deliveries + four.burst.deliveries === four.steady.expected + four.burst.expected,
+    })),
   ];
 }
 
@@ -76,6 +98,7 @@ export function rowsOf(results: BenchResults): Row[] {
       },
     );
     rows.push(...durableWriteRows('WebSocket fan-out', app, results.options.database));
+    if (results.ws.app4) rows.push(...htmx4Rows('WebSocket fan-out, htmx 4 clients', results.ws.app4, app));
   }
   if (results.frames) {
     const { wsSend, prepared } = results.frames;
@@ -101,6 +124,7 @@ export function rowsOf(results: BenchResults): Row[] {
     const posts = app.steady.messages + app.burst.messages;
     const renders = (app.serverStats.after.benchMetricRenders ?? NaN) - (app.serverStats.before.benchMetricRenders ?? NaN);
     rows.push({ section: 'Render cost', measure: 'SSE renders per metric post', unit: 'count', app: renders / posts, baselines: [], target: { text: '= 1', met: renders === posts } });
+    if (results.sse.app4) rows.push(...htmx4Rows('SSE fan-out, htmx 4 clients', results.sse.app4, app));
   }
   if (results.page) {
     const { app, baseline } = results.page;

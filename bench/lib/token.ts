@@ -14,7 +14,8 @@ export interface Token {
 }
 
 const CHAT = /bench:(\d+):(\d+):(\d+(?:\.\d+)?)/;
-const METRIC = /^bench\n<span class="metric">([\d,]+)<\/span>/;
+/** htmx 2: the named `bench` event's data; htmx 4: an unnamed event swapping `#bench` out of band. */
+const METRIC = /^(?:bench\n|(?:message)?\n<div id="bench" hx-swap-oob="innerHTML">)<span class="metric">([\d,]+)<\/span>/;
 const WRAP_US = 1e11;
 export const METRIC_NAME = 'bench';
 

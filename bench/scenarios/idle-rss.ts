@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,9 @@ async function idleTree(command: string, args: string[], env: Record<string, str
 
 /** Process-tree RSS of `npm start` and of `node dist/node.js` at idle, against the bare ws server under node. */
 export async function runIdleRss(): Promise<IdleRssResult> {
+  // `npm start` runs dist/node.js, which `npm install` builds once: build it from the current code, so the
+  // figures are this checkout's (not a stale build's) and a checkout without a build can be measured too.
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
   const env = () => ({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'switchboard-idle-')), 'idle.db')}`, SESSION_SECRET: BENCH_SECRET });
   const npm = await idleTree('npm', ['start', '--silent'], env());
   const dist = await idleTree(process.execPath, ['dist/node.js'], env());

@@ -10,10 +10,15 @@ export interface Sender {
   close(): void;
 }
 
-/** What htmx's `ws-send` sends for the chat form. */
-const wsSendBody = (text: string) => JSON.stringify({ message: text, HEADERS: { 'HX-Request': 'true', 'HX-Trigger': 'chat-form' } });
+/** What htmx 2's `ws-send` sends for the chat form ("HEADERS"); htmx 4's `hx-ws:send` sends "headers" (SPEC §8). */
+const wsSendBody = (text: string, major: 2 | 4 = 2) =>
+  JSON.stringify(
+    major === 2
+      ? { message: text, HEADERS: { 'HX-Request': 'true', 'HX-Trigger': 'chat-form' } }
+      : { message: text, headers: { 'HX-Request': 'true', 'HX-Source': 'form#chat-form', 'HX-Current-URL': 'http://127.0.0.1/chat/general' } },
+  );
 
-export async function webSocketSender(url: string, size: number, cookie?: string): Promise<Sender> {
+export async function webSocketSender(url: string, size: number, cookie?: string, major: 2 | 4 = 2): Promise<Sender> {
   const socket = new WebSocket(url, { headers: cookie ? { cookie } : {}, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -21,7 +26,7 @@ export async function webSocketSender(url: string, size: number, cookie?: string
   });
   return {
     failures: [],
-    send: (phase, seq, sentAt) => socket.send(wsSendBody(benchText(phase, seq, sentAt, size))),
+    send: (phase, seq, sentAt) => socket.send(wsSendBody(benchText(phase, seq, sentAt, size), major)),
     close: () => socket.terminate(),
   };
 }

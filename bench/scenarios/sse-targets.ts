@@ -46,3 +46,6 @@ export const bareSse: FanoutTarget = {
   },
   sender: async (baseUrl) => metricSender(baseUrl, BENCH_TOKEN),
 };
+
+/** The same stream for htmx 4 clients (SPEC §8): unnamed events carrying out-of-band swaps. */
+export const appSse4: FanoutTarget = { ...appSse, name: 'app, htmx 4 clients', path: `${PATH}&htmx=4` };

@@ -50,3 +50,14 @@ export const socketIo: FanoutTarget = {
   prepare: async () => [],
   sender: (baseUrl, options) => socketIoSender(baseUrl, ROOM, options.size),
 };
+
+/** The same room with htmx 4 clients (SPEC §8): connect URL marked `?htmx=4`, messages with "headers". */
+export const appWebSocket4: FanoutTarget = {
+  ...appWebSocket,
+  name: 'app, htmx 4 clients',
+  path: `/chat/${ROOM}/ws?htmx=4`,
+  async sender(baseUrl, options) {
+    const { cookie } = await newUser(baseUrl, 'Load');
+    return webSocketSender(`${baseUrl.replace(/^http/, 'ws')}/chat/${ROOM}/ws?htmx=4`, options.size, cookie, 4);
+  },
+};

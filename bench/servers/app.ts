@@ -25,6 +25,8 @@ try {
       HEARTBEAT_MS: process.env.HEARTBEAT_MS ?? '15000',
       // Thousands of load clients share one loopback address.
       NEW_IDENTITIES_PER_MINUTE: '0',
+      // …and a few named users (LOAD_USERS): each holds hundreds of sockets or streams at 2,000 clients.
+      MAX_CONNECTIONS_PER_USER: '1000000',
     },
     { rateBurst: 1_000_000, ratePerSecond: 1_000_000 },
   );

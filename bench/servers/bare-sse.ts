@@ -51,7 +51,7 @@ try {
         if (typeof input.name !== 'string' || typeof input.value !== 'number') return res.writeHead(400).end();
         let values = series.get(input.name);
         if (!values) series.set(input.name, (values = new NaiveMetricSeries()));
-        values.push(input.value);
+        values.push(input.value, Date.now());
         const event = `event: ${input.name}\ndata: ${values.html()}\nid: ${++lastId}\n`;
         current = new Map(current).set(input.name, event);
         const bytes = Buffer.from(`${event}\n`);

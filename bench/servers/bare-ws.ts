@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { NaiveChatHistory } from './chat-html.ts';
+import { BASELINE_USER_ID, NaiveChatHistory } from './chat-html.ts';
 import { controlledBy, fatal } from './control.ts';
 
 try {
@@ -16,7 +16,7 @@ try {
   wss.on('connection', (ws, req) => {
     const name = /^\/chat\/([a-z0-9_-]+)\/ws/.exec(req.url ?? '')?.[1] ?? 'general';
     let room = rooms.get(name);
-    if (!room) rooms.set(name, (room = { sockets: new Set(), history: new NaiveChatHistory(name) }));
+    if (!room) rooms.set(name, (room = { sockets: new Set(), history: new NaiveChatHistory(name, undefined, BASELINE_USER_ID) }));
     const { sockets, history } = room;
     sockets.add(ws);
     stats.openSockets++;

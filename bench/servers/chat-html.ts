@@ -5,12 +5,17 @@
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
+/** A user id as long as the app's (128 random bits in base64url: 22 characters), so the baselines send as many bytes. */
+export const BASELINE_USER_ID = 'baselineLoadUser000000';
+
 export class NaiveChatHistory {
   private nextId = 1;
   private readonly ids: number[] = [];
   constructor(
     private readonly room: string,
     private readonly historyLimit = 50,
+    /** The sender's id, rendered as `data-user-id` like the app's Message. */
+    private readonly userId = 'u',
   ) {}
 
   /** The fragment for one new message; once the window is full, the delete of the one that leaves it and the "Load older" control. */
@@ -20,7 +25,7 @@ export class NaiveChatHistory {
     const dropped = this.ids.length > this.historyLimit ? this.ids.shift() : undefined;
     const iso = new Date(at).toISOString();
     const message =
-      `<div class="message" id="msg-${id}"><strong>${escapeHtml(name)}:</strong> ${escapeHtml(text)} ` +
+      `<div class="message" id="msg-${id}" data-user-id="${escapeHtml(this.userId)}"><strong>${escapeHtml(name)}:</strong> ${escapeHtml(text)} ` +
       `<time datetime="${iso}">${iso.slice(11, 16)} UTC</time></div>`;
     const drop =
       dropped === undefined

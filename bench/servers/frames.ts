@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { sendText } from '../../app/platform/node-frames.ts';
-import { NaiveChatHistory } from './chat-html.ts';
+import { BASELINE_USER_ID, NaiveChatHistory } from './chat-html.ts';
 import { controlledBy, fatal } from './control.ts';
 
 const cpuMicros = () => {
@@ -28,7 +28,7 @@ try {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
   });
-  const history = new NaiveChatHistory('general');
+  const history = new NaiveChatHistory('general', undefined, BASELINE_USER_ID);
 
   process.on('message', async (message: { type: string; rounds?: number; messages?: number; size?: number }) => {
     if (message.type !== 'measure') return;

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
-import { NaiveChatHistory } from './chat-html.ts';
+import { BASELINE_USER_ID, NaiveChatHistory } from './chat-html.ts';
 import { controlledBy, fatal } from './control.ts';
 
 try {
@@ -15,7 +15,7 @@ try {
 
   io.on('connection', (socket) => {
     const room = typeof socket.handshake.query.room === 'string' ? socket.handshake.query.room : 'general';
-    if (!histories.has(room)) histories.set(room, new NaiveChatHistory(room));
+    if (!histories.has(room)) histories.set(room, new NaiveChatHistory(room, undefined, BASELINE_USER_ID));
     socket.join(room);
     stats.openSockets++;
     socket.on('message', (raw: unknown) => {

@@ -13,6 +13,11 @@
     // Calls fn(socket) for every WebSocket the page's ws extension opens.
     onSocket: function (fn) {
       if (!window.htmx) return;
+      // htmx 4's hx-ws opens its sockets itself and announces each one once it is open.
+      if (String(htmx.version).charAt(0) === '4') {
+        document.addEventListener('htmx:ws:after:connection', function (event) { fn(event.detail.connection.socket); });
+        return;
+      }
       var create = htmx.createWebSocket || function (url) { return new WebSocket(url, []); };
       htmx.createWebSocket = function (url) {
         var socket = create(url);
@@ -279,6 +284,12 @@
       setConnection();
     });
     quietErrors(ws);
+    // A socket handed over already open (htmx 4) has had its open event.
+    if (ws.readyState === 1) {
+      online.ws = true;
+      setConnection();
+      setTimeout(flushPending, 0);
+    }
   });
   adapter.configureReconnect();
 

@@ -73,4 +73,17 @@ describe('bench SSE baseline writes the same bytes as the dashboard', () => {
       expect(series.html()).toBe(expected);
     }
   });
+  it('the bare SSE server adds the "Updated" line the app renders for a pushed value (it stores when each was recorded)', () => {
+    const series = new NaiveMetricSeries();
+    const values: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const value = benchMetricValue(1, 1_795_000_000_000 + i * 137.25);
+      const at = Date.UTC(2026, 10, 23, 22, 5 + i, 7);
+      series.push(value, at);
+      values.push(value);
+      const expected = render(<MetricValue metric={{ name: 'bench', label: 'bench', format: 'integer', values: [...values], updatedAt: at }} />);
+      expect(expected).toContain('class="updated"');
+      expect(series.html()).toBe(expected);
+    }
+  });
 });

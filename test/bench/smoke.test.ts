@@ -46,7 +46,11 @@ describe('npm run bench -- --smoke (the harness itself; no timing thresholds)', 
     expect(clients).toBe(20);
 
     const ws = results.ws!;
-    for (const result of [ws.app, ws.bareWs, ws.socketIo]) expectSaneFanout(result, clients);
+    for (const result of [ws.app, ws.app4!, ws.bareWs, ws.socketIo]) expectSaneFanout(result, clients);
+    // htmx 4 clients get the same chat fragment (its markup is the same for both majors), framed once too.
+    expect(ws.app4!.steady.bytesPerDelivery).toBe(ws.app.steady.bytesPerDelivery);
+    const framesBuilt4 = ws.app4!.serverStats.after.framesBuilt! - ws.app4!.serverStats.before.framesBuilt!;
+    expect(framesBuilt4).toBeLessThanOrEqual(2 * (ws.app4!.steady.messages + ws.app4!.burst.messages));
     // Same scenario, same message sizes: the baselines send the app's fragment byte for byte.
     expect(ws.bareWs.steady.bytesPerDelivery).toBe(ws.app.steady.bytesPerDelivery);
     expect(ws.socketIo.steady.bytesPerDelivery).toBe(ws.app.steady.bytesPerDelivery);
@@ -68,6 +72,7 @@ describe('npm run bench -- --smoke (the harness itself; no timing thresholds)', 
     expect(sse.unavailable).toBeUndefined();
     expectSaneFanout(sse.app!, clients);
     expectSaneFanout(sse.bare, clients);
+    expectSaneFanout(sse.app4!, clients);
     // Same markup; only the sparkline's coordinates (from the timestamps in the values) vary in length.
     expect(Math.abs(sse.app!.steady.bytesPerDelivery / sse.bare.steady.bytesPerDelivery - 1)).toBeLessThan(0.05);
     const posts = sse.app!.steady.messages + sse.app!.burst.messages;
@@ -96,7 +101,7 @@ describe('npm run bench -- --smoke (the harness itself; no timing thresholds)', 
     expect(output).toMatch(/target \(issue 12\)\s+this run\s+target\s+result/);
 
     const measures = results.rows.map((row) => `${row.section}: ${row.measure}`);
-    expect(measures).toEqual(expect.arrayContaining(['WebSocket fan-out: latency p99', 'WebSocket fan-out: deliveries/s burst', 'Render cost: chat renders per broadcast', 'Render cost: SSE renders per metric post']));
+    expect(measures).toEqual(expect.arrayContaining(['WebSocket fan-out: latency p99', 'WebSocket fan-out: deliveries/s burst', 'Render cost: chat renders per broadcast', 'Render cost: SSE renders per metric post', 'WebSocket fan-out, htmx 4 clients: server CPU per delivery', 'SSE fan-out, htmx 4 clients: server CPU per delivery']));
     expect(results.rows.find((row) => row.measure === 'chat renders per broadcast')!.app).toBe(1);
     expect(output).toMatch(/section\s+measure\s+app\s+baseline\s+app ÷ baseline\s+target/);
     expect(output).toContain('WebSocket fan-out');

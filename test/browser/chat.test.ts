@@ -1,25 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, htmxEnv, MAJORS, statusIs } from '../helpers/browser.ts';
 import { startServer } from '../helpers/server.ts';
 
-let server: NodeServer;
-let alice: BrowserUser;
-let bob: BrowserUser;
+describe.each(MAJORS)('SPEC 4.2 chat in the browser (htmx %i)', (major) => {
+  let server: NodeServer;
+  let alice: BrowserUser;
+  let bob: BrowserUser;
 
-beforeAll(async () => {
-  server = await startServer();
-  [alice, bob] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
-});
-afterAll(async () => {
-  await Promise.all([alice?.close(), bob?.close()]);
-  await server?.shutdown();
-});
+  beforeAll(async () => {
+    server = await startServer(htmxEnv(major));
+    [alice, bob] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
+  });
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await server?.shutdown();
+  });
 
-describe('SPEC 4.2 chat in the browser', () => {
   it('lets two people chat, shows markup as text and keeps history across a reload', async () => {
     const pageA = await alice.openNamed(`${server.url}/chat/lounge`, 'Alice');
     const pageB = await bob.openNamed(`${server.url}/chat/lounge`, 'Bob');
+    await expectMajor(pageA, major);
     await statusIs(pageA, 'Connected');
     await statusIs(pageB, 'Connected');
     await pageA.waitForSelector('#presence li:has-text("Bob")');

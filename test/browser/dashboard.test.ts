@@ -1,28 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, htmxEnv, MAJORS, statusIs } from '../helpers/browser.ts';
 import { startServer } from '../helpers/server.ts';
 import { api } from '../helpers/sse.ts';
 
-let server: NodeServer;
-let viewer: BrowserUser;
+describe.each(MAJORS)('SPEC 4.4 dashboard in the browser (htmx %i)', (major) => {
+  let server: NodeServer;
+  let viewer: BrowserUser;
 
-beforeAll(async () => {
-  server = await startServer();
-  viewer = await BrowserUser.launch();
-});
-afterAll(async () => {
-  await viewer?.close();
-  await server?.shutdown();
-});
+  beforeAll(async () => {
+    server = await startServer(htmxEnv(major));
+    viewer = await BrowserUser.launch();
+  });
+  afterAll(async () => {
+    await viewer?.close();
+    await server?.shutdown();
+  });
 
-const post = (body: unknown) => api(server.url, '/api/metrics', body);
+  const post = (body: unknown) => api(server.url, '/api/metrics', body);
 
-describe('SPEC 4.4 dashboard in the browser', () => {
   it('updates cards without a reload and grows a card for a metric first seen while open', async () => {
     expect((await post({ name: 'orders-today', value: 1200 })).status).toBe(204);
     const page = await viewer.open(`${server.url}/dashboard`);
     await statusIs(page, 'Connected');
+    await expectMajor(page, major);
     await page.waitForSelector('#card-active-users #active-users .metric');
     expect(await page.textContent('#orders-today .metric')).toBe('1,200');
 

@@ -1,26 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, htmxEnv, MAJORS, statusIs } from '../helpers/browser.ts';
 import { startServer } from '../helpers/server.ts';
 
-let server: NodeServer;
-let user: BrowserUser;
-beforeAll(async () => {
-  server = await startServer({ HISTORY_LIMIT: '3' });
-  user = await BrowserUser.launch();
-});
-afterAll(async () => {
-  await user?.close();
-  await server?.shutdown();
-});
 
 const texts = (page: import('playwright-core').Page) =>
   page.locator('#chat-messages .message').evaluateAll((els) => els.map((el) => el.textContent!.split(':')[1]!.trim().split(' ')[0]));
 
-describe('SPEC 4.2 bounded DOM and Load older', () => {
+describe.each(MAJORS)('SPEC 4.2 bounded DOM and Load older (htmx %i)', (major) => {
+  let server: NodeServer;
+  let user: BrowserUser;
+  beforeAll(async () => {
+    server = await startServer({ HISTORY_LIMIT: '3', ...htmxEnv(major) });
+    user = await BrowserUser.launch();
+  });
+  afterAll(async () => {
+    await user?.close();
+    await server?.shutdown();
+  });
+
   it('keeps HISTORY_LIMIT messages in the DOM and pages back from the oldest one shown', async () => {
     const page = await user.openNamed(`${server.url}/chat/paging`, 'Pat');
     await statusIs(page, 'Connected');
+    await expectMajor(page, major);
     for (let i = 1; i <= 6; i++) {
       await page.fill('#chat-form input[name=message]', `m${i}`);
       await page.press('#chat-form input[name=message]', 'Enter');

@@ -1,25 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, htmxEnv, MAJORS, statusIs } from '../helpers/browser.ts';
 import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { startServer } from '../helpers/server.ts';
 
-let server: NodeServer;
-let visitor: BrowserUser;
+describe.each(MAJORS)('SPEC 4.1 home page in the browser (htmx %i)', (major) => {
+  let server: NodeServer;
+  let visitor: BrowserUser;
 
-beforeAll(async () => {
-  server = await startServer();
-  visitor = await BrowserUser.launch();
-});
-afterAll(async () => {
-  await visitor?.close();
-  await server?.shutdown();
-});
+  beforeAll(async () => {
+    server = await startServer(htmxEnv(major));
+    visitor = await BrowserUser.launch();
+  });
+  afterAll(async () => {
+    await visitor?.close();
+    await server?.shutdown();
+  });
 
-describe('SPEC 4.1 home page in the browser', () => {
   it('shows rooms appear and disappear in #room-list as people join and leave', async () => {
     const page = await visitor.open(`${server.url}/`);
     await statusIs(page, 'Connected');
+    await expectMajor(page, major);
     expect(await page.locator('#room-list li').count()).toBe(0);
 
     const chatter = await newUser(server.url, 'Cy');

@@ -3,23 +3,11 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, htmxEnv, MAJORS, statusIs } from '../helpers/browser.ts';
 import { startServer } from '../helpers/server.ts';
 
 const require = createRequire(import.meta.url);
-let server: NodeServer;
-let users: BrowserUser[] = [];
 const ROUNDS = 2;
-
-beforeAll(async () => {
-  // The default beat: a browser on a loaded machine must see each GO before the round is over.
-  server = await startServer({ LOBBY_GRACE_MS: '2000', MATCH_TEMPO_MS: '1000', MATCH_ROUNDS: String(ROUNDS) });
-  users = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
-});
-afterAll(async () => {
-  await Promise.all(users.map((user) => user.close()));
-  await server?.shutdown();
-});
 
 const textOf = (page: Page, selector: string) => page.locator(selector).innerText();
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -44,13 +32,27 @@ async function textIs(page: Page, selector: string, expected: string): Promise<v
   );
 }
 
-describe('SPEC 4.3.1 a match in the browser', () => {
+describe.each(MAJORS)('SPEC 4.3.1 a match in the browser (htmx %i)', (major) => {
+  let server: NodeServer;
+  let users: BrowserUser[] = [];
+
+  beforeAll(async () => {
+    // The default beat: a browser on a loaded machine must see each GO before the round is over.
+    server = await startServer({ LOBBY_GRACE_MS: '2000', MATCH_TEMPO_MS: '1000', MATCH_ROUNDS: String(ROUNDS), ...htmxEnv(major) });
+    users = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
+  });
+  afterAll(async () => {
+    await Promise.all(users.map((user) => user.close()));
+    await server?.shutdown();
+  });
+
   it('two people play a match to the end, one from the keyboard', async () => {
     const [alice, bob] = users as [BrowserUser, BrowserUser];
     const url = `${server.url}/lobby/duel`;
     const pageA = await alice.openNamed(url, 'Alice');
     const pageB = await bob.openNamed(url, 'Bob');
     for (const page of [pageA, pageB]) await statusIs(page, 'Connected');
+    await expectMajor(pageA, major);
     await pageA.waitForSelector('#chat-log p:has-text("Bob has joined the lobby.")');
     expect(await textOf(pageA, '#arena')).toContain('When every player is ready');
 

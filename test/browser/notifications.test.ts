@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { Page } from 'playwright-core';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, htmxEnv, MAJORS, statusIs } from '../helpers/browser.ts';
 import { freePort, spawnServer, startServer, tempDir, type ChildServer } from '../helpers/server.ts';
 import { api } from '../helpers/sse.ts';
 import type { NodeServer } from '../../app/platform/node.ts';
@@ -10,20 +10,24 @@ import { sleep } from '../helpers/clients.ts';
 let alice: BrowserUser;
 let bob: BrowserUser;
 
-beforeAll(async () => {
-  [alice, bob] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
-});
-afterAll(async () => {
-  await Promise.all([alice?.close(), bob?.close()]);
-});
+/** Fresh browsers for each block, so the console of one block's pages is not another's. */
+function launchUsers(): void {
+  beforeAll(async () => {
+    [alice, bob] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
+  });
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+  });
+}
 
 const userIdOf = (page: Page) => page.getAttribute('header', 'data-user-id') as Promise<string>;
 const toastCount = (page: Page, text: string) => page.locator('#toast-container .toast', { hasText: text }).count();
 
-describe('SPEC 4.5 notifications in the browser', () => {
+describe.each(MAJORS)('SPEC 4.5 notifications in the browser (htmx %i)', (major) => {
   let server: NodeServer;
+  launchUsers();
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer(htmxEnv(major));
   });
   afterAll(() => server?.shutdown());
 
@@ -32,6 +36,7 @@ describe('SPEC 4.5 notifications in the browser', () => {
     const pageB = await bob.openNamed(`${server.url}/`, 'Bob');
     await statusIs(pageA, 'Connected');
     await statusIs(pageB, 'Connected');
+    await expectMajor(pageB, major);
     const bobId = await userIdOf(pageB);
 
     expect((await api(server.url, '/api/notify', { user: bobId, text: 'Your build passed', level: 'success' })).status).toBe(202);
@@ -55,15 +60,52 @@ describe('SPEC 4.5 notifications in the browser', () => {
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
   });
+
+  it('shows every toast sent while the tab was hidden exactly once when it comes back', async () => {
+    // A user of their own: no older toasts whose deletes would find nothing on this page.
+    const carol = await BrowserUser.launch();
+    try {
+      await hiddenTabResumes(carol);
+    } finally {
+      await carol.close();
+    }
+  });
+
+  async function hiddenTabResumes(user: BrowserUser): Promise<void> {
+    const page = await user.openNamed(`${server.url}/dashboard`, 'Carol');
+    await statusIs(page, 'Connected');
+    const userId = await userIdOf(page);
+    await api(server.url, '/api/notify', { user: userId, text: 'seen while visible' });
+    await page.waitForSelector('#toast-container .toast:has-text("seen while visible")');
+    // htmx 4's hx-sse pauses the stream of a hidden tab and resumes it (Last-Event-ID) when shown; htmx 2's stays open.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await sleep(300);
+    for (const text of ['while hidden 1', 'while hidden 2']) await api(server.url, '/api/notify', { user: userId, text });
+    await sleep(300);
+    await setHidden(false);
+    await page.waitForSelector('#toast-container .toast:has-text("while hidden 2")');
+    await statusIs(page, 'Connected');
+    await api(server.url, '/api/notify', { user: userId, text: 'after coming back' });
+    await page.waitForSelector('#toast-container .toast:has-text("after coming back")');
+    for (const text of ['seen while visible', 'while hidden 1', 'while hidden 2', 'after coming back']) expect(await toastCount(page, text)).toBe(1);
+    expect(user.errors).toEqual([]);
+  }
 });
 
-describe('SPEC 4.5 and 4.6 notifications across a server restart', () => {
+describe.each(MAJORS)('SPEC 4.5 and 4.6 notifications across a server restart (htmx %i)', (major) => {
   let child: ChildServer | undefined;
+  launchUsers();
   afterAll(() => child?.stop());
 
   it('shows the toasts sent while the page was disconnected exactly once after the restart', async () => {
     const port = await freePort();
-    const env = { DATABASE_URL: `file:${tempDir()}/browser-restart.db` };
+    const env = { DATABASE_URL: `file:${tempDir()}/browser-restart.db`, ...htmxEnv(major) };
     child = await spawnServer(env, port);
     const page = await bob.openNamed(`${child.url}/dashboard`, 'Bob');
     await statusIs(page, 'Connected');
@@ -71,12 +113,13 @@ describe('SPEC 4.5 and 4.6 notifications across a server restart', () => {
     await api(child.url, '/api/notify', { user: bobId, text: 'before the restart' });
     await page.waitForSelector('#toast-container .toast:has-text("before the restart")');
 
-    // While it restarts, a stand-in answers 503 (as a load balancer would): the EventSource fails for good
-    // and the htmx sse extension opens a new one, which carries the last id in ?lastEventId= (sse-resume.js).
+    // While it restarts, a stand-in answers 503 (as a load balancer would). htmx 2: the EventSource fails
+    // for good and the sse extension opens a new one, which carries the last id in ?lastEventId=
+    // (sse-resume.js). htmx 4: hx-sse fetches again with the Last-Event-ID header itself.
     await child.stop();
     const attempts: string[] = [];
     const standIn = http.createServer((req, res) => {
-      attempts.push(req.url ?? '');
+      attempts.push(major === 2 ? (req.url ?? '') : `${req.url} last-event-id: ${req.headers['last-event-id']}`);
       res.writeHead(503, { 'content-type': 'text/plain' }).end('restarting');
     });
     await new Promise<void>((resolve) => standIn.listen(port, '127.0.0.1', resolve));
@@ -84,7 +127,8 @@ describe('SPEC 4.5 and 4.6 notifications across a server restart', () => {
     while (attempts.length < 2) await sleep(100);
     await new Promise<void>((resolve) => standIn.close(() => resolve()));
     standIn.closeAllConnections();
-    expect(attempts.at(-1)).toMatch(/^\/events\?topics=dashboard&lastEventId=[^&]*user%3A\d+/);
+    if (major === 2) expect(attempts.at(-1)).toMatch(/^\/events\?topics=dashboard&lastEventId=[^&]*user%3A\d+/);
+    else expect(attempts.at(-1)).toMatch(/^\/events\?topics=dashboard&htmx=4 last-event-id: \S*user:\d+/);
     child = await spawnServer(env, port);
     expect((await api(child.url, '/api/notify', { user: bobId, text: 'during the outage', level: 'warning' })).status).toBe(202);
 
@@ -97,7 +141,8 @@ describe('SPEC 4.5 and 4.6 notifications across a server restart', () => {
     expect(await toastCount(page, 'before the restart')).toBe(1);
     expect(await toastCount(page, 'after the restart')).toBe(1);
     // The outage itself logs failed attempts and the stand-in's 503s (htmx logs each sseError event); nothing else.
-    const unexpected = bob.errors.filter((e) => !/ERR_CONNECTION_REFUSED|status of 503|EventSource|^\[object Event\]$/.test(e));
+    // htmx 4 logs each failed attempt as htmx:sse:error.
+    const unexpected = bob.errors.filter((e) => !/ERR_CONNECTION_REFUSED|status of 503|EventSource|^\[object Event\]$|htmx:sse:error/.test(e));
     expect(unexpected, JSON.stringify(unexpected)).toEqual([]);
   }, 90_000);
 });

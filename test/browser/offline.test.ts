@@ -38,7 +38,8 @@ describe('SPEC 4.7 while disconnected', () => {
     await statusIs(page, 'Reconnecting…');
     await page.locator('#offline-banner').waitFor({ state: 'visible' });
     expect(await page.getAttribute('html', 'data-connection')).toBe('offline');
-    expect(Number(await page.$eval('#chat-messages', (el) => getComputedStyle(el).opacity))).toBeLessThan(1);
+    // Dimmed (the dimming is a CSS transition, so wait for it to take effect rather than sample its first frame).
+    await page.waitForFunction(() => Number(getComputedStyle(document.getElementById('chat-messages')!).opacity) < 1, undefined, { timeout: 5_000 });
 
     await page.fill('#message-input', 'typed while offline');
     await page.press('#message-input', 'Enter');

@@ -1,24 +1,25 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, htmxEnv, MAJORS, statusIs } from '../helpers/browser.ts';
 import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { freePort, startServer, tempDir } from '../helpers/server.ts';
 
-let server: NodeServer | undefined;
-let alice: BrowserUser | undefined;
-afterAll(async () => {
-  await alice?.close();
-  await server?.shutdown();
-});
+describe.each(MAJORS)('SPEC 4 connection status across a server restart (htmx %i)', (major) => {
+  let server: NodeServer | undefined;
+  let alice: BrowserUser | undefined;
+  afterAll(async () => {
+    await alice?.close();
+    await server?.shutdown();
+  });
 
-describe('SPEC 4 connection status across a server restart', () => {
   it('shows Reconnecting…, then Connected, and the messages sent meanwhile', async () => {
-    const env = { PORT: String(await freePort()), DATABASE_URL: `file:${join(tempDir(), 'db.sqlite')}` };
+    const env = { PORT: String(await freePort()), DATABASE_URL: `file:${join(tempDir(), 'db.sqlite')}`, ...htmxEnv(major) };
     server = await startServer(env);
     alice = await BrowserUser.launch();
     const page = await alice.openNamed(`${server.url}/chat/relay`, 'Alice');
     await statusIs(page, 'Connected');
+    await expectMajor(page, major);
     expect(await page.getAttribute('#connection-status', 'class')).toContain('connected');
 
     await server.shutdown();

@@ -66,7 +66,9 @@ describe('SPEC 7 cluster: chat across instances', () => {
       body: new URLSearchParams({ name: 'Caroline' }),
     });
     expect(res.status).toBe(200);
-    expect(await onB.waitForText('Caroline', 5000, from)).toContain('<div id="presence" hx-swap-oob="innerHTML">');
+    // Presence on B: the renamed user's one <li> is replaced (issue 12: no whole-list fragments).
+    expect(await onB.waitForText('Caroline', 5000, from)).toContain(`<li id="presence-${carol.userId}" data-user-id="${carol.userId}" hx-swap-oob="outerHTML">`);
+    expect(latestPresence(onB)).toEqual(['Bob', 'Caroline']);
     onA.sendMessage('renamed');
     expect(await onB.waitForText('</strong> renamed', 5000, from)).toContain('<strong>Caroline:</strong> renamed');
   });

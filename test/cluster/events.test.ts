@@ -70,6 +70,8 @@ describe('SPEC 7 cluster: SSE streams across instances', () => {
     const ray = await newUser(a.url, 'Ray');
     const stream = keep(new SseClient(`${b.url}/events`, NOTIFICATIONS, quinn.cookie));
     await stream.waitFor((c) => c.named('notification-count').length === 1);
+    // A mention reaches people who have been in the room (SPEC §6): Quinn visits it on B first.
+    (await joinRoom(b, 'mentions', quinn)).close();
     const chat = keep<SocketClient>(await joinRoom(a, 'mentions', ray));
     chat.sendMessage('hello @Quinn, over here');
     await stream.waitFor((c) => c.named('new-notification').length === 1);

@@ -16,6 +16,20 @@ const ARGS = [
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
+ * The browser suite runs once per htmx major the pages can load (SPEC §8): each file's describe
+ * blocks take the major, and `htmxEnv(major)` is what its server starts with.
+ */
+export const MAJORS = [2, 4] as const;
+export type Major = (typeof MAJORS)[number];
+export const htmxEnv = (major: Major): Record<string, string> => ({ HTMX_VERSION: String(major) });
+
+/** The page really runs the major it was served for. */
+export async function expectMajor(page: Page, major: Major): Promise<void> {
+  const version = await page.evaluate(() => (window as unknown as { htmx: { version: string } }).htmx.version);
+  if (!version.startsWith(`${major}.`)) throw new Error(`expected htmx ${major}, the page runs ${version}`);
+}
+
+/**
  * One browser profile = one user: its own cookies and storage. Console errors and page errors are
  * collected so a test can assert the page ran cleanly (CSP violations show up there too).
  */

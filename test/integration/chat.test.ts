@@ -108,7 +108,8 @@ describe('SPEC 4.2 chat over WebSocket', () => {
 
   it('pages older history with Load older', async () => {
     const room = freshRoom();
-    const a = await join(room, alice);
+    // The rate limit is per user (SPEC §6): a user of its own, not one earlier tests have spent.
+    const a = await join(room, await newUser(server.url, 'Alice'));
     for (let i = 1; i <= 7; i++) {
       const from = a.frames.length;
       a.sendMessage(`m${i}`);
@@ -196,7 +197,8 @@ describe('SPEC 6 limits and bad input', () => {
 
   it('answers bad input with an error fragment for that client only and keeps the socket open', async () => {
     const room = freshRoom();
-    const a = await join(room, alice);
+    // The rate limit is per user (SPEC §6): a user of its own, not one earlier tests have spent.
+    const a = await join(room, await newUser(server.url, 'Alice'));
     const b = await join(room, bob);
     const fromB = b.frames.length;
     const cases: Array<[string | Buffer, RegExp]> = [
@@ -227,7 +229,8 @@ describe('SPEC 6 limits and bad input', () => {
 
   it('allows a burst of 10, then answers the excess with an error fragment that is not broadcast', async () => {
     const room = freshRoom();
-    const a = await join(room, alice);
+    // The rate limit is per user (SPEC §6): a user of its own, not one earlier tests have spent.
+    const a = await join(room, await newUser(server.url, 'Alice'));
     const b = await join(room, bob);
     const fromB = b.frames.length;
     for (let i = 1; i <= 12; i++) a.sendMessage(`burst ${i}`);

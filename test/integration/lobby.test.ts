@@ -287,7 +287,8 @@ describe('SPEC 4.3 lobby limits', () => {
 
   it('answers bad input with an error fragment for that client only and keeps the socket open', async () => {
     const lobby = freshLobby();
-    const a = await join(lobby, alice, 'Alice');
+    // The rate limit is per user (SPEC §6): a user of its own, not one earlier tests have spent.
+    const a = await join(lobby, await newUser(server.url, 'Alice'), 'Alice');
     const b = await join(lobby, bob, 'Bob');
     const fromB = b.frames.length;
     const cases: Array<[string | Buffer, RegExp]> = [
@@ -323,7 +324,8 @@ describe('SPEC 4.3 lobby limits', () => {
 
   it('allows a burst of 10 messages and toggles, then answers the excess with an error that is not broadcast', async () => {
     const lobby = freshLobby();
-    const a = await join(lobby, alice, 'Alice');
+    // The rate limit is per user (SPEC §6): a user of its own, not one earlier tests have spent.
+    const a = await join(lobby, await newUser(server.url, 'Alice'), 'Alice');
     const b = await join(lobby, bob, 'Bob');
     const fromB = b.frames.length;
     for (let i = 1; i <= 6; i++) say(a, `burst ${i}`);

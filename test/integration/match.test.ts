@@ -249,11 +249,14 @@ describe('SPEC 4.3.1 the match', () => {
 
   it('rate-limits presses per player and refuses a press when no match is played', async () => {
     const lobby = freshLobby();
-    const a = await join(lobby, alice, 'Alice');
+    // A fresh person: the message budget (burst 10, per user) must not carry what earlier tests spent,
+    // or the flood below meets "sending too fast" before the press budget it is here to test.
+    const dana = await newUser(server.url, 'Dana');
+    const a = await join(lobby, dana, 'Dana');
     const from = a.frames.length;
     send(a, 'press');
     expect(await a.waitForText('id="chat-error"', 5000, from)).toContain('No match is being played');
-    const second = await SocketClient.connect(wsUrl(server.url, `/lobby/${lobby}/ws`), { cookie: alice.cookie });
+    const second = await SocketClient.connect(wsUrl(server.url, `/lobby/${lobby}/ws`), { cookie: dana.cookie });
     open.push(second);
     await second.waitForText('<div id="chat-log" hx-swap-oob="innerHTML">');
     const fromFlood = [a.frames.length, second.frames.length];

@@ -79,6 +79,10 @@ describe('SPEC 4.5 notifications', () => {
     const authorStream = new SseClient(`${server.url}/events`, NAMES, author.cookie);
     await stream.waitFor((c) => c.opens === 1 && c.named('notification-count').length === 1);
     await authorStream.waitFor((c) => c.named('notification-count').length === 1);
+    // A mention reaches people who have been in the room (SPEC §6): Zed visits it first.
+    const visit = await SocketClient.connect(wsUrl(server.url, `/chat/${room}/ws`), { cookie: target.cookie });
+    await visit.waitForText('chat-messages');
+    visit.close();
     const socket = await SocketClient.connect(wsUrl(server.url, `/chat/${room}/ws`), { cookie: author.cookie });
     await socket.waitForText('chat-messages');
     socket.sendMessage('hey @zed, and @Mo and @nobody!');

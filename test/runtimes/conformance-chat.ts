@@ -156,7 +156,8 @@ export function chatSuite(ctx: SuiteContext): void {
 
     it('allows a burst of 10, then answers the excess with an error that is not broadcast', async () => {
       const room = ctx.fresh();
-      const a = await ctx.join(room, ctx.alice);
+      // The rate limit is per user (SPEC §6): a user of its own, not one earlier tests have spent.
+      const a = await ctx.join(room, await newUser(ctx.server.url, 'Burst'));
       const b = await ctx.join(room, ctx.bob);
       const fromB = b.frames.length;
       for (let i = 1; i <= 12; i++) a.sendMessage(`burst ${i}`);

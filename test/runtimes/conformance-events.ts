@@ -136,7 +136,12 @@ export function eventsSuite(ctx: SuiteContext): void {
       const dora = await newUser(ctx.server.url, first);
       const raw = await open('/events', dora);
       await raw.waitFor((r) => r.events.some((e) => e.event === 'notification-count'), 10_000);
-      const socket = await SocketClient.connect(wsUrl(ctx.server.url, `/chat/${ctx.fresh()}/ws`), { cookie: alice.cookie });
+      // A mention reaches people who have been in the room (SPEC §6): Dora visits it first.
+      const room = ctx.fresh();
+      const visit = await SocketClient.connect(wsUrl(ctx.server.url, `/chat/${room}/ws`), { cookie: dora.cookie });
+      await visit.waitForText('id="chat-messages" hx-swap-oob="innerHTML"');
+      visit.close();
+      const socket = await SocketClient.connect(wsUrl(ctx.server.url, `/chat/${room}/ws`), { cookie: alice.cookie });
       await socket.waitForText('id="chat-messages" hx-swap-oob="innerHTML"');
       const toasts = () => raw.events.filter((e) => e.event === 'new-notification');
       socket.sendMessage(`hello @${first.toLowerCase()}!`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BrowserUser, statusIs } from '../helpers/browser.ts';
+import { BrowserUser, expectMajor, type Major, statusIs } from '../helpers/browser.ts';
 import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { tempDir } from '../helpers/server.ts';
 import { api, RawSse } from '../helpers/sse.ts';
@@ -45,13 +45,16 @@ export function lifecycleSuite(ctx: SuiteContext): void {
     });
   });
 
-  describe(`SPEC 4.2 and 4.4 in the browser on ${ctx.runtime}`, () => {
+  /** Two people chat and a dashboard follows an API post, in pages served for `major`. */
+  const browserSuite = (major: Major) =>
+  describe(`SPEC 4.2 and 4.4 in the browser on ${ctx.runtime} (htmx ${major})`, () => {
     it('lets two people chat, shows markup as text, and updates the dashboard after an API post', async () => {
       const [first, second] = await Promise.all([BrowserUser.launch(), BrowserUser.launch()]);
       try {
         const room = ctx.fresh();
         const pageA = await first.openNamed(ctx.url(`/chat/${room}`), 'Alice');
         const pageB = await second.openNamed(ctx.url(`/chat/${room}`), 'Bob');
+        await expectMajor(pageA, major);
         await statusIs(pageA, 'Connected');
         await statusIs(pageB, 'Connected');
         await pageA.fill('#chat-form input[name=message]', '<i>Hello</i> Bob');
@@ -69,11 +72,12 @@ export function lifecycleSuite(ctx: SuiteContext): void {
       } finally {
         await Promise.all([first.close(), second.close()]);
       }
-    });
+    }, 60_000);
   });
+  browserSuite(2);
 
   describe(`SPEC 6 and 7 restart on ${ctx.runtime}`, () => {
-    it('keeps history, identities and notifications across a restart', async () => {
+    it('keeps history, identities and notifications across a restart that switches HTMX_VERSION from 2 to 4', async () => {
       const room = ctx.fresh();
       const a = await ctx.join(room, ctx.alice);
       await ctx.say(a, 'before the restart');
@@ -88,7 +92,7 @@ export function lifecycleSuite(ctx: SuiteContext): void {
       expect(before).toMatch(/^<span>[1-9]\d*<\/span>$/);
       const stream = await RawSse.open(ctx.url('/events?topics=rooms'), { cookie: ctx.bob.cookie });
       await stream.waitFor((r) => r.events.length > 0, 10_000);
-      const exitCode = await ctx.restart();
+      const exitCode = await ctx.restart({ HTMX_VERSION: '4' });
       await stream.waitFor((r) => r.ended, 10_000);
       const { onStop } = ctx.launcher;
       if (onStop) {
@@ -99,6 +103,9 @@ export function lifecycleSuite(ctx: SuiteContext): void {
       expect(page).toContain(`data-user-id="${ctx.alice.userId}"`);
       expect(page).toContain('Signed in as <strong>Alice</strong>');
       expect(page).toContain('</strong> before the restart ');
+      expect(page).toMatch(/<script src="\/vendor\/htmx4\/htmx\.min\.js(\?v=4\.0\.1)?"><\/script>/);
+      expect(page).toContain(`hx-ws:connect="/chat/${room}/ws?htmx=4"`);
+      expect(page).not.toMatch(/ws-connect|sse-connect|hx-ext/);
       const again = await ctx.join(room, ctx.alice);
       expect(again.frames[0]).toContain('</strong> before the restart ');
       again.close();
@@ -108,11 +115,18 @@ export function lifecycleSuite(ctx: SuiteContext): void {
     });
   });
 
+  browserSuite(4);
+
   describe(`server console on ${ctx.runtime}`, () => {
     it('logged no errors during the suite', () => {
       const output = [...ctx.earlierOutput, ctx.server.output()].join('\n');
       expect(output).toMatch(/listening on|Ready on/);
-      expect(output.split('\n').filter((line) => /\[ERROR\]|Uncaught|\bfailed\b|Error:/.test(line))).toEqual([]);
+      const errors = output.split('\n').filter((line) => /\[ERROR\]|Uncaught|\bfailed\b|Error:/.test(line));
+      // KNOWN DEFECT (README, Workers): workerd itself logs this when an event is written to an SSE
+      // client that left less than a heartbeat ago; it is tolerated here (a handful at most), on workerd only.
+      const known = ctx.runtime === 'workerd' ? errors.filter((line) => /Network connection lost\./.test(line)) : [];
+      expect(known.length).toBeLessThanOrEqual(8);
+      expect(errors.filter((line) => !known.includes(line))).toEqual([]);
     });
   });
 }

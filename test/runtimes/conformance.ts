@@ -3,6 +3,7 @@ import { abuseSuite } from './conformance-abuse.ts';
 import { accessSuite } from './conformance-access.ts';
 import { chatSuite } from './conformance-chat.ts';
 import { eventsSuite } from './conformance-events.ts';
+import { htmx4Suite } from './conformance-htmx4.ts';
 import { lifecycleSuite } from './conformance-lifecycle.ts';
 import { lobbySuite } from './conformance-lobby.ts';
 import { pagesSuite } from './conformance-pages.ts';
@@ -25,6 +26,7 @@ export function conformanceSuite(launcher: Launcher): void {
   chatSuite(ctx);
   lobbySuite(ctx);
   eventsSuite(ctx);
+  htmx4Suite(ctx);
   abuseSuite(ctx);
   accessSuite(ctx);
   // Last: it restarts the server, then checks the console of both.

@@ -28,11 +28,11 @@ export class SuiteContext {
     this.bob = await newUser(this.server.url, 'Bob');
   }
 
-  /** Stops the server and starts it again on the same data directory; resolves with the exit code. */
-  async restart(): Promise<number | null> {
+  /** Stops the server and starts it again on the same data directory (with `env`); resolves with the exit code. */
+  async restart(env: Record<string, string> = {}): Promise<number | null> {
     const exitCode = await this.server.stop();
     this.earlierOutput.push(this.server.output());
-    this.server = await this.launcher.start(this.dataDir, {});
+    this.server = await this.launcher.start(this.dataDir, env);
     return exitCode;
   }
 

@@ -30,6 +30,13 @@ describe('SPEC 2 configuration defaults', () => {
     expect(() => readConfig({ ALLOWED_ORIGINS: 'nope' })).toThrow(ConfigError);
     expect(() => readConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
   });
+
+  it('reads HTMX_VERSION: 2 by default, 2 or 4, anything else stops start-up naming it (SPEC 8)', () => {
+    expect(readConfig({}).htmxVersion).toBe(2);
+    expect(readConfig({ HTMX_VERSION: '4' }).htmxVersion).toBe(4);
+    expect(readConfig({ HTMX_VERSION: ' 2 ' }).htmxVersion).toBe(2);
+    for (const bad of ['3', '4.0', 'latest', '1']) expect(() => readConfig({ HTMX_VERSION: bad })).toThrow(/HTMX_VERSION must be 2 or 4/);
+  });
 });
 
 describe('SPEC 6 rate limit', () => {
@@ -61,7 +68,7 @@ describe('SPEC 6 origin check', () => {
 
 describe('hub ring', () => {
   it('replays exactly the missed events, or null once the ring lost them', async () => {
-    const hub = new LocalHub(3);
+    const hub = new LocalHub(3, () => {}, 10_000, { replayed: () => true });
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push((await hub.publish('t', 'e', `<p>${i}</p>`)).id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));

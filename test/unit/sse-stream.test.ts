@@ -181,4 +181,28 @@ describe('SSE heartbeats', () => {
     vi.advanceTimersByTime(5000);
     for (const writer of writers) expect(writer.parts).toHaveLength(2);
   });
+
+  it('streams of different scopes (Workers: requests) have their own timer; a scope ending leaves the others beating', () => {
+    vi.useFakeTimers();
+    const first = {};
+    const second = {};
+    const open = (scope: object) => {
+      const writer = new PartsWriter();
+      return { writer, stream: new SseStream(writer, { maxBufferedBytes: 10_000, retryMs: 1, heartbeatMs: 1000, heartbeatScope: scope }, new Stats()) };
+    };
+    const a = open(first);
+    const a2 = open(first);
+    const b = open(second);
+    // A timer set while serving one request cannot write another request's response on workerd.
+    expect(vi.getTimerCount()).toBe(2);
+    vi.advanceTimersByTime(1000);
+    for (const { writer } of [a, a2, b]) expect(writer.text()).toBe(': heartbeat\n\n');
+    a.stream.end();
+    a2.stream.end();
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(b.writer.text()).toBe(': heartbeat\n\n: heartbeat\n\n');
+    b.stream.end();
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });

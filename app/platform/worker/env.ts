@@ -19,6 +19,7 @@ export interface WorkerEnv {
   HISTORY_LIMIT?: string;
   MAX_BUFFERED_BYTES?: string;
   LOBBY_GRACE_MS?: string;
+  HTMX_VERSION?: string;
   /** Host identity and private rooms (SPEC §9); the secret and key are best kept as secrets. */
   AUTH_JWT_SECRET?: string;
   AUTH_JWT_PUBLIC_KEY?: string;

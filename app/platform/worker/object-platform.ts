@@ -1,4 +1,5 @@
 import type { Platform } from '../platform.ts';
+import type { FragmentSource } from '../../realtime/fragment.ts';
 import type { Hub, LocalHub, TopicListener } from '../../realtime/hub.ts';
 import { Stats } from '../../realtime/stats.ts';
 import type { Store } from '../../store/store.ts';
@@ -25,8 +26,8 @@ export class ObjectHub implements Hub {
     return this.owns(topic) ? this.local : this.routed;
   }
 
-  publish(topic: string, event: string, html: string) {
-    return this.hubFor(topic).publish(topic, event, html);
+  publish(topic: string, event: string, content: FragmentSource) {
+    return this.hubFor(topic).publish(topic, event, content);
   }
   subscribe(topic: string, listener: TopicListener, onResync?: () => void) {
     return this.hubFor(topic).subscribe(topic, listener, onResync);

@@ -12,12 +12,12 @@ export interface WireCatchUp {
 
 export const toWire = (catchUp: CatchUp): WireCatchUp => ({
   position: catchUp.position,
-  events: catchUp.events.map((e) => ({ name: e.name, html: e.fragment.html, position: e.position })),
+  events: catchUp.events.map((e) => ({ name: e.name, html: e.fragment.wire, position: e.position })),
 });
 
 const fromWire = (wire: WireCatchUp): CatchUp => ({
   position: wire.position,
-  events: wire.events.map((e) => ({ name: e.name, fragment: new Fragment(e.html), position: e.position })),
+  events: wire.events.map((e) => ({ name: e.name, fragment: Fragment.fromWire(e.html), position: e.position })),
 });
 
 /**

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Platform, RoomPlatform } from '../platform.ts';
 import { ChatRoom } from '../../realtime/chat-room.tsx';
-import type { Fragment } from '../../realtime/fragment.ts';
+import type { HtmxMajor, Rendition } from '../../realtime/fragment.ts';
 import { LocalHub } from '../../realtime/hub.ts';
 import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
@@ -13,7 +13,9 @@ import { Peer, type SocketTransport } from '../../realtime/peer.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
 import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
+import { majorOfSocketUrl } from '../../realtime/htmx-major.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
+import { RoutedStore } from './routed-store.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../store/store.ts';
 import { statsObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
@@ -35,14 +37,18 @@ interface SocketAttachment {
   name: string;
   kind: RoomKind;
   room: string;
+  /** The client's htmx major (SPEC §8); absent on sockets accepted before htmx 4 was served: 2. */
+  major?: HtmxMajor;
 }
 
 /** Codes a close frame may not carry: answered as a normal close. */
 const UNSENDABLE_CLOSE = new Set([1005, 1006, 1015]);
 
-function hibernatedTransport(ws: WebSocket): SocketTransport {
+function hibernatedTransport(ws: WebSocket, attachment: SocketAttachment): SocketTransport {
   return {
-    send: (fragment: Fragment) => ws.send(fragment.html),
+    send: (rendition: Rendition) => ws.send(rendition.html),
+    // Kept with the socket, so a woken object still answers the client in its own format.
+    majorRevealed: (major: HtmxMajor) => ws.serializeAttachment({ ...attachment, major }),
     // workerd exposes no send-buffer size, so MAX_BUFFERED_BYTES cannot apply here; a send to a dead socket throws.
     bufferedAmount: () => 0,
     close: (code: number, reason: string) => ws.close(code, reason),
@@ -57,13 +63,13 @@ function hibernatedTransport(ws: WebSocket): SocketTransport {
  * hibernation API: `fetch` accepts it as a plain socket, sends the refusal and closes it at once.
  */
 class PendingTransport implements SocketTransport {
-  readonly frames: Fragment[] = [];
+  readonly frames: Rendition[] = [];
   refusal: { code: number; reason: string } | undefined;
   private live: SocketTransport | undefined;
 
-  send(fragment: Fragment): void {
-    if (this.live) this.live.send(fragment);
-    else this.frames.push(fragment);
+  send(rendition: Rendition): void {
+    if (this.live) this.live.send(rendition);
+    else this.frames.push(rendition);
   }
 
   close(code: number, reason: string): void {
@@ -73,6 +79,14 @@ class PendingTransport implements SocketTransport {
 
   bufferedAmount(): number {
     return this.live?.bufferedAmount() ?? 0;
+  }
+
+  majorRevealed(major: HtmxMajor): void {
+    this.live?.majorRevealed?.(major);
+  }
+
+  rename(name: string): void {
+    this.live?.rename?.(name);
   }
 
   /** From here on frames go straight to `live`; the ones that waited go first. */
@@ -114,7 +128,13 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     this.matches = new ObjectMatchCoordinator(ctx.storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++);
     const membership = new RoutedMembership(env, { room: () => (this.room instanceof ChatRoom ? this.room.name : undefined), rpc: this as unknown as MembershipRpc });
-    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership });
+    // The room's members live in this object: @name lookups ask the name index, then this storage (no RPC to itself).
+    const routedStore = new RoutedStore(env);
+    routedStore.roomMembersNamed = async (room, name) => {
+      const named = await routedStore.userIdsNamed(name);
+      return named.length === 0 ? [] : store.roomMembersAmong(room, named);
+    };
+    this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership, store: routedStore });
     this.notifier = new Notifier(this.routed);
     this.platform = {
       config,
@@ -141,7 +161,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     const viewer = JSON.parse(request.headers.get(VIEWER_HEADER) ?? 'null') as Omit<SocketAttachment, 'peerId'> | null;
     if (!viewer || request.headers.get('upgrade') !== 'websocket') return new Response('expected a forwarded WebSocket upgrade', { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
-    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer };
+    const attachment: SocketAttachment = { peerId: crypto.randomUUID(), ...viewer, major: majorOfSocketUrl(request.url) };
     const pending = new PendingTransport();
     const room = this.roomFor(attachment.kind, attachment.room);
     let joined: Promise<void> = Promise.resolve();
@@ -159,17 +179,15 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     await joined.catch(() => {});
     if (pending.refusal) {
       server.accept();
-      for (const fragment of pending.frames) server.send(fragment.html);
+      for (const rendition of pending.frames) server.send(rendition.html);
       server.close(pending.refusal.code, pending.refusal.reason);
-      // Never noted as one of the user's sockets, and it has no attachment: only its session ends.
-      this.sessions.get(server)?.close();
-      this.sessions.delete(server);
+      this.end(server);
       return new Response(null, { status: 101, webSocket: client });
     }
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(attachment);
     this.noteSocket(attachment, 1);
-    pending.attach(hibernatedTransport(server));
+    pending.attach(hibernatedTransport(server, attachment));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -252,6 +270,14 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     return this.platform.store.messageIdBefore(room, id, depth);
   }
 
+  addRoomMember(room: string, userId: string, at: number): Promise<void> {
+    return this.platform.store.addRoomMember(room, userId, at);
+  }
+
+  roomMembersAmong(room: string, userIds: string[]): Promise<string[]> {
+    return (this.platform.store as DurableSqlStore).roomMembersAmong(room, userIds);
+  }
+
   /** Stores and broadcasts a message that did not come through a socket (e.g. the HTTP API). */
   post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
     return (this.roomFor('chat', room) as ChatRoom).post(userId, name, text);
@@ -284,7 +310,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
           .recordMessage(message.at)
           .catch((error) => console.error('dashboard report failed', error));
         const present = async () => (await this.platform.presence.list(`chat:${name}`)).map((entry) => entry.userId);
-        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present)).catch((error) => console.error('mention notifications failed', error));
+        this.notifier.mentions(message, (ids) => this.gate.reachable(name, ids, present), () => this.gate.isPrivate(name)).catch((error) => console.error('mention notifications failed', error));
       },
       onPresenceChange,
       onEmpty,
@@ -294,10 +320,10 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   private sessionFor(
     ws: WebSocket,
     attachment: SocketAttachment,
-    transport: SocketTransport = hibernatedTransport(ws),
+    transport: SocketTransport = hibernatedTransport(ws, attachment),
     room: RestorableRoom = this.roomFor(attachment.kind, attachment.room),
   ): SocketSession<RestorableRoom> {
-    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, transport);
+    const peer = new Peer(attachment.peerId, { userId: attachment.userId, name: attachment.name }, transport, attachment.major ?? 2);
     const session = new SocketSession(this.platform, room, peer);
     this.sessions.set(ws, session);
     return session;
@@ -311,8 +337,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   }
 
   private end(ws: WebSocket): void {
-    const session = this.sessions.get(ws);
-    if (session) this.noteSocket(ws.deserializeAttachment() as SocketAttachment, -1);
+    // A refused socket was never handed to the hibernation API: it has no attachment and was never noted.
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (this.sessions.has(ws) && attachment) this.noteSocket(attachment, -1);
     this.sessions.get(ws)?.close();
     this.sessions.delete(ws);
   }

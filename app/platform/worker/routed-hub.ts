@@ -1,10 +1,10 @@
-import { Fragment } from '../../realtime/fragment.ts';
+import { Fragment, toFragment, type FragmentSource } from '../../realtime/fragment.ts';
 import type { Hub, TopicEvent, TopicListener } from '../../realtime/hub.ts';
 import { topicObject, type WorkerEnv } from './env.ts';
 import { FeedDecoder } from './topic-feed.ts';
 
 type WireEvent = { id: number; event: string; html: string };
-const fromWire = (e: WireEvent): TopicEvent => ({ id: e.id, event: e.event, fragment: new Fragment(e.html) });
+const fromWire = (e: WireEvent): TopicEvent => ({ id: e.id, event: e.event, fragment: Fragment.fromWire(e.html) });
 
 const REOPEN_DELAY_MS = 1000;
 
@@ -25,9 +25,10 @@ export class RoutedHub implements Hub {
     private readonly onLost: 'reopen' | ((topic: string) => void),
   ) {}
 
-  async publish(topic: string, event: string, html: string): Promise<TopicEvent> {
-    const { id } = await topicObject(this.env, topic).publish(topic, event, html);
-    return { id, event, fragment: new Fragment(html) };
+  async publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent> {
+    const fragment = toFragment(content);
+    const { id } = await topicObject(this.env, topic).publish(topic, event, fragment.wire);
+    return { id, event, fragment };
   }
 
   subscribe(topic: string, listener: TopicListener, onResync?: () => void): () => void {

@@ -46,6 +46,15 @@ export class RoutedStore implements Store {
   userIdsNamed(name: string): Promise<string[]> {
     return this.nameIndex(name).userIds();
   }
+  /** Members are kept by the room's own object (it records each join in its storage). */
+  addRoomMember(room: string, userId: string, at: number): Promise<void> {
+    return this.room(room).addRoomMember(room, userId, at);
+  }
+  /** The name index gives the users called `name`; the room's object says which of them have been there. */
+  async roomMembersNamed(room: string, name: string): Promise<string[]> {
+    const named = await this.nameIndex(name).userIds();
+    return named.length === 0 ? [] : this.room(room).roomMembersAmong(room, named);
+  }
 
   addNotification(notification: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
     return this.user(notification.userId).addNotification(notification);

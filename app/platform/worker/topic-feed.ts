@@ -12,7 +12,7 @@ export const FEED_HEARTBEAT = encoder.encode('\n');
 
 /** One line per event, encoded once and written to every subscriber. */
 export function encodeFeedEvent(event: TopicEvent): Uint8Array {
-  return encoder.encode(JSON.stringify({ id: event.id, event: event.event, html: event.fragment.html }) + '\n');
+  return encoder.encode(JSON.stringify({ id: event.id, event: event.event, html: event.fragment.wire }) + '\n');
 }
 
 /** Reads a feed back into events; chunks may split lines anywhere. */
@@ -29,7 +29,7 @@ export class FeedDecoder {
       this.buffer = this.buffer.slice(newline + 1);
       if (!line) continue;
       const { id, event, html } = JSON.parse(line) as { id: number; event: string; html: string };
-      events.push({ id, event, fragment: new Fragment(html) });
+      events.push({ id, event, fragment: Fragment.fromWire(html) });
     }
     return events;
   }

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { Fragment } from '../../realtime/fragment.ts';
 import type { Config } from '../../config.ts';
 import { LocalHub, type TopicEvent } from '../../realtime/hub.ts';
 import type { PresenceEntry } from '../../realtime/presence.ts';
@@ -41,7 +42,8 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     super(ctx, env);
     this.config = workerConfig(env);
     this.store = new DurableSqlStore(ctx.storage);
-    this.hub = new LocalHub(this.config.limits.sseRingSize);
+    // One SSE topic per object (rooms, dashboard or a user's notifications): its ring is what a resuming stream replays.
+    this.hub = new LocalHub(this.config.limits.sseRingSize, undefined, 1, { replayed: () => true });
     for (const statement of SCHEMA) ctx.storage.sql.exec(statement);
   }
 
@@ -122,13 +124,14 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return streams + sockets.reduce((sum, n) => sum + n, 0);
   }
 
-  async publish(topic: string, event: string, html: string): Promise<{ id: number }> {
-    return { id: (await this.hub.publish(topic, event, html)).id };
+  /** `wire`: `Fragment.wire`, the markup of both htmx majors. */
+  async publish(topic: string, event: string, wire: string): Promise<{ id: number }> {
+    return { id: (await this.hub.publish(topic, event, Fragment.fromWire(wire))).id };
   }
 
   async since(topic: string, lastId: number): Promise<Array<{ id: number; event: string; html: string }> | null> {
     const events = await this.hub.since(topic, lastId);
-    return events ? events.map((e) => ({ id: e.id, event: e.event, html: e.fragment.html })) : null;
+    return events ? events.map((e) => ({ id: e.id, event: e.event, html: e.fragment.wire })) : null;
   }
 
   head(topic: string): Promise<number> {
