@@ -1,7 +1,7 @@
-import type { Context } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { createApp } from '../app.tsx';
-import { ConfigError } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { addressKey } from '../identity-limit.ts';
 import { roomName } from '../routes/chat.tsx';
@@ -14,6 +14,8 @@ import { RoutedHub } from './worker/routed-hub.ts';
 import { RoutedLobbyState, RoutedPresence } from './worker/routed-presence.ts';
 import { RoutedStore } from './worker/routed-store.ts';
 import { RoutedConnectionControl, RoutedMembership, RoutedUsedTokens } from './worker/routed-access.ts';
+import { currentBackend, isolatePlatform, requestScope, scoped, type RequestBackend, type RequestPlatform } from './worker/request-scope.ts';
+import { Notifier } from '../realtime/notifier.tsx';
 
 export { DirectoryObject } from './worker/directory-object.ts';
 export { RoomObject } from './worker/room-object.ts';
@@ -21,24 +23,22 @@ export { TopicObject } from './worker/topic-object.ts';
 
 /**
  * Sockets live in their room's Durable Object, not in the Worker: after the app's origin and
- * identity checks the upgrade is forwarded there, and the object runs the room's own events.
+ * identity checks the upgrade is forwarded there (through the request's own bindings), and the
+ * object runs the room's own events.
  */
-function forwardToRoom(env: WorkerEnv): SocketUpgrade {
-  return () => async (c: Context<IdentityEnv>) => {
-    const [, kind, raw] = new URL(c.req.url).pathname.split('/') as [string, RoomKind, string];
-    const room = roomName(raw)!;
-    const viewer = c.get('viewer');
-    const headers = new Headers(c.req.raw.headers);
-    headers.set(VIEWER_HEADER, JSON.stringify({ userId: viewer.userId, name: viewer.name ?? '', kind, room }));
-    const res = await roomObject(env, kind, room).fetch(new Request(c.req.raw, { headers }));
-    // A fetched response's headers are immutable; the app's middleware still adds its own.
-    return new Response(res.body, { status: res.status, headers: res.headers, webSocket: res.webSocket });
-  };
-}
+const forwardToRoom: SocketUpgrade = () => async (c: Context<IdentityEnv & { Bindings: WorkerEnv }>) => {
+  const [, kind, raw] = new URL(c.req.url).pathname.split('/') as [string, RoomKind, string];
+  const room = roomName(raw)!;
+  const viewer = c.get('viewer');
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(VIEWER_HEADER, JSON.stringify({ userId: viewer.userId, name: viewer.name ?? '', kind, room }));
+  const res = await roomObject(c.env, kind, room).fetch(new Request(c.req.raw, { headers }));
+  // A fetched response's headers are immutable; the app's middleware still adds its own.
+  return new Response(res.body, { status: res.status, headers: res.headers, webSocket: res.webSocket });
+};
 
-/** Built per request from the bindings: nothing here outlives the request or lives in a module global. */
-async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionContext): Promise<Platform> {
-  const config = workerConfig(env);
+/** One request's backend, built from its bindings and execution context: nothing here outlives the request. */
+async function requestBackend(config: Config, env: WorkerEnv, request: Request, ctx: ExecutionContext): Promise<RequestBackend> {
   const statsHome = statsObject(env);
   // This request's streams and fragments count in /metrics whichever request asks; /metrics itself
   // starts from the sums of every request and room object.
@@ -61,9 +61,8 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
     reported.end();
     lifecycle.abort();
   });
-  return {
+  const platform: RequestPlatform = {
     config,
-    sessionSecret: config.sessionSecret ?? (await directoryObject(env).sessionSecret()),
     store: new RoutedStore(env),
     hub: new RoutedHub(env, () => lifecycle.abort()),
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
@@ -83,16 +82,9 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
         }),
       );
     },
-    // Cloudflare puts the visitor's address here; TRUST_PROXY is for proxies in front of Node and Deno.
-    peerAddress: (c) => c.req.header('cf-connecting-ip'),
     identityLimiter: {
       take: (address) => config.newIdentitiesPerMinute === 0 || directoryObject(env, `mint:${addressKey(address)}`).takeIdentity(config.newIdentitiesPerMinute),
     },
-    upgradeWebSocket: forwardToRoom(env),
-    socketTransport: () => {
-      throw new Error('on Workers sockets are held by their room object, never by the Worker');
-    },
-    serveStatic: async (c) => env.ASSETS.fetch(c.req.raw),
     // The stream's work is kept with the request until it has ended: when the client leaves, workerd
     // otherwise drops the request at once, with the topic feeds it holds still open, and the topic
     // objects' next write to them fails ("Network connection lost"). Kept, the stream's end cancels
@@ -105,6 +97,34 @@ async function workerPlatform(env: WorkerEnv, request: Request, ctx: ExecutionCo
       }),
     closing: lifecycle.signal,
   };
+  return { env, platform, board: new RemoteBoard(env, (work) => ctx.waitUntil(work)), notifier: new Notifier(platform) };
+}
+
+/**
+ * The app, built once per isolate on the first request: routes and middleware hold no request.
+ * Each request's backend is set in its Hono context (`requestScope`) and reached from there.
+ */
+let isolateApp: Hono<any> | undefined;
+/** How many times this isolate built the app (one); shown to tests that ask (`EXPOSE_APP_BUILDS`). */
+let appBuilds = 0;
+
+async function appFor(env: WorkerEnv): Promise<Hono<any>> {
+  if (isolateApp) return isolateApp;
+  const config = workerConfig(env);
+  // Asked by each request until the app exists (the directory object answers the same one), so
+  // no request waits on a promise another request started.
+  const sessionSecret = config.sessionSecret ?? (await directoryObject(env).sessionSecret());
+  if (isolateApp) return isolateApp;
+  appBuilds++;
+  const scope = requestScope((c) => requestBackend(config, c.env, c.req.raw, c.executionCtx));
+  isolateApp = createApp(isolatePlatform(config, sessionSecret, forwardToRoom), {
+    board: scoped((backend) => backend.board),
+    notifier: scoped((backend) => backend.notifier),
+    postToRoom: (room, userId, name, text) => roomObject(currentBackend().env, 'chat', room).post(room, userId, name, text),
+    requestScope: scope as MiddlewareHandler,
+    uncached: true,
+  }).app;
+  return isolateApp;
 }
 
 /** How much of a body the app left unread is still read (and thrown away) so its connection stays usable. */
@@ -144,7 +164,7 @@ function releasableBody(request: Request): { request: Request; release: () => Pr
     { highWaterMark: 0 },
   );
   return {
-    request: new Request(request, { body }),
+    request: new Request(request, { body, signal: request.signal }),
     release: async () => {
       if (finished) return;
       finished = true;
@@ -165,23 +185,28 @@ function releasableBody(request: Request): { request: Request; release: () => Pr
 
 export default {
   async fetch(request, env, ctx) {
-    let platform: Platform;
+    let app: Hono<any>;
     try {
-      platform = await workerPlatform(env, request, ctx);
+      app = await appFor(env);
     } catch (error) {
       if (error instanceof ConfigError) return new Response(`switchboard: ${error.message}`, { status: 500 });
       throw error;
     }
-    const parts = {
-      board: new RemoteBoard(env, (work) => ctx.waitUntil(work)),
-      postToRoom: (room: string, userId: string, name: string, text: string) => roomObject(env, 'chat', room).post(room, userId, name, text),
-    };
     const { request: seen, release } = releasableBody(request);
+    let response: Response;
     try {
-      return await createApp(platform, parts).app.fetch(seen, env, ctx);
+      response = await app.fetch(seen, env, ctx);
     } finally {
       // Before the answer goes out: workerd does not let a request's body be read after that.
       await release();
     }
+    if (env.EXPOSE_APP_BUILDS === 'true') {
+      try {
+        response.headers.set('x-switchboard-app-builds', String(appBuilds));
+      } catch {
+        // A response passed on unchanged (immutable headers) goes without it.
+      }
+    }
+    return response;
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -263,6 +263,28 @@ export function eventsSuite(ctx: SuiteContext): void {
       expect(after.messages).toBeGreaterThanOrEqual(during.messages);
     });
 
+    // workerd only: Node and Deno build the app once per process by construction (their entry calls createApp once).
+    if (ctx.runtime === 'workerd') {
+      it('Workers: the app is built once per isolate; each request, concurrent ones too, brings its own backend', async () => {
+        const room = ctx.fresh();
+        const get = (path: string, user: User, headers: Record<string, string> = {}) => fetch(ctx.url(path), { headers: { cookie: user.cookie, ...headers } });
+        const pages = ['/', `/chat/${room}`, `/lobby/${room}`, '/notifications', '/healthz'];
+        const answers = await Promise.all([ctx.alice, ctx.bob, ctx.alice].flatMap((user) => pages.map((path) => get(path, user))));
+        const stream = await open('/events?topics=dashboard', ctx.bob);
+        await stream.waitFor((raw) => raw.text.includes('event:'), 10_000);
+        const metrics = await get('/metrics', ctx.alice, { authorization: `Bearer ${TEST_TOKEN}` });
+        for (const res of [...answers, metrics]) {
+          expect(res.status).toBe(200);
+          // The header counts the isolate's calls of createApp (EXPOSE_APP_BUILDS, set by the workerd launcher).
+          expect(res.headers.get('x-switchboard-app-builds')).toBe('1');
+        }
+        expect(stream.headers['x-switchboard-app-builds']).toBe('1');
+        // The request's own backend answers: the stream counts in the /metrics of another request.
+        expect(Number(/^switchboard_open_sse_streams (\d+)$/m.exec(await metrics.text())?.[1])).toBeGreaterThanOrEqual(1);
+        stream.close();
+      });
+    }
+
     it('serves /healthz and the Prometheus counters behind the token', async () => {
       expect(await (await fetch(`${ctx.server.url}/healthz`)).json()).toEqual({ status: 'ok' });
       const res = await fetch(`${ctx.server.url}/metrics`, { headers: { authorization: 'Bearer test-api-token-0123456789' } });

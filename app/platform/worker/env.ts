@@ -28,6 +28,8 @@ export interface WorkerEnv {
   PRIVATE_ROOMS?: string;
   MATCH_ROUNDS?: string;
   MATCH_TEMPO_MS?: string;
+  /** Tests only: `true` adds `x-switchboard-app-builds` (how many times this isolate built the app) to answers. */
+  EXPOSE_APP_BUILDS?: string;
 }
 
 /** The variables among the bindings, read and validated exactly as on Node. */
