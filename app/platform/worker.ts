@@ -38,7 +38,7 @@ const forwardToRoom: SocketUpgrade = () => async (c: Context<IdentityEnv & { Bin
 };
 
 /** One request's backend, built from its bindings and execution context: nothing here outlives the request. */
-async function requestBackend(config: Config, env: WorkerEnv, request: Request, ctx: ExecutionContext): Promise<RequestBackend> {
+async function requestBackend(config: Config, env: WorkerEnv, request: Request, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<RequestBackend> {
   const statsHome = statsObject(env);
   // This request's streams and fragments count in /metrics whichever request asks; /metrics itself
   // starts from the sums of every request and room object.
@@ -51,6 +51,7 @@ async function requestBackend(config: Config, env: WorkerEnv, request: Request, 
       return report;
     },
     asksForMetrics ? await statsHome.stats() : {},
+    (work) => ctx.waitUntil(work),
   );
   const { stats } = reported;
   // Ends this request's SSE stream: when its client goes away, or when a topic feed it holds ends
