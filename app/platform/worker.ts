@@ -1,5 +1,4 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { createApp } from '../app.tsx';
 import { ConfigError, type Config } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
@@ -16,6 +15,7 @@ import { RoutedStore } from './worker/routed-store.ts';
 import { RoutedConnectionControl, RoutedMembership, RoutedUsedTokens } from './worker/routed-access.ts';
 import { currentBackend, isolatePlatform, requestScope, scoped, type RequestBackend, type RequestPlatform } from './worker/request-scope.ts';
 import { Notifier } from '../realtime/notifier.tsx';
+import { eventResponse } from './worker/event-response.ts';
 
 export { DirectoryObject } from './worker/directory-object.ts';
 export { RoomObject } from './worker/room-object.ts';
@@ -86,16 +86,11 @@ async function requestBackend(config: Config, env: WorkerEnv, request: Request, 
     identityLimiter: {
       take: (address) => config.newIdentitiesPerMinute === 0 || directoryObject(env, `mint:${addressKey(address)}`).takeIdentity(config.newIdentitiesPerMinute),
     },
-    // The stream's work is kept with the request until it has ended: when the client leaves, workerd
-    // otherwise drops the request at once, with the topic feeds it holds still open, and the topic
-    // objects' next write to them fails ("Network connection lost"). Kept, the stream's end cancels
-    // its feeds and takes its user offline as on the other runtimes.
-    streamEvents: (c, _headers, run) =>
-      streamSSE(c, (writer) => {
-        const running = run(writer);
-        ctx.waitUntil(running.catch(() => {}));
-        return running;
-      }),
+    // Over workerd's own pipe, so a write to a client that has gone ends the stream (event-response.ts).
+    // Its work is kept with the request until it has ended: when the client leaves, workerd otherwise
+    // drops the request at once, with the topic feeds it holds still open. Kept, the stream's end
+    // cancels its feeds and takes its user offline as on the other runtimes.
+    streamEvents: (_c, headers, run) => eventResponse(headers, run, (work) => ctx.waitUntil(work)),
     closing: lifecycle.signal,
   };
   return { env, platform, board: new RemoteBoard(env, (work) => ctx.waitUntil(work)), notifier: new Notifier(platform) };
