@@ -24,7 +24,20 @@ await build({
   jsxImportSource: 'hono/jsx',
   sourcemap: true,
   // dist/node.js sits one directory below the project, the source two: where public/ is from each.
-  define: { __PUBLIC_DIR__: JSON.stringify('../public') },
+  define: { __PUBLIC_DIR__: JSON.stringify('../public'), __STORE_WORKER__: JSON.stringify('./libsql-worker.js') },
   logLevel: 'warning',
 });
-console.log('build: dist/node.js');
+// The storage thread (app/store/libsql-thread.ts) loads this file beside dist/node.js.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['app/store/libsql-worker.ts'],
+  outfile: 'dist/libsql-worker.js',
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log('build: dist/node.js, dist/libsql-worker.js');

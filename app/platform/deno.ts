@@ -3,6 +3,7 @@ import type { WSContext } from 'hono/ws';
 import type { SocketUpgrade } from './platform.ts';
 import { fileURLToPath } from 'node:url';
 import type { Rendition } from '../realtime/fragment.ts';
+import { LibsqlStore } from '../store/libsql.ts';
 import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 const config = configOrNull(Deno.env.toObject());
@@ -33,6 +34,7 @@ const { app, stop } = await startOrExit(
       socketTransport: denoTransport,
       peerAddress: (c) => getConnInfo(c).remote.address,
       serveStatic: serveStatic({ root: fileURLToPath(new URL('../../public', import.meta.url)) }),
+      openDatabase: (url) => LibsqlStore.open(url),
     }),
   (code) => Deno.exit(code),
 );

@@ -25,17 +25,9 @@ class ResponseWriter implements EventWriter {
     return this.res.writableLength;
   }
 
-  /** One event's shared head and the stream's own tail, handed to the socket together (one writev). */
-  writeParts(head: Uint8Array, tail?: Uint8Array): void {
-    if (this.aborted) return;
-    if (!tail) {
-      this.res.write(head);
-      return;
-    }
-    this.res.cork();
-    this.res.write(head);
-    this.res.write(tail);
-    this.res.uncork();
+  /** One whole event (often the very buffer every other stream gets too), as one chunk. */
+  writeNow(bytes: Uint8Array): void {
+    if (!this.aborted) this.res.write(bytes);
   }
 
   onAbort(listener: () => void): void {

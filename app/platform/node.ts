@@ -11,6 +11,7 @@ import type { Platform } from './platform.ts';
 import { nodeEventStream } from './node-event-stream.ts';
 import { sendText } from './node-frames.ts';
 import { nodeUpgradeWebSocket, serveUpgrades } from './node-upgrade.ts';
+import { ThreadedLibsqlStore } from '../store/libsql-thread.ts';
 import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 export { CLOSE_RESTARTING };
@@ -69,6 +70,8 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     peerAddress: (c) => getConnInfo(c).remote.address,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
     sessionSecretFile: options.sessionSecretFile,
+    // libSQL's commits (and their fsyncs) on a storage thread, never on the event loop.
+    openDatabase: (url) => ThreadedLibsqlStore.open(url),
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxFrameBytes });
   const heartbeat = keepAlive(wss, config.heartbeatMs);

@@ -6,7 +6,7 @@ import type { IdentityEnv } from '../identity.ts';
 import type { SocketTransport } from '../realtime/peer.ts';
 import { Stats } from '../realtime/stats.ts';
 import type { Platform, SocketUpgrade } from './platform.ts';
-import { openState } from './state.ts';
+import { openState, type OpenDatabase } from './state.ts';
 
 /**
  * What Node and Deno share: one long-running process whose state `openState` chooses (libSQL and
@@ -25,6 +25,8 @@ export interface RuntimeBindings {
   streamEvents?: Platform['streamEvents'];
   peerAddress?: Platform['peerAddress'];
   sessionSecretFile?: string;
+  /** The single-process database (not used in cluster mode). */
+  openDatabase: OpenDatabase;
 }
 
 export interface StandaloneApp {
@@ -36,7 +38,7 @@ export interface StandaloneApp {
 
 export async function buildStandaloneApp(config: Config, runtime: RuntimeBindings): Promise<StandaloneApp> {
   const stats = new Stats();
-  const state = await openState(config, stats, runtime.sessionSecretFile);
+  const state = await openState(config, stats, runtime.openDatabase, runtime.sessionSecretFile);
   const lifecycle = new AbortController();
   const { close, ...shared } = state;
   const platform: Platform = {

@@ -5,7 +5,7 @@ import { LocalPresence } from '../realtime/presence.ts';
 import { reportSizes, type Stats } from '../realtime/stats.ts';
 import { LocalConnectionLimits } from '../realtime/connection-limits.ts';
 import { PerUserLimits } from '../realtime/rate-limit.ts';
-import { LibsqlStore } from '../store/libsql.ts';
+import type { SqlStore } from '../store/sql-store.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
 import type { Platform } from './platform.ts';
 import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
@@ -26,13 +26,16 @@ export type PlatformState = Pick<Platform, StateKeys> & {
   close(): Promise<void>;
 };
 
+/** The single-process database, opened the runtime's way: on a storage thread on Node, in-thread on Deno. */
+export type OpenDatabase = (url: string) => Promise<SqlStore & { probeWrite(): Promise<void> }>;
+
 /**
  * One process: libSQL storage and in-memory fan-out, presence and lobbies. With REDIS_URL (SPEC §7):
  * all of it in Redis, shared by every instance, and nothing on this host's disk.
  */
-export async function openState(config: Config, stats: Stats, sessionSecretFile?: string): Promise<PlatformState> {
+export async function openState(config: Config, stats: Stats, openDatabase: OpenDatabase, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
-    const database = await LibsqlStore.open(config.databaseUrl);
+    const database = await openDatabase(config.databaseUrl);
     const storage = new StorageHealth(() => database.probeWrite());
     const store = guardWrites(database, storage);
     const hub = new LocalHub(config.limits.sseRingSize, () => stats.broadcastRenders++, config.limits.maxTopicRings, { maxRingBytes: config.limits.maxRingBytes });

@@ -7,6 +7,9 @@ import type { OutgoingEvent, TopicSource } from './sse-sources.ts';
 import { SseStream, type EventWriter } from './sse-stream.ts';
 import { whenClosing } from './closing.ts';
 
+/** Live events a stream may hold back while it catches up, whatever the ring size. */
+const MIN_PENDING_EVENTS = 100;
+
 export interface EventStreamHooks {
   /** The set of connected users may have changed (a stream opened or closed). */
   onConnectionsChanged(): void;
@@ -71,8 +74,10 @@ export async function runEventStream(
     hub.subscribe(source.hubTopic, (event) => {
       if (stream.isEnded) return;
       if (!pending) return sendLive(source, source.live(event));
-      // A client that cannot even be caught up before the ring's worth of news is too slow.
-      if (pending.length >= config.limits.sseRingSize) return stream.dropSlowClient();
+      // A client that cannot even be caught up before a ring's worth of news is too slow. (Not fewer
+      // than 100 events: a server configured with tiny rings still lets a snapshot finish while a
+      // burst goes by; the snapshot's store reads take a thread hop on Node.)
+      if (pending.length >= Math.max(config.limits.sseRingSize, MIN_PENDING_EVENTS)) return stream.dropSlowClient();
       pending.push([source, event]);
     }),
   );

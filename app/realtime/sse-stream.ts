@@ -3,14 +3,17 @@ import type { Stats } from './stats.ts';
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(': heartbeat\n\n');
-/** Past this many distinct id prefixes for one fragment, streams are too far apart to share: build per stream. */
-const MAX_HEADS_PER_FRAGMENT = 8;
+/**
+ * Past this many distinct ids for one fragment (streams at different positions, or of many different
+ * people with their own notification positions), further streams get their own copy of the frame.
+ */
+const MAX_FRAMES_PER_FRAGMENT = 64;
 
 interface Framed {
   name: string;
   body: Uint8Array;
-  /** `event:`/`data:` lines plus `id: SHARED`, by SHARED: written unchanged to every stream at that position. */
-  heads: Map<string, Uint8Array>;
+  /** Whole events (`event:`/`data:` lines, `id: …`, the blank line), by id: one buffer for every stream with that id. */
+  frames: Map<string, Uint8Array>;
 }
 const framed = new WeakMap<Rendition, Framed>();
 
@@ -22,7 +25,7 @@ function framing(name: string, fragment: Fragment, major: HtmxMajor): Framed {
   const eventName = major === 4 ? '' : name;
   const cached = framed.get(rendition);
   if (cached && cached.name === eventName) return cached;
-  const entry: Framed = { name: eventName, body: encoder.encode(`${eventName ? `event: ${eventName}\n` : ''}${dataLines(rendition.html)}`), heads: new Map() };
+  const entry: Framed = { name: eventName, body: encoder.encode(`${eventName ? `event: ${eventName}\n` : ''}${dataLines(rendition.html)}`), frames: new Map() };
   framed.set(rendition, entry);
   return entry;
 }
@@ -39,20 +42,23 @@ export function frameEvent(name: string, fragment: Fragment, major: HtmxMajor = 
 }
 
 /**
- * The event up to and including `id: SHARED`, where SHARED is the part of the id every stream on the
- * same topics at the same positions has in common. Encoded once per fragment, major and position, so
- * the streams of a broadcast write the same bytes; only their own short tail (`,user:42`) differs.
+ * The whole event for a stream whose id is `id` (`rooms:5,dashboard:7,user:42`; `rest` is what follows
+ * the id line: `retry:` on a stream's first event, then the blank line). Encoded once per fragment,
+ * major and id: every stream at the same positions (the same topics, the same person or none) writes
+ * the very same buffer, in one write. SSE ids are per stream, so a broadcast to people with their own
+ * notification positions has one frame per distinct id, up to MAX_FRAMES_PER_FRAGMENT.
  */
-export function frameHead(name: string, fragment: Fragment, sharedId: string, major: HtmxMajor = 2): Uint8Array {
+export function frameWithId(name: string, fragment: Fragment, id: string, rest: string, major: HtmxMajor = 2): Uint8Array {
   const entry = framing(name, fragment, major);
-  let head = entry.heads.get(sharedId);
-  if (head) return head;
-  const idLine = encoder.encode(`id: ${sharedId}`);
-  head = new Uint8Array(entry.body.byteLength + idLine.byteLength);
-  head.set(entry.body);
-  head.set(idLine, entry.body.byteLength);
-  if (entry.heads.size < MAX_HEADS_PER_FRAGMENT) entry.heads.set(sharedId, head);
-  return head;
+  const key = `${id}\n${rest}`;
+  let frame = entry.frames.get(key);
+  if (frame) return frame;
+  const tail = encoder.encode(`id: ${id}\n${rest}`);
+  frame = new Uint8Array(entry.body.byteLength + tail.byteLength);
+  frame.set(entry.body);
+  frame.set(tail, entry.body.byteLength);
+  if (entry.frames.size < MAX_FRAMES_PER_FRAGMENT) entry.frames.set(key, frame);
+  return frame;
 }
 
 /**
@@ -68,10 +74,10 @@ export interface EventWriter {
   /**
    * A writer that knows how many bytes it holds for the client (Node: the response's and socket's
    * buffers) writes synchronously: the stream checks `buffered()` instead of tracking a promise per
-   * write, and the parts of one event go out together.
+   * write.
    */
   buffered?(): number;
-  writeParts?(head: Uint8Array, tail?: Uint8Array): void;
+  writeNow?(bytes: Uint8Array): void;
 }
 
 export interface SseStreamOptions {
@@ -149,10 +155,6 @@ export class SseStream {
   private endedFlag = false;
   private readonly wheel: HeartbeatWheel;
   private readonly slot: number;
-  /** The last tail written (`,user:42\n\n`) and what it was built from, reused while the own id stands still. */
-  private tailOwn: string | undefined;
-  private tailShared = false;
-  private tail: Uint8Array | undefined;
   private resolveEnded!: () => void;
   /** Resolves once the stream has ended, for whatever reason. */
   readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
@@ -181,17 +183,9 @@ export class SseStream {
    * stream also sets the client's reconnection delay.
    */
   send(name: string, fragment: Fragment, sharedId: string, ownId = ''): void {
-    const head = frameHead(name, fragment, sharedId, this.options.major ?? 2);
-    const retry = this.retryField();
-    const shared = sharedId !== '';
-    if (retry || this.tail === undefined || ownId !== this.tailOwn || shared !== this.tailShared) {
-      this.tail = encoder.encode(`${ownId && shared ? ',' : ''}${ownId}\n${retry}\n`);
-      // A tail with retry: is written once; the next event builds its own.
-      this.tailOwn = retry ? undefined : ownId;
-      this.tailShared = shared;
-    }
+    const id = sharedId && ownId ? `${sharedId},${ownId}` : sharedId || ownId;
     this.stats.eventsSent++;
-    this.write(head, this.tail);
+    this.write(frameWithId(name, fragment, id, `${this.retryField()}\n`, this.options.major ?? 2));
   }
 
   /** Sets the reconnection delay when the stream has no event to send yet. */
@@ -227,20 +221,14 @@ export class SseStream {
     return `retry: ${this.options.retryMs}\n`;
   }
 
-  private write(head: Uint8Array, tail?: Uint8Array): void {
+  private write(bytes: Uint8Array): void {
     if (this.endedFlag) return;
-    const size = head.byteLength + (tail?.byteLength ?? 0);
+    const size = bytes.byteLength;
     const { api } = this;
-    if (api.buffered && api.writeParts) {
+    if (api.buffered && api.writeNow) {
       if (api.buffered() + size > this.options.maxBufferedBytes) return this.dropSlowClient();
-      api.writeParts(head, tail);
+      api.writeNow(bytes);
       return;
-    }
-    let bytes = head;
-    if (tail) {
-      bytes = new Uint8Array(size);
-      bytes.set(head);
-      bytes.set(tail, head.byteLength);
     }
     this.queued += size;
     if (this.queued > this.options.maxBufferedBytes) return this.dropSlowClient();

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -109,10 +111,71 @@ export function openFilesLimit(): { soft: number; hard: number } {
 export function forkBench(script: string, name: string, env: Record<string, string> = {}): Child {
   const { hard } = openFilesLimit();
   const raise = Number.isFinite(hard) ? `ulimit -n ${hard} 2>/dev/null; ` : '';
+  // The servers under test run compiled the way `npm start` runs the app (scripts/build.mjs: esbuild,
+  // no tsx loader). Under tsx every named closure is wrapped in `__name()` (keepNames), which turns it
+  // into a dictionary-mode function: ~250 B more per closure, ~2.6 KiB per socket that production
+  // never pays.
+  if (script.startsWith('servers/') && script.endsWith('.ts')) {
+    const out = bundled(script);
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn('sh', ['-c', `${raise}exec "$@"`, 'sh', process.execPath, ...profile, '--enable-source-maps', '--expose-gc', out], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, BENCH_SERVER: script },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    return new Child(child, name);
+  }
   const child = spawn('sh', ['-c', `${raise}exec "$@"`, 'sh', process.execPath, '--import', 'tsx', '--expose-gc', `bench/${script}`], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   return new Child(child, name);
+}
+
+const built = new Map<string, string>();
+
+/**
+ * `bench/servers/NAME.ts` compiled to `bench/.build/NAME.mjs` with scripts/build.mjs's options (once per run).
+ * `BENCH_CPU_PROF=DIR npm run bench`: every server writes a V8 CPU profile there when it stops
+ * (`node scripts/profile-top.mjs FILE` summarises one; source maps name the TypeScript files).
+ */
+function bundled(script: string): string {
+  const known = built.get(script);
+  if (known) return known;
+  const out = join(ROOT, 'bench', '.build', script.replace(/^servers\//, '').replace(/\.ts$/, '.mjs'));
+  buildSync({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, 'bench', script)],
+    outfile: out,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    jsx: 'automatic',
+    jsxImportSource: 'hono/jsx',
+    sourcemap: true,
+    define: { __PUBLIC_DIR__: JSON.stringify('../../public'), __STORE_WORKER__: JSON.stringify('./libsql-worker.mjs') },
+    logLevel: 'warning',
+  });
+  // The app's storage thread, beside the server that starts it (as dist/libsql-worker.js is for npm start).
+  buildSync({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, 'app', 'store', 'libsql-worker.ts')],
+    outfile: join(ROOT, 'bench', '.build', 'libsql-worker.mjs'),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  // Started through a one-line entry, so the bundled app/platform/node.ts does not take the bundle
+  // for `npm start`'s entry point (it starts itself when it is the main module).
+  const entry = out.replace(/\.mjs$/, '.main.mjs');
+  writeFileSync(entry, `await import(${JSON.stringify(pathToFileURL(out).href)});\n`);
+  built.set(script, entry);
+  return entry;
 }

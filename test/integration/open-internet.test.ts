@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { generateSignedCookie } from 'hono/cookie';
 import WebSocket from 'ws';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { LibsqlStore } from '../../app/store/libsql.ts';
+import { ThreadedLibsqlStore } from '../../app/store/libsql-thread.ts';
+import type { SqlStore } from '../../app/store/sql-store.ts';
 import { markAllRead, newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { startServer, TEST_SECRET } from '../helpers/server.ts';
 import { api } from '../helpers/sse.ts';
@@ -359,8 +360,8 @@ describe('SPEC 6 storage that cannot write (disk full)', () => {
   it('turns a read-only database into 503s and a 503 /healthz, and recovers when it can write again (no mocks)', async () => {
     const s = await server();
     const user = await newUser(s.url, 'Ray');
-    // The server's own libSQL connection (a private field of LibsqlStore): query_only makes SQLite refuse every write.
-    const db = (s.platform.store as unknown as { db: { execute(sql: string): Promise<unknown> } }).db;
+    // The server's own libSQL connection, on its storage thread: query_only makes SQLite refuse every write.
+    const db = { execute: (sql: string) => (s.platform.store as unknown as SqlStore).query(sql) };
     await db.execute('PRAGMA query_only = ON');
     const res = await api(s.url, '/api/notify', { user: user.userId, text: 'nowhere to go' });
     expect(res.status).toBe(503);
@@ -388,7 +389,7 @@ describe('SPEC 6 storage that cannot write (disk full)', () => {
 
     const full = await diskFullError();
     for (const method of ['addMessage', 'addMetric', 'addNotification', 'setUserName', 'markAllRead', 'probeWrite'] as const) {
-      vi.spyOn(LibsqlStore.prototype, method).mockRejectedValue(full);
+      vi.spyOn(ThreadedLibsqlStore.prototype, method).mockRejectedValue(full);
     }
     const metric = await api(s.url, '/api/metrics', { name: 'orders', value: 1 });
     expect(metric.status).toBe(503);

@@ -81,23 +81,23 @@ describe('SPEC 6 SSE send buffer', () => {
   });
 });
 
-/** A writer like Node's: synchronous parts, a byte count instead of a promise per write. */
+/** A writer like Node's: synchronous writes, a byte count instead of a promise per write. */
 class PartsWriter {
   aborted = false;
-  parts: Array<[Uint8Array, Uint8Array | undefined]> = [];
+  parts: Uint8Array[] = [];
   held = 0;
   private abortListeners: Array<() => void> = [];
   write(): Promise<unknown> {
-    throw new Error('a writer with writeParts gets no promise per write');
+    throw new Error('a writer with writeNow gets no promise per write');
   }
-  writeParts(head: Uint8Array, tail?: Uint8Array): void {
-    this.parts.push([head, tail]);
+  writeNow(bytes: Uint8Array): void {
+    this.parts.push(bytes);
   }
   buffered(): number {
     return this.held;
   }
   text(): string {
-    return this.parts.map(([head, tail]) => new TextDecoder().decode(head) + (tail ? new TextDecoder().decode(tail) : '')).join('');
+    return this.parts.map((bytes) => new TextDecoder().decode(bytes)).join('');
   }
   onAbort(listener: () => void): void {
     this.abortListeners.push(listener);
@@ -109,26 +109,34 @@ class PartsWriter {
 }
 
 describe('shared SSE bytes', () => {
-  it('writes the same head bytes to every stream at the same position; only the own id differs', () => {
-    const writers = [new PartsWriter(), new PartsWriter(), new PartsWriter()];
+  it('writes the very same buffer, in one write, to every stream with the same id; each id gets its own correct frame', () => {
+    const writers = [new PartsWriter(), new PartsWriter(), new PartsWriter(), new PartsWriter()];
     const streams = writers.map((w) => new SseStream(w, { maxBufferedBytes: 10_000, retryMs: 1500, heartbeatMs: 60_000 }, new Stats()));
     const first = new Fragment('<b>1</b>');
     const second = new Fragment('<b>2</b>');
-    streams.forEach((s, i) => s.send('dashboard', first, 'rooms:5,dashboard:7', `user:${i}`));
-    streams.forEach((s, i) => s.send('dashboard', second, 'rooms:5,dashboard:8', `user:${i}`));
+    // Two tabs of user 0, one of user 1, one anonymous stream with no own position.
+    const own = ['user:0', 'user:0', 'user:1', ''];
+    streams.forEach((s, i) => s.send('dashboard', first, 'rooms:5,dashboard:7', own[i]));
+    streams.forEach((s, i) => s.send('dashboard', second, 'rooms:5,dashboard:8', own[i]));
     for (const index of [0, 1]) {
-      const heads = writers.map((w) => w.parts[index]![0]);
-      expect(heads[1]).toBe(heads[0]);
-      expect(heads[2]).toBe(heads[0]);
+      expect(writers.map((w) => w.parts.length)).toEqual([2, 2, 2, 2]);
+      expect(writers[1]!.parts[index]).toBe(writers[0]!.parts[index]);
+      expect(writers[2]!.parts[index]).not.toBe(writers[0]!.parts[index]);
     }
     expect(writers[2]!.text()).toBe(
-      'event: dashboard\ndata: <b>1</b>\nid: rooms:5,dashboard:7,user:2\nretry: 1500\n\n' + 'event: dashboard\ndata: <b>2</b>\nid: rooms:5,dashboard:8,user:2\n\n',
+      'event: dashboard\ndata: <b>1</b>\nid: rooms:5,dashboard:7,user:1\nretry: 1500\n\n' + 'event: dashboard\ndata: <b>2</b>\nid: rooms:5,dashboard:8,user:1\n\n',
     );
-    // The own tail is built once and reused while the own id stands still.
-    expect(writers[0]!.parts[1]![1]).not.toBe(writers[0]!.parts[0]![1]); // the first tail carried retry:
-    const third = new Fragment('<b>3</b>');
-    streams[0]!.send('dashboard', third, 'rooms:5,dashboard:9', 'user:0');
-    expect(writers[0]!.parts[2]![1]).toBe(writers[0]!.parts[1]![1]);
+    expect(writers[3]!.text()).toBe('event: dashboard\ndata: <b>1</b>\nid: rooms:5,dashboard:7\nretry: 1500\n\n' + 'event: dashboard\ndata: <b>2</b>\nid: rooms:5,dashboard:8\n\n');
+    streams.forEach((s) => s.end());
+  });
+
+  it('past 64 distinct ids for one fragment, further streams still get correct bytes of their own', () => {
+    const fragment = new Fragment('<i>many</i>');
+    const writers = Array.from({ length: 100 }, () => new PartsWriter());
+    const streams = writers.map((w) => new SseStream(w, { maxBufferedBytes: 10_000, retryMs: 1, heartbeatMs: 60_000 }, new Stats()));
+    streams.forEach((s) => s.sendRetryIfFirst());
+    streams.forEach((s, i) => s.send('n', fragment, 'rooms:1', `user:${i}`));
+    writers.forEach((w, i) => expect(w.text()).toBe(`retry: 1\n\nevent: n\ndata: <i>many</i>\nid: rooms:1,user:${i}\n\n`));
     streams.forEach((s) => s.end());
   });
 
