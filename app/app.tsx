@@ -2,10 +2,9 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
-import type { Platform } from './platform/platform.ts';
+import type { Platform } from './ports/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
 import { UserNames } from './user-cache.ts';
-import { LocalIdentityLimiter } from './identity-limit.ts';
 import { publicOrigin } from './forwarded.ts';
 import { privatePages, sameOriginRedirects, strictTransportSecurity } from './http-policy.ts';
 import { NotFoundPage } from '../components/Layout.tsx';
@@ -14,7 +13,7 @@ import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
 import { reportSizes } from './realtime/stats.ts';
 import { HistoryCache } from './realtime/history-cache.tsx';
-import { ANY_TOPIC } from './realtime/presence.ts';
+import { ANY_TOPIC } from './ports/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
 import { publishRoomList } from './realtime/room-list.tsx';
@@ -64,7 +63,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   const notifier = parts.notifier ?? new Notifier(platform);
   // Names and history are cached where this process is their only writer (not with cluster mode's other instances).
   const history = parts.uncached ? undefined : new HistoryCache(platform.store, platform.config.historyLimit);
-  const names = new UserNames(platform.store, !platform.exclusive && !parts.uncached);
+  const names = new UserNames(platform.store, !platform.locks.shared && !parts.uncached);
   const gate = new RoomGate(platform.config.auth.privateRooms, platform.membership);
   // Mentions inside a private room reach its members (and whoever is in it) only.
   const reachable = (room: string) => (userIds: string[]) =>
@@ -82,7 +81,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       }),
   );
   // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
-  platform.presence.watch?.(ANY_TOPIC, () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)));
+  platform.presence.watch(ANY_TOPIC, () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)));
   const lobbies: RoomRegistry<LobbyRoom> = new RoomRegistry(
     (id) =>
       new LobbyRoom(id, platform, {
@@ -91,7 +90,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
       }),
   );
 
-  reportSizes(platform.stats, () => ({ chatRooms: chatRooms.size, lobbies: lobbies.size, connectedUsers: platform.connectionLimits?.users ?? 0 }));
+  reportSizes(platform.stats, () => ({ chatRooms: chatRooms.size, lobbies: lobbies.size, connectedUsers: platform.connectionLimits.users }));
 
   app.use(
     secureHeaders({
@@ -115,7 +114,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   );
   app.use(strictTransportSecurity(platform.config));
   app.get('/healthz', (c) => {
-    const report = platform.health?.() ?? { status: 'ok' };
+    const report = platform.health();
     return c.json(report, report.status === 'ok' ? 200 : 503);
   });
   mountStaticFiles(app, platform.serveStatic, ['/css/*', '/js/*', '/vendor/*']);
@@ -132,8 +131,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
 
   // Host sign-in sits before the cookie identity: a refused token leaves the cookie untouched.
   app.route('/auth', authRoutes(platform));
-  const identityLimiter = platform.identityLimiter ?? new LocalIdentityLimiter(platform.config.newIdentitiesPerMinute, platform.config.limits.maxTrackedAddresses);
-  app.use('*', identity(platform, identityLimiter, { anonymous: !platform.config.auth.required, names }));
+  app.use('*', identity(platform, platform.identityLimiter, { anonymous: !platform.config.auth.required, names }));
   if (platform.config.auth.required) app.use('*', requireHostSession(platform.config.auth.loginUrl));
   app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin(c, platform.config) || platform.config.allowedOrigins.includes(origin) }));
   app.use('*', privatePages());
@@ -155,7 +153,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
     }
     if (error instanceof StorageUnavailableError) return c.text(`The server cannot save anything right now: ${error.message}.`, 503);
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
-    if (platform.health?.().status === 'degraded') return c.text('The server lost contact with its storage; please try again in a moment.', 503);
+    if (platform.health().status === 'degraded') return c.text('The server lost contact with its storage; please try again in a moment.', 503);
     return c.text('Something went wrong on our side; please try again.', 500);
   });
 

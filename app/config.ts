@@ -1,5 +1,7 @@
 /** Every setting and bound of the app, read and validated in one place (SPEC §2, §6). */
-import type { HtmxMajor } from './realtime/fragment.ts';
+
+/** The htmx major a client runs: 2 (`htmx-ext-ws`/`htmx-ext-sse`) or 4 (`hx-ws`/`hx-sse`), SPEC §8. */
+export type HtmxMajor = 2 | 4;
 
 export interface Config {
   port: number;

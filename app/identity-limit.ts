@@ -1,13 +1,4 @@
-/**
- * New identities per client address (SPEC §6: NEW_IDENTITIES_PER_MINUTE): a token bucket per
- * address, `perMinute` at once and `perMinute` more each minute. The table is bounded: past
- * `maxAddresses` the address seen least recently is forgotten (its next request starts with a
- * full bucket), so a flood of addresses costs at most `maxAddresses` small entries.
- */
-export interface IdentityLimiter {
-  /** Takes one new identity for `address`; false when the address is over its rate. */
-  take(address: string): boolean | Promise<boolean>;
-}
+import type { IdentityLimiter } from './ports/limits.ts';
 
 export interface Bucket {
   tokens: number;
@@ -38,6 +29,12 @@ export function takeToken(bucket: Bucket, perMinute: number, now: number): boole
   return true;
 }
 
+/**
+ * New identities per client address (SPEC §6: NEW_IDENTITIES_PER_MINUTE): a token bucket per
+ * address, `perMinute` at once and `perMinute` more each minute. The table is bounded: past
+ * `maxAddresses` the address seen least recently is forgotten (its next request starts with a
+ * full bucket), so a flood of addresses costs at most `maxAddresses` small entries.
+ */
 export class LocalIdentityLimiter implements IdentityLimiter {
   private readonly buckets = new Map<string, Bucket>();
 

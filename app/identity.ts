@@ -1,8 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { clientAddress, isHttps } from './forwarded.ts';
-import type { IdentityLimiter } from './identity-limit.ts';
-import type { Platform } from './platform/platform.ts';
+import type { IdentityLimiter } from './ports/limits.ts';
+import type { Platform } from './ports/platform.ts';
 import { readSession, sessionNeedsRenewal, writeSession, type Session } from './session-cookie.ts';
 import type { Viewer } from '../components/Header.tsx';
 import type { UserNames } from './user-cache.ts';
@@ -34,7 +34,7 @@ export function identity(platform: IdentityPlatform, limiter: IdentityLimiter, {
       c.set('session', { userId: '', fromHost: false, rooms: [] });
       c.set('viewer', { userId: '', name: null });
     } else if (!session) {
-      if (!(await limiter.take(clientAddress(c, config, platform.peerAddress ?? (() => undefined))))) return tooManyIdentities(c, config.newIdentitiesPerMinute);
+      if (!(await limiter.take(clientAddress(c, config, platform.peerAddress)))) return tooManyIdentities(c, config.newIdentitiesPerMinute);
       const userId = newUserId();
       await writeSession(c, secret, userId, https, maxAge);
       c.set('session', { userId, fromHost: false, rooms: [] });
@@ -55,21 +55,4 @@ function tooManyIdentities(c: Context, perMinute: number): Response {
     `Too many new visitors from your network address: at most ${perMinute} new identities a minute. Wait a moment and try again (with cookies enabled, you keep the identity you have).`,
     429,
   );
-}
-
-/** Bidi embeddings, overrides, isolates and marks: they reorder the text around a name (Trojan Source). */
-const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
-/** What renders as nothing: spaces, default-ignorables (zero-width, Hangul fillers, variation selectors), marks, braille blank. */
-const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cf}\p{M}\u2800]/gu;
-
-/** Display names (SPEC §3, §6): 1–32 characters after trimming; control, bidi and invisible-only text is refused. */
-export function validateName(raw: unknown, max: number): { ok: true; name: string } | { ok: false; error: string } {
-  if (typeof raw !== 'string') return { ok: false, error: 'Enter a name.' };
-  const name = raw.trim();
-  if (name.length === 0) return { ok: false, error: 'Enter a name.' };
-  if (name.length > max) return { ok: false, error: `Names are at most ${max} characters.` };
-  if (/[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u.test(name)) return { ok: false, error: 'Names cannot contain control characters.' };
-  if (BIDI.test(name)) return { ok: false, error: 'Names cannot contain text-direction controls (they reorder the text around them).' };
-  if (name.replace(INVISIBLE, '') === '') return { ok: false, error: 'Names need at least one visible character.' };
-  return { ok: true, name };
 }

@@ -1,4 +1,4 @@
-import type { Store } from './store/store.ts';
+import type { Store } from './ports/store.ts';
 
 /** A Map that forgets its least recently used entry past `max`. */
 export class BoundedCache<K, V> {

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { MatchPlayer } from '../app/realtime/lobby-state.ts';
+import type { MatchPlayer } from '../app/ports/lobby-state.ts';
 
 /**
  * The match's play area (SPEC §4.3.1). `#arena` is replaced by every broadcast of the match; the

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { ChatMessage } from '../app/store/store.ts';
-import type { PresenceEntry } from '../app/realtime/presence.ts';
+import type { ChatMessage } from '../app/ports/store.ts';
+import type { PresenceEntry } from '../app/ports/presence.ts';
 import { Layout } from './Layout.tsx';
 import { wsConnect, wsSend, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';

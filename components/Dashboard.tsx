@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { MetricPoint } from '../app/store/store.ts';
+import type { MetricPoint } from '../app/ports/store.ts';
 import { Layout } from './Layout.tsx';
 import { sseSwap, type HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';

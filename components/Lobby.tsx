@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../app/realtime/lobby-state.ts';
+import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../app/ports/lobby-state.ts';
 import { ArenaRegions, ArenaUpdate, PressNote, ScoreboardUpdate, type ArenaView } from './Arena.tsx';
 import { Layout } from './Layout.tsx';
 import { wsConnect, wsSend, type HtmxMajor } from './htmx.tsx';

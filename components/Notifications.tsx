@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { Notification } from '../app/store/store.ts';
+import type { Notification } from '../app/ports/store.ts';
 import { Layout } from './Layout.tsx';
 import type { HtmxMajor } from './htmx.tsx';
 import type { Viewer } from './Header.tsx';

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
-import type { HtmxMajor } from '../app/realtime/fragment.ts';
-import { markedUrl } from '../app/realtime/htmx-major.ts';
+import type { HtmxMajor } from '../app/ports/fragment.ts';
+import { markedUrl } from '../app/htmx-major.ts';
 import { vendorUrl } from './assets.ts';
 
 /**

@@ -1,23 +1,11 @@
-import type { Hub } from '../realtime/hub.ts';
-
-/**
- * Why a connection is ended from outside: a member taken out of a private room, the host
- * disconnecting a user, or a room that just became private (everyone reconnects through the gate).
- */
-export type EndReason = 'removed' | 'disconnected' | 'recheck';
+import type { Connection, ConnectionControl, Connections, EndReason } from '../ports/access.ts';
+import type { Hub } from '../ports/hub.ts';
 
 /** The user id of an order that concerns everyone in a room. */
 export const EVERYONE = '*';
 
-/** One open socket or stream as the control plane sees it. */
-export interface Connection {
-  /** The chat room a socket is in; null for streams and lobby sockets. */
-  room: string | null;
-  end(reason: EndReason): void;
-}
-
 /** This process's open sockets and streams by user, so they can be ended by user (and room). */
-export class LocalConnections {
+export class LocalConnections implements Connections {
   private readonly byUser = new Map<string, Set<Connection>>();
 
   add(userId: string, connection: Connection): () => void {
@@ -41,16 +29,6 @@ export class LocalConnections {
     }
     return ended;
   }
-}
-
-/** Ends connections wherever they are: every instance, every object. */
-export interface ConnectionControl {
-  /** A removed member's sockets in one chat room. */
-  evict(room: string, userId: string): Promise<number>;
-  /** Every socket and stream of the user. */
-  disconnect(userId: string): Promise<number>;
-  /** Every socket in a chat room that just became private: closed with 1012 so they reconnect through the gate. */
-  recheck(room: string): Promise<number>;
 }
 
 export const CONTROL_TOPIC = 'control';

@@ -1,6 +1,6 @@
 import { errors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ROOM_PATTERN, type AuthConfig, type Limits } from '../config.ts';
-import { validateName } from '../identity.ts';
+import { validateName } from '../names.ts';
 
 /** What a verified host token says about the person (SPEC §9). */
 export interface HostClaims {

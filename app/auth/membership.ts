@@ -1,23 +1,9 @@
-/** Private rooms and their members (SPEC §9), wherever the platform keeps them. */
+import type { MemberStatus, Membership } from '../ports/access.ts';
 
-/** `member`: added (API or an exact room name in a token); `removed`: taken out, which also outweighs a token's pattern. */
-export type MemberStatus = 'member' | 'removed' | 'none';
+/** Private rooms and their members (SPEC §9): the SQL adapter of the Membership port. */
 
+/** Adding past `maxRoomMembers`. */
 export class MembershipLimitError extends Error {}
-
-export interface Membership {
-  /** Made private through `PUT /api/rooms/:room` (PRIVATE_ROOMS patterns are checked by the gate). */
-  flagged(room: string): Promise<boolean>;
-  setFlagged(room: string, flagged: boolean): Promise<void>;
-  /** The flagged rooms among `rooms`. */
-  flaggedAmong(rooms: string[]): Promise<Set<string>>;
-  status(room: string, userId: string): Promise<MemberStatus>;
-  members(room: string): Promise<string[]>;
-  /** Adds a member (and forgets an earlier removal); past `maxRoomMembers` throws MembershipLimitError. */
-  add(room: string, userId: string): Promise<void>;
-  /** Removes a member and remembers the removal, so a token's pattern no longer lets them in. */
-  remove(room: string, userId: string): Promise<void>;
-}
 
 export type SqlRows = (sql: string, args?: Array<string | number | null>) => Promise<Array<Record<string, unknown>>>;
 
@@ -87,11 +73,3 @@ export class SqlMembership implements Membership {
   }
 }
 
-/** The tables of SqlMembership (a migration of the shared schema, and each room object's own). */
-export const MEMBERSHIP_SCHEMA = `CREATE TABLE IF NOT EXISTS room_flags (room TEXT PRIMARY KEY, private INTEGER NOT NULL);
-   CREATE TABLE IF NOT EXISTS room_members (
-     room TEXT NOT NULL,
-     user_id TEXT NOT NULL,
-     removed INTEGER NOT NULL DEFAULT 0,
-     PRIMARY KEY (room, user_id)
-   )`;

@@ -1,4 +1,4 @@
-import type { Membership } from './membership.ts';
+import type { Membership } from '../ports/access.ts';
 
 /** True when `room` matches one of the patterns: a name, `prefix*`, or `*`. */
 export function matchesRoom(patterns: readonly string[], room: string): boolean {

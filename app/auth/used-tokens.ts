@@ -1,11 +1,4 @@
-/**
- * Token ids (`jti`) already exchanged for a session: a token that carries one is single-use.
- * Each id is remembered until its token expires (plus the clock skew), never longer.
- */
-export interface UsedTokens {
-  /** True when `jti` was not used before (and is now marked used); false for a replay. */
-  claim(jti: string, expiresAt: number): Promise<boolean>;
-}
+import type { UsedTokens } from '../ports/access.ts';
 
 /**
  * One process (Node, Deno without Redis): a bounded map. Expired ids are swept first; when it is

@@ -1,4 +1,5 @@
-import { addressKey, type IdentityLimiter } from '../identity-limit.ts';
+import { addressKey } from '../identity-limit.ts';
+import type { IdentityLimiter } from '../ports/limits.ts';
 import { ConfigError, type Config } from '../config.ts';
 import { keys } from './keys.ts';
 import type { Stats } from '../realtime/stats.ts';

@@ -1,4 +1,5 @@
-import { LocalConnectionLimits, type ConnectionLimits, type ConnectionSlot } from '../realtime/connection-limits.ts';
+import { LocalConnectionLimits } from '../realtime/connection-limits.ts';
+import type { ConnectionLimits, ConnectionSlot } from '../ports/limits.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';

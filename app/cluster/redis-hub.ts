@@ -1,5 +1,5 @@
-import { Fragment, toFragment, type FragmentSource } from '../realtime/fragment.ts';
-import type { Hub, TopicEvent, TopicListener } from '../realtime/hub.ts';
+import { Fragment, toFragment, type FragmentSource } from '../ports/fragment.ts';
+import type { Hub, TopicEvent, TopicListener } from '../ports/hub.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';

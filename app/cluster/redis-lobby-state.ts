@@ -1,4 +1,4 @@
-import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, MatchRecord, NewLogLine } from '../realtime/lobby-state.ts';
+import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, MatchRecord, NewLogLine } from '../ports/lobby-state.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';
 

@@ -1,4 +1,4 @@
-import type { MatchCoordinator, MatchLease, MatchSignal } from '../realtime/match-coordinator.ts';
+import type { MatchCoordinator, MatchLease, MatchSignal } from '../ports/match.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';

@@ -1,5 +1,5 @@
-import { MembershipLimitError, type MemberStatus, type Membership } from '../auth/membership.ts';
-import type { UsedTokens } from '../auth/used-tokens.ts';
+import { MembershipLimitError } from '../auth/membership.ts';
+import type { MemberStatus, Membership, UsedTokens } from '../ports/access.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 

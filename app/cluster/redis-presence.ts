@@ -1,4 +1,4 @@
-import { ANY_TOPIC, type Presence, type PresenceChange, type PresenceEntry } from '../realtime/presence.ts';
+import { ANY_TOPIC, type Presence, type PresenceChange, type PresenceEntry } from '../ports/presence.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { COUNTS, HEARTBEAT, JOIN, LEAVE, LIST, REAP, REBUILD } from './presence-scripts.ts';
@@ -85,6 +85,10 @@ export class RedisPresence implements Presence {
     const flat = await this.attempt(() => LIST.run(this.link.commands, [keys.presence(topic)], [keys.instanceAlivePrefix]));
     if (Array.isArray(flat)) return pairs(flat).map(([userId, name]) => ({ userId, name })).sort(byName);
     return [...(this.local.get(topic) ?? [])].map(([userId, { name }]) => ({ userId, name })).sort(byName);
+  }
+
+  async count(topic: string): Promise<number> {
+    return (await this.list(topic)).length;
   }
 
   async counts(): Promise<Map<string, number>> {

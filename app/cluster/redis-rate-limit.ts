@@ -1,4 +1,5 @@
-import { RateLimiter, type MessageLimiter, type RateLimits } from '../realtime/rate-limit.ts';
+import { RateLimiter } from '../realtime/rate-limit.ts';
+import type { MessageLimiter, RateLimits } from '../ports/limits.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';

@@ -1,4 +1,4 @@
-import type { ChatMessage, MetricPoint, Notification, NotificationLevel, Store } from '../store/store.ts';
+import type { ChatMessage, MetricPoint, Notification, NotificationLevel, Store } from '../ports/store.ts';
 import type { Limits } from '../config.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';

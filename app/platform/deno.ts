@@ -1,10 +1,10 @@
 import { getConnInfo, serveStatic, upgradeWebSocket } from 'hono/deno';
 import type { WSContext } from 'hono/ws';
-import type { SocketUpgrade } from './platform.ts';
+import type { SocketTransport } from '../ports/transport.ts';
 import { fileURLToPath } from 'node:url';
-import type { Rendition } from '../realtime/fragment.ts';
+import type { Rendition } from '../ports/fragment.ts';
 import { LibsqlStore } from '../store/libsql.ts';
-import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
+import { buildStandaloneApp, CLOSE_RESTARTING, honoEventStream, type RuntimeUpgrade, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 const config = configOrNull(Deno.env.toObject());
 if (!config) Deno.exit(1);
@@ -12,7 +12,7 @@ if (!config) Deno.exit(1);
 /** Open sockets, so shutdown can close each with 1012. */
 const sockets = new Set<WebSocket>();
 
-function denoTransport(ws: WSContext<WebSocket>) {
+function denoTransport(ws: WSContext<WebSocket>): SocketTransport {
   const raw = ws.raw!;
   sockets.add(raw);
   raw.addEventListener('close', () => sockets.delete(raw));
@@ -20,11 +20,14 @@ function denoTransport(ws: WSContext<WebSocket>) {
     send: (rendition: Rendition) => raw.send(rendition.html),
     bufferedAmount: () => raw.bufferedAmount,
     close: (code: number, reason: string) => raw.close(code, reason),
+    // The socket never hibernates: the Peer's own major and name are all there is to keep.
+    majorRevealed: () => {},
+    rename: () => {},
   };
 }
 
 // Deno pings after `idleTimeout` seconds of silence and closes when no pong comes within as long again.
-const withHeartbeat: SocketUpgrade = (createEvents) =>
+const withHeartbeat: RuntimeUpgrade = (createEvents) =>
   upgradeWebSocket(createEvents, { idleTimeout: config.heartbeatMs / 1000 });
 
 const { app, stop } = await startOrExit(
@@ -33,6 +36,7 @@ const { app, stop } = await startOrExit(
       upgradeWebSocket: withHeartbeat,
       socketTransport: denoTransport,
       peerAddress: (c) => getConnInfo(c).remote.address,
+      streamEvents: honoEventStream,
       serveStatic: serveStatic({ root: fileURLToPath(new URL('../../public', import.meta.url)) }),
       openDatabase: (url) => LibsqlStore.open(url),
     }),

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
-import type { EventWriter } from '../realtime/sse-stream.ts';
+import type { EventWriter } from '../ports/transport.ts';
 
 /** A write resolves when Node has handed the bytes to the socket; a client that stops reading leaves it pending. */
 class ResponseWriter implements EventWriter {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { MiddlewareHandler } from 'hono';
 import { WSContext, type WSEvents } from 'hono/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { SocketUpgrade } from './platform.ts';
+import type { RuntimeUpgrade } from './standalone.ts';
 
 /**
  * WebSocket upgrades on Node without `@hono/node-server`'s `upgradeWebSocket`: its per-socket event
@@ -25,7 +25,7 @@ interface UpgradeEnv {
 }
 
 /** The route middleware: a WebSocket request gets its events stored for the upgrade listener. */
-export const nodeUpgradeWebSocket: SocketUpgrade = (createEvents) => {
+export const nodeUpgradeWebSocket: RuntimeUpgrade = (createEvents) => {
   const middleware: MiddlewareHandler = async (c, next) => {
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
     const env = c.env as Partial<UpgradeEnv> | undefined;

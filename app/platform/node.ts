@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WSContext } from 'hono/ws';
 import type { Config, Limits } from '../config.ts';
-import type { Rendition } from '../realtime/fragment.ts';
-import type { Platform } from './platform.ts';
+import type { Rendition } from '../ports/fragment.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { SocketTransport } from '../ports/transport.ts';
 import { nodeEventStream } from './node-event-stream.ts';
 import { sendText } from './node-frames.ts';
 import { nodeUpgradeWebSocket, serveUpgrades } from './node-upgrade.ts';
 import { ThreadedLibsqlStore } from '../store/libsql-thread.ts';
-import { buildStandaloneApp, CLOSE_RESTARTING, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
+import { buildStandaloneApp, CLOSE_RESTARTING, honoEventStream, configOrNull, shownUrl, startOrExit, stopOnSignal } from './standalone.ts';
 
 export { CLOSE_RESTARTING };
 /** Set by scripts/build.mjs for dist/node.js; from source, public/ is two directories up. */
@@ -47,7 +48,7 @@ function keepAlive(wss: WebSocketServer, intervalMs: number): NodeJS.Timeout {
   return timer;
 }
 
-function nodeTransport(ws: WSContext<WebSocket>) {
+function nodeTransport(ws: WSContext<WebSocket>): SocketTransport {
   const raw = ws.raw!;
   return {
     // Frame once per htmx major, write many (node-frames.ts): every socket of a major gets the same prepared frame.
@@ -58,6 +59,9 @@ function nodeTransport(ws: WSContext<WebSocket>) {
       // A client that stopped reading never answers the close frame: do not hold its buffer for it.
       setTimeout(() => raw.terminate(), 2000).unref();
     },
+    // The socket never hibernates: the Peer's own major and name are all there is to keep.
+    majorRevealed: () => {},
+    rename: () => {},
   };
 }
 
@@ -66,7 +70,8 @@ export async function startNode(config: Config, options: { sessionSecretFile?: s
     // Our own upgrade path (node-upgrade.ts): node-server's keeps each socket's request alive.
     upgradeWebSocket: nodeUpgradeWebSocket,
     socketTransport: nodeTransport,
-    streamEvents: nodeEventStream,
+    // Straight onto node's response; `app.request` in tests has none and gets Hono's stream.
+    streamEvents: (c, headers, run) => nodeEventStream(c, headers, run) ?? honoEventStream(c, headers, run),
     peerAddress: (c) => getConnInfo(c).remote.address,
     serveStatic: serveStatic({ root: PUBLIC_DIR }),
     sessionSecretFile: options.sessionSecretFile,

@@ -1,11 +1,13 @@
-import type { Hono, MiddlewareHandler } from 'hono';
-import type { WSContext } from 'hono/ws';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { WSContext, WSEvents } from 'hono/ws';
 import { createApp } from '../app.tsx';
 import { ConfigError, readConfig, type Config } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
-import type { SocketTransport } from '../realtime/peer.ts';
+import type { SocketTransport, SocketUpgrade } from '../ports/transport.ts';
 import { Stats } from '../realtime/stats.ts';
-import type { Platform, SocketUpgrade } from './platform.ts';
+import { QueuedWriter } from '../realtime/sse-stream.ts';
+import type { Platform } from '../ports/platform.ts';
 import { openState, type OpenDatabase } from './state.ts';
 
 /**
@@ -17,13 +19,30 @@ export const CLOSE_RESTARTING = 1012;
 /** SPEC §6 asks for exit within 5 s; keep a margin for the runtime's own teardown. */
 export const SHUTDOWN_DEADLINE_MS = 4500;
 
+/** hono's `upgradeWebSocket`, in the one form the app uses: per-connection events from the request. */
+export type RuntimeUpgrade = (createEvents: (c: Context<any>) => WSEvents<any> | Promise<WSEvents<any>>) => MiddlewareHandler<any>;
+
+/** The runtime's upgrade, with each socket adapted to the core's transport when it opens. */
+export function socketUpgrade(upgrade: RuntimeUpgrade, transport: (ws: WSContext<any>) => SocketTransport): SocketUpgrade {
+  return (createEvents) =>
+    upgrade((c) => {
+      const events = createEvents(c);
+      return {
+        onOpen: (_event, ws) => events.onOpen(transport(ws)),
+        onMessage: (event) => events.onMessage(event.data),
+        onClose: () => events.onClose(),
+      };
+    });
+}
+
 /** The pieces only the runtime can provide. */
 export interface RuntimeBindings {
-  upgradeWebSocket: SocketUpgrade;
+  upgradeWebSocket: RuntimeUpgrade;
+  /** Adapts a runtime's socket to the core's transport (send accounting, close). */
   socketTransport(ws: WSContext<any>): SocketTransport;
   serveStatic: MiddlewareHandler;
-  streamEvents?: Platform['streamEvents'];
-  peerAddress?: Platform['peerAddress'];
+  streamEvents: Platform['streamEvents'];
+  peerAddress: Platform['peerAddress'];
   sessionSecretFile?: string;
   /** The single-process database (not used in cluster mode). */
   openDatabase: OpenDatabase;
@@ -45,11 +64,11 @@ export async function buildStandaloneApp(config: Config, runtime: RuntimeBinding
     config,
     ...shared,
     stats,
-    upgradeWebSocket: runtime.upgradeWebSocket,
-    socketTransport: runtime.socketTransport,
+    upgradeWebSocket: socketUpgrade(runtime.upgradeWebSocket, runtime.socketTransport),
     serveStatic: runtime.serveStatic,
     streamEvents: runtime.streamEvents,
     peerAddress: runtime.peerAddress,
+    random: Math.random,
     closing: lifecycle.signal,
   };
   const { app, drain } = createApp(platform);
@@ -60,6 +79,9 @@ export async function buildStandaloneApp(config: Config, runtime: RuntimeBinding
   };
   return { app, platform, stop };
 }
+
+/** SSE through Hono's `streamSSE` (a web stream): the runtimes without a path of their own. */
+export const honoEventStream: Platform['streamEvents'] = (c, _headers, run) => streamSSE(c, (stream) => run(new QueuedWriter(stream)));
 
 /** Reads the environment; a bad value prints one line naming it and returns null. */
 export function configOrNull(env: Record<string, string | undefined>): Config | null {

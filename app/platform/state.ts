@@ -5,17 +5,21 @@ import { LocalPresence } from '../realtime/presence.ts';
 import { reportSizes, type Stats } from '../realtime/stats.ts';
 import { LocalConnectionLimits } from '../realtime/connection-limits.ts';
 import { PerUserLimits } from '../realtime/rate-limit.ts';
+import { LocalMatchCoordinator } from '../realtime/match-coordinator.ts';
+import { InProcessMetricSeries, inProcessLocks } from '../realtime/in-process.ts';
+import { publishRename } from '../realtime/renames.ts';
+import { LocalIdentityLimiter } from '../identity-limit.ts';
 import type { SqlStore } from '../store/sql-store.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import { loadSessionSecret, sessionSecretFileFor } from './session-secret.ts';
 import { HubConnectionControl, LocalConnections } from '../auth/connections.ts';
 import { SqlMembership } from '../auth/membership.ts';
 import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
 type StateKeys =
-  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'exclusive' | 'matches' | 'identityLimiter'
-  | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits';
+  | 'sessionSecret' | 'store' | 'hub' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'locks' | 'matches' | 'identityLimiter'
+  | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits' | 'metrics' | 'announceRename';
 
 /** How long a control order waits for instances that do not answer (one that crashed). */
 const CONTROL_WAIT_MS = 2000;
@@ -53,7 +57,13 @@ export async function openState(config: Config, stats: Stats, openDatabase: Open
       lobbies: new LocalLobbyState(),
       rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond),
       connectionLimits: new LocalConnectionLimits(config.maxConnectionsPerUser),
+      identityLimiter: new LocalIdentityLimiter(config.newIdentitiesPerMinute, config.limits.maxTrackedAddresses),
       health: () => storage.report(),
+      locks: inProcessLocks,
+      matches: new LocalMatchCoordinator(),
+      metrics: new InProcessMetricSeries(store),
+      // Every room and lobby of the process follows the hub's `renames` topic.
+      announceRename: (userId, name) => publishRename(hub, userId, name),
       async close() {
         await hub.close();
         await store.close();
@@ -78,8 +88,16 @@ export async function openState(config: Config, stats: Stats, openDatabase: Open
     connectionLimits: cluster.connectionLimits,
     identityLimiter: cluster.identityLimiter,
     health: () => cluster.health(),
-    exclusive: (name, work) => cluster.mutex.run(name, work),
+    locks: { shared: true, exclusive: (name, work) => cluster.mutex.run(name, work) },
     matches: cluster.matches,
+    // Every instance records metrics: pushed series are read from Redis each time, and one
+    // instance at a time measures, compares and stores the built-in ones.
+    metrics: {
+      pushed: (points) => cluster.store.metricSeries(points),
+      refreshBuiltIn: (_inMemory, shared) => cluster.mutex.run('dashboard:built-in', shared),
+    },
+    // Every room and lobby on every instance follows the `renames` topic through Redis.
+    announceRename: (userId, name) => publishRename(cluster.hub, userId, name),
     async close() {
       await cluster.hub.close();
       await cluster.close();

@@ -3,8 +3,13 @@ import { createApp } from '../app.tsx';
 import { ConfigError, type Config } from '../config.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { addressKey } from '../identity-limit.ts';
-import { roomName } from '../routes/chat.tsx';
-import type { Platform, SocketUpgrade } from './platform.ts';
+import { roomName } from '../names.ts';
+import type { SocketUpgrade } from '../ports/transport.ts';
+import { perUserLimits } from '../realtime/rate-limit.ts';
+import { LocalMatchCoordinator } from '../realtime/match-coordinator.ts';
+import { InProcessMetricSeries, inProcessLocks } from '../realtime/in-process.ts';
+import type { Connections } from '../ports/access.ts';
+import type { ConnectionLimits } from '../ports/limits.ts';
 import { ROOMS_TOPIC } from '../realtime/room-list.tsx';
 import { directoryObject, roomObject, statsObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './worker/env.ts';
 import { RemoteBoard } from './worker/remote-board.ts';
@@ -37,6 +42,20 @@ const forwardToRoom: SocketUpgrade = () => async (c: Context<IdentityEnv & { Bin
   return new Response(res.body, { status: res.status, headers: res.headers, webSocket: res.webSocket });
 };
 
+/**
+ * MAX_CONNECTIONS_PER_USER is not enforced on Workers (README: a user's sockets live in many
+ * objects; Cloudflare's rate limiting rules stand in): every socket and stream gets a slot.
+ */
+const unlimitedConnections: ConnectionLimits = {
+  acquire: async () => ({ release: () => {} }),
+  users: 0,
+};
+
+/** A Worker request's SSE stream is not registered with the control plane (its sockets are, in their room objects). */
+const notTracked: Connections = {
+  add: () => () => {},
+};
+
 /** One request's backend, built from its bindings and execution context: nothing here outlives the request. */
 async function requestBackend(config: Config, env: WorkerEnv, request: Request, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<RequestBackend> {
   const statsHome = statsObject(env);
@@ -62,9 +81,10 @@ async function requestBackend(config: Config, env: WorkerEnv, request: Request, 
     reported.end();
     lifecycle.abort();
   });
+  const store = new RoutedStore(env);
   const platform: RequestPlatform = {
     config,
-    store: new RoutedStore(env),
+    store,
     hub: new RoutedHub(env, () => lifecycle.abort()),
     presence: new RoutedPresence(env, (work) => ctx.waitUntil(work)),
     lobbies: new RoutedLobbyState(env),
@@ -72,6 +92,7 @@ async function requestBackend(config: Config, env: WorkerEnv, request: Request, 
     usedTokens: new RoutedUsedTokens(env),
     control: new RoutedConnectionControl(env),
     stats,
+    metrics: new InProcessMetricSeries(store),
     // Each room object has its own hub: every room with someone in it is asked, and the ones
     // holding a socket of this user take the name (one RPC per active room; renames are rare).
     announceRename: async (userId, name) => {
@@ -113,7 +134,18 @@ async function appFor(env: WorkerEnv): Promise<Hono<any>> {
   if (isolateApp) return isolateApp;
   appBuilds++;
   const scope = requestScope((c) => requestBackend(config, c.env, c.req.raw, c.executionCtx));
-  isolateApp = createApp(isolatePlatform(config, sessionSecret, forwardToRoom), {
+  const platform = isolatePlatform(config, sessionSecret, {
+    upgradeWebSocket: forwardToRoom,
+    // Sockets, lobbies and boards live in objects; what a request holds is its own SSE stream.
+    connections: notTracked,
+    rateLimits: perUserLimits(config, config.limits.rateBurst, config.limits.ratePerSecond),
+    connectionLimits: unlimitedConnections,
+    locks: inProcessLocks,
+    matches: new LocalMatchCoordinator(),
+    random: Math.random,
+    health: () => ({ status: 'ok' }),
+  });
+  isolateApp = createApp(platform, {
     board: scoped((backend) => backend.board),
     notifier: scoped((backend) => backend.notifier),
     postToRoom: (room, userId, name, text) => roomObject(currentBackend().env, 'chat', room).post(room, userId, name, text),

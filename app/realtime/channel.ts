@@ -1,4 +1,4 @@
-import type { Fragment } from './fragment.ts';
+import type { Fragment } from '../ports/fragment.ts';
 import type { Peer } from './peer.ts';
 import type { Stats } from './stats.ts';
 

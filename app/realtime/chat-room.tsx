@@ -1,16 +1,16 @@
-import type { RoomPlatform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../ports/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError, ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
-import type { PresenceEntry } from './presence.ts';
-import type { ChatMessage } from '../store/store.ts';
+import type { PresenceEntry } from '../ports/presence.ts';
+import type { ChatMessage } from '../ports/store.ts';
 import { breathe } from './breathe.ts';
 import { Channel } from './channel.ts';
-import { Fragment } from './fragment.ts';
+import { Fragment } from '../ports/fragment.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import type { HistoryCache } from './history-cache.tsx';
 import { readMessageText, type SocketInput } from './socket-input.ts';
-import type { RestorableRoom } from './socket-endpoint.ts';
+import type { RestorableRoom } from './socket-room.ts';
 import { subscribeRenames, type Rename } from './renames.ts';
 
 export const chatTopic = (room: string) => `chat:${room}`;
@@ -83,9 +83,9 @@ export class ChatRoom implements RestorableRoom {
     this.unrename = subscribeRenames(platform.hub, (rename) => {
       this.rename(rename).catch((error) => console.error(`rename in ${this.topic} failed:`, error));
     });
-    this.unwatch = platform.presence.watch?.(this.topic, () => {
+    this.unwatch = platform.presence.watch(this.topic, () => {
       this.refreshPresence().catch((error) => console.error(`presence refresh of ${this.topic} failed:`, error));
-    }) ?? (() => {});
+    });
   }
 
   get isEmpty(): boolean {
@@ -244,9 +244,9 @@ export class ChatRoom implements RestorableRoom {
 
   /** Stores a message, then broadcasts it with the delete of the one that leaves the window. */
   post(userId: string, name: string, text: string): Promise<ChatMessage> {
-    if (!this.platform.exclusive) return this.pipelined(userId, name, text);
-    const { exclusive } = this.platform;
-    return this.queue.run(() => exclusive(this.topic, async () => {
+    if (!this.platform.locks.shared) return this.pipelined(userId, name, text);
+    const { locks } = this.platform;
+    return this.queue.run(() => locks.exclusive(this.topic, async () => {
       const { store, stats } = this.platform;
       const message = await store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
       stats.messages++;
@@ -316,7 +316,7 @@ export class ChatRoom implements RestorableRoom {
 
   dispose(): void {
     // With other instances writing (cluster mode) nothing keeps the cache current once the room stops listening.
-    if (this.platform.exclusive) this.hooks.history?.invalidate(this.name);
+    if (this.platform.locks.shared) this.hooks.history?.invalidate(this.name);
     this.unsubscribe();
     this.unwatch();
     this.unrename();
@@ -325,7 +325,7 @@ export class ChatRoom implements RestorableRoom {
   /** Announces one user coming online or going offline: a fragment whose size does not grow with the room. */
   private async publishPresence(added: boolean, peer: Peer): Promise<void> {
     const { presence, hub } = this.platform;
-    const count = presence.count ? await presence.count(this.topic) : (await presence.list(this.topic)).length;
+    const count = await presence.count(this.topic);
     const html = added ? render(<PresenceJoined person={{ userId: peer.userId, name: peer.name }} count={count} />) : render(<PresenceLeft userId={peer.userId} count={count} />);
     await hub.publish(this.topic, `presence:${added ? 'add' : 'remove'}:${count}:${peer.userId}`, html);
     this.hooks.onPresenceChange();

@@ -1,19 +1,4 @@
-/**
- * MAX_CONNECTIONS_PER_USER (SPEC §6): a user's open sockets and SSE streams together, counted
- * across all of their connections (and, in cluster mode, instances). A slot is taken before a
- * socket upgrades or a stream starts, and given back when it closes.
- */
-export interface ConnectionSlot {
-  /** Gives the slot back; calling it again does nothing. */
-  release(): void;
-}
-
-export interface ConnectionLimits {
-  /** Takes one of the user's slots; null when all `max` are taken. */
-  acquire(userId: string): Promise<ConnectionSlot | null>;
-  /** Users with at least one slot held (for tests and /metrics). */
-  readonly users: number;
-}
+import type { ConnectionLimits, ConnectionSlot } from '../ports/limits.ts';
 
 /** The message a refused connection gets with its 429. */
 export const tooManyConnections = (max: number) =>

@@ -1,10 +1,11 @@
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { Viewer } from '../../components/Header.tsx';
-import type { HtmxMajor } from './fragment.ts';
-import type { TopicEvent } from './hub.ts';
+import type { HtmxMajor } from '../ports/fragment.ts';
+import type { TopicEvent } from '../ports/hub.ts';
 import type { Positions } from './sse-position.ts';
 import type { OutgoingEvent, TopicSource } from './sse-sources.ts';
-import { SseStream, type EventWriter } from './sse-stream.ts';
+import { SseStream } from './sse-stream.ts';
+import type { EventWriter } from '../ports/transport.ts';
 import { whenClosing } from './closing.ts';
 
 /** Live events a stream may hold back while it catches up, whatever the ring size. */
@@ -22,7 +23,7 @@ export interface EventStreamHooks {
  */
 export async function runEventStream(
   api: EventWriter,
-  platform: Platform,
+  platform: Pick<Platform, 'config' | 'stats' | 'hub' | 'presence' | 'closing' | 'connections'>,
   viewer: Viewer,
   sources: TopicSource[],
   resumeFrom: Positions,
@@ -82,7 +83,7 @@ export async function runEventStream(
     }),
   );
   const stopWatching = whenClosing(closing, () => stream.end());
-  const unregister = platform.connections?.add(viewer.userId, { room: null, end: () => stream.end() }) ?? (() => {});
+  const unregister = platform.connections.add(viewer.userId, { room: null, end: () => stream.end() });
   stats.openStreams++;
 
   try {

@@ -1,6 +1,6 @@
 import { MessageList } from '../../components/Chat.tsx';
 import { render } from '../../components/render.ts';
-import type { ChatMessage, Store } from '../store/store.ts';
+import type { ChatMessage, Store } from '../ports/store.ts';
 
 /** What a page or a snapshot shows of a room: its last HISTORY_LIMIT messages and their rendered list. */
 export interface RoomHistory {

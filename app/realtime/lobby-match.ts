@@ -1,7 +1,7 @@
-import type { RoomPlatform } from '../platform/platform.ts';
-import type { LobbyPlayer, MatchRecord } from './lobby-state.ts';
+import type { RoomPlatform } from '../ports/platform.ts';
+import type { LobbyPlayer, MatchRecord } from '../ports/lobby-state.ts';
 import { MATCH_END_EVENT, MATCH_EVENT, MatchClock, type MatchHost } from './match-clock.tsx';
-import { LocalMatchCoordinator, type MatchCoordinator, type MatchLease, type MatchSignal } from './match-coordinator.ts';
+import type { MatchCoordinator, MatchLease, MatchSignal } from '../ports/match.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { SerialQueue } from './serial.ts';
 
@@ -26,7 +26,7 @@ export class LobbyMatch {
     private readonly platform: RoomPlatform,
     private readonly queue: SerialQueue,
   ) {
-    this.matches = platform.matches ?? new LocalMatchCoordinator();
+    this.matches = platform.matches;
     this.unlisten = this.matches.listen(lobby, (signal) => this.onSignal(signal));
     // Shutting down: in cluster mode another instance takes the match over once the lease is free.
     platform.closing.addEventListener('abort', () => this.clock?.stop(), { once: true });
@@ -34,7 +34,7 @@ export class LobbyMatch {
       lobby,
       platform,
       run: (work) => this.queue.run(work),
-      random: () => (platform.random ?? Math.random)(),
+      random: () => platform.random(),
       now: () => performance.now(),
       ended: (clock) => {
         if (this.clock === clock) this.clock = undefined;

@@ -1,15 +1,16 @@
-import type { RoomPlatform } from '../platform/platform.ts';
+import type { RoomPlatform } from '../ports/platform.ts';
 import { render } from '../../components/render.ts';
 import { ChatError } from '../../components/Chat.tsx';
 import { ArenaSnapshot, LobbySnapshot, LobbyUpdate, LogAppend, MatchSnapshot, PlayerRegions } from '../../components/Lobby.tsx';
 import { Channel } from './channel.ts';
-import { Fragment } from './fragment.ts';
-import type { LobbyPlayer, NewLogLine } from './lobby-state.ts';
+import { Fragment } from '../ports/fragment.ts';
+import type { LobbyPlayer, NewLogLine } from '../ports/lobby-state.ts';
 import { LobbyMatch } from './lobby-match.ts';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
-import { CLOSE_POLICY, type RestorableRoom } from './socket-endpoint.ts';
+import { CLOSE_POLICY } from './socket-session.ts';
+import type { RestorableRoom } from './socket-room.ts';
 import { subscribeRenames, type Rename } from './renames.ts';
 
 export const lobbyTopic = (lobby: string) => `lobby:${lobby}`;
@@ -63,12 +64,12 @@ export class LobbyRoom implements RestorableRoom {
     this.unrename = subscribeRenames(platform.hub, (rename) => void this.queue.run(() => this.rename(rename)).catch(log('rename')));
     const dropAbsent = () => this.queue.run(() => this.dropAbsentPlayers()).catch(log('dropping players'));
     this.unwatch =
-      platform.presence.watch?.(this.topic, (cause) => {
+      platform.presence.watch(this.topic, (cause) => {
         if (cause === 'crash') void dropAbsent();
-      }) ?? (() => {});
+      });
     // Cluster mode: players of an instance that died while no one else was in this lobby are still
     // listed; once any real leaver's grace period is over, whoever is absent everywhere is gone.
-    if (platform.presence.watch) {
+    if (platform.locks.shared) {
       this.sweep = setTimeout(dropAbsent, platform.config.lobbyGraceMs + 100);
       (this.sweep as { unref?: () => void }).unref?.();
     }
@@ -259,7 +260,7 @@ export class LobbyRoom implements RestorableRoom {
    */
   private async dropAbsentPlayers(): Promise<void> {
     // Only a healthy cluster's presence is complete; while degraded it lists this instance's users alone.
-    if (this.platform.closing.aborted || this.platform.health?.().status !== 'ok') return;
+    if (this.platform.closing.aborted || this.platform.health().status !== 'ok') return;
     const present = new Set((await this.platform.presence.list(this.topic)).map((entry) => entry.userId));
     for (const player of await this.platform.lobbies.players(this.id)) {
       if (present.has(player.userId) || this.leaving.has(player.userId)) continue;

@@ -2,9 +2,9 @@ import { render } from '../../components/render.ts';
 import { ArenaUpdate, PressNote, ranked, ScoreboardUpdate, StatusUpdate, type ArenaView, type NoteKind } from '../../components/Arena.tsx';
 import { gameStatus, LogAppend, PlayerList } from '../../components/Lobby.tsx';
 import type { Child } from 'hono/jsx';
-import type { RoomPlatform } from '../platform/platform.ts';
-import type { LobbyPlayer, MatchRecord, NewLogLine } from './lobby-state.ts';
-import type { MatchLease } from './match-coordinator.ts';
+import type { RoomPlatform } from '../ports/platform.ts';
+import type { LobbyPlayer, MatchRecord, NewLogLine } from '../ports/lobby-state.ts';
+import type { MatchLease } from '../ports/match.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 /** What a clock needs from the lobby it runs in. */

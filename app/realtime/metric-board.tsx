@@ -1,5 +1,5 @@
-import type { Platform } from '../platform/platform.ts';
-import type { MetricPoint } from '../store/store.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { MetricPoint } from '../ports/store.ts';
 import { MetricCards, MetricValue, type MetricView } from '../../components/Dashboard.tsx';
 import { activeRooms, ROOMS_TOPIC } from './room-list.tsx';
 import { onlineUserIds } from './online.ts';
@@ -35,6 +35,9 @@ export interface MetricInput {
 
 const startOfUtcDay = (now: number) => now - (now % 86_400_000);
 
+/** What the board uses of the platform. */
+export type BoardPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'membership' | 'metrics' | 'closing'>;
+
 /** The dashboard as the routes use it; on Workers it is a proxy to the board in the `dashboard` object. */
 export type Board = Pick<MetricBoard, 'touch' | 'record' | 'drain' | 'views' | 'source'>;
 
@@ -44,14 +47,13 @@ export type Board = Pick<MetricBoard, 'touch' | 'record' | 'drain' | 'views' | '
  */
 export class MetricBoard {
   private readonly queue = new SerialQueue();
-  private pushed: Promise<Map<string, MetricPoint[]>> | undefined;
   private readonly builtIn = new Map<string, number[]>();
   /** When each built-in series last changed, for the card's "Updated" line. */
   private readonly builtInAt = new Map<string, number>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly dayTimer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly platform: Platform) {
+  constructor(private readonly platform: BoardPlatform) {
     const unsubscribe = platform.hub.subscribe(ROOMS_TOPIC, () => this.touch());
     this.dayTimer = setInterval(() => this.touch(), DAY_CHECK_MS);
     (this.dayTimer as { unref?: () => void }).unref?.();
@@ -131,8 +133,11 @@ export class MetricBoard {
   }
 
   private async refreshLocked(): Promise<void> {
-    const { config, exclusive } = this.platform;
-    if (config.redisUrl && exclusive) return exclusive('dashboard:built-in', () => this.refreshShared());
+    return this.platform.metrics.refreshBuiltIn(() => this.refreshInMemory(), () => this.refreshShared());
+  }
+
+  /** One process (or the dashboard object): the built-in series live in this board's memory. */
+  private async refreshInMemory(): Promise<void> {
     const values = await this.measure();
     for (const { name } of BUILT_IN) {
       const value = values.get(name)!;
@@ -166,16 +171,11 @@ export class MetricBoard {
     return [...BUILT_IN.map(({ name }) => this.builtInView(name)), ...names.map((name) => pushedView(name, pushed.get(name)!))];
   }
 
-  private loadPushed(): Promise<Map<string, MetricPoint[]>> {
-    const { store, config } = this.platform;
-    // Cluster mode: other instances record metrics too, so the shared store is read every time.
-    if (config.redisUrl) {
-      return store.metricSeries(config.limits.sparklinePoints).then((series) => {
-        for (const { name } of BUILT_IN) series.delete(name);
-        return series;
-      });
-    }
-    return (this.pushed ??= store.metricSeries(config.limits.sparklinePoints));
+  private async loadPushed(): Promise<Map<string, MetricPoint[]>> {
+    // Cluster mode keeps the built-in series in the shared store too: they are not pushed metrics.
+    const series = await this.platform.metrics.pushed(this.platform.config.limits.sparklinePoints);
+    for (const { name } of BUILT_IN) series.delete(name);
+    return series;
   }
 
   private async measure(): Promise<Map<string, number>> {

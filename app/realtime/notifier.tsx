@@ -1,5 +1,5 @@
-import type { Platform } from '../platform/platform.ts';
-import type { ChatMessage, Notification, NotificationLevel } from '../store/store.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { ChatMessage, Notification, NotificationLevel } from '../ports/store.ts';
 import { Toast, UnreadCount } from '../../components/Notifications.tsx';
 import { sseFragment } from './sse-fragment.tsx';
 import { SerialQueue } from './serial.ts';

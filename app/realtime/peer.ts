@@ -1,17 +1,6 @@
-import type { Fragment, HtmxMajor, Rendition } from './fragment.ts';
+import type { Fragment, HtmxMajor } from '../ports/fragment.ts';
+import type { SocketTransport } from '../ports/transport.ts';
 
-/** What a runtime gives the core for one open WebSocket. */
-export interface SocketTransport {
-  /** Writes the rendition as one text frame (as encoded bytes or as the string, whichever the runtime sends without copying). */
-  send(rendition: Rendition): void;
-  close(code: number, reason: string): void;
-  /** Bytes accepted but not yet handed to the network. */
-  bufferedAmount(): number;
-  /** The client's first message showed another htmx major than assumed (workerd keeps it with the hibernating socket). */
-  majorRevealed?(major: HtmxMajor): void;
-  /** Workers: keeps a renamed user's new name with the socket, so it survives hibernation. */
-  rename?(name: string): void;
-}
 
 export interface Identity {
   userId: string;
@@ -42,13 +31,13 @@ export class Peer {
   reveal(major: HtmxMajor): void {
     if (major === this.major) return;
     this.major = major;
-    this.transport.majorRevealed?.(major);
+    this.transport.majorRevealed(major);
   }
 
   /** SPEC §3: the user took a new name; their next messages carry it. */
   rename(name: string): void {
     this.identity.name = name;
-    this.transport.rename?.(name);
+    this.transport.rename(name);
   }
 
   send(fragment: Fragment): void {

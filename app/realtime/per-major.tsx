@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { render } from '../../components/render.ts';
-import { Fragment, type HtmxMajor } from './fragment.ts';
+import { Fragment, type HtmxMajor } from '../ports/fragment.ts';
 
 /**
  * A fragment whose markup depends on the htmx major (components taking an `htmx` prop, e.g. a form

@@ -1,35 +1,6 @@
-/** Who is connected to each room or lobby: one entry per user, however many tabs they have open. */
-export interface PresenceEntry {
-  userId: string;
-  name: string;
-}
+import type { Presence, PresenceEntry } from '../ports/presence.ts';
 
-/** Why people changed without a join or leave here: an instance died, or presence was rewritten after an outage. */
-export type PresenceChange = 'crash' | 'recovery';
-
-/** The `watch` topic that stands for all of them. */
-export const ANY_TOPIC = '*';
-
-export interface Presence {
-  /** Records one more connection; true when the user was not present before. */
-  join(topic: string, entry: PresenceEntry): Promise<boolean>;
-  /** Records one connection fewer; true when it was the user's last. */
-  leave(topic: string, userId: string): Promise<boolean>;
-  list(topic: string): Promise<PresenceEntry[]>;
-  /** How many users are in one topic, where that is cheaper than `list` (unset: the length of `list`). */
-  count?(topic: string): Promise<number>;
-  /** A present user took a new display name (SPEC §3); their connections stay as they are. */
-  rename(topic: string, userId: string, name: string): Promise<void>;
-  /** Online user counts of every topic with anyone in it. */
-  counts(): Promise<Map<string, number>>;
-  /**
-   * Runs `listener` when a topic's people change other than through this process's own join and
-   * leave calls (cluster mode: an instance crashed, or presence was rebuilt after an outage).
-   * `ANY_TOPIC` listeners run once per crash, on the one instance that cleaned it up.
-   */
-  watch?(topic: string, listener: (cause: PresenceChange) => void): () => void;
-}
-
+/** One process's presence: connections per user per topic, in memory. */
 export class LocalPresence implements Presence {
   private readonly topics = new Map<string, Map<string, { name: string; connections: number }>>();
 
@@ -71,5 +42,10 @@ export class LocalPresence implements Presence {
 
   async counts(): Promise<Map<string, number>> {
     return new Map([...this.topics].map(([topic, users]) => [topic, users.size]));
+  }
+
+  /** Only this process joins and leaves here: nothing else changes who is present. */
+  watch(): () => void {
+    return () => {};
   }
 }

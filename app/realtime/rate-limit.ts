@@ -1,3 +1,5 @@
+import type { MessageLimiter, RateLimits } from '../ports/limits.ts';
+
 /** Token bucket: `burst` messages at once, then `perSecond` more each second. */
 export class RateLimiter {
   private tokens: number;
@@ -28,19 +30,6 @@ export class RateLimiter {
   }
 }
 
-/** What a socket asks before each message it accepts. */
-export interface MessageLimiter {
-  take(): boolean | Promise<boolean>;
-}
-
-/**
- * Hands each new socket its limiter (SPEC §6: per user, across all of that user's connections).
- * One process: `PerUserLimits`. Cluster mode: a bucket per user held in Redis, so a user's sockets
- * on every instance share one rate.
- */
-export interface RateLimits {
-  forConnection(userId: string): MessageLimiter;
-}
 
 /**
  * One bucket per user in this process, shared by all of their sockets. A bucket that has refilled

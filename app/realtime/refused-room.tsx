@@ -1,7 +1,7 @@
 import { render } from '../../components/render.ts';
 import { ChatError } from '../../components/Chat.tsx';
-import { Fragment } from './fragment.ts';
-import type { SocketRoom } from './socket-endpoint.ts';
+import { Fragment } from '../ports/fragment.ts';
+import type { SocketRoom } from './socket-room.ts';
 
 /**
  * Stands in for a room when a socket is refused before joining (no display name yet): the client

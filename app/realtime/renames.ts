@@ -1,5 +1,4 @@
-import type { Platform } from '../platform/platform.ts';
-import type { Hub } from './hub.ts';
+import type { Hub } from '../ports/hub.ts';
 
 /**
  * SPEC §3: a rename shows in every room and lobby at once. The session route publishes it on one
@@ -15,11 +14,6 @@ export interface Rename {
 
 export function publishRename(hub: Hub, userId: string, name: string): Promise<unknown> {
   return hub.publish(RENAMES_TOPIC, 'rename', JSON.stringify({ userId, name } satisfies Rename));
-}
-
-/** Where the session route sends a rename: the platform's own delivery, else the shared hub. */
-export function announceRename(platform: Pick<Platform, 'hub' | 'announceRename'>, userId: string, name: string): Promise<unknown> {
-  return platform.announceRename ? platform.announceRename(userId, name) : publishRename(platform.hub, userId, name);
 }
 
 export function subscribeRenames(hub: Hub, onRename: (rename: Rename) => void): () => void {

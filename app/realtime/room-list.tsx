@@ -1,4 +1,5 @@
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { PresenceReads } from '../ports/presence.ts';
 import { RoomList, type ActiveRoom } from '../../components/Home.tsx';
 import { SerialQueue } from './serial.ts';
 import { hubSource, type TopicSource } from './sse-sources.ts';
@@ -13,7 +14,10 @@ export const ROOMS_TOPIC = 'rooms';
  * The rooms and lobbies that have someone in them, busiest first (presence topics `chat:*`, `lobby:*`).
  * Private rooms are left out: the list is rendered once for everyone, so it shows only public rooms.
  */
-export async function activeRooms(platform: Pick<Platform, 'presence' | 'membership' | 'config'>): Promise<ActiveRoom[]> {
+/** What the room list reads: who is where, which rooms are private, and the hub it publishes on. */
+export type RoomListPlatform = { presence: PresenceReads } & Pick<Platform, 'membership' | 'config' | 'hub'>;
+
+export async function activeRooms(platform: { presence: PresenceReads } & Pick<Platform, 'membership' | 'config'>): Promise<ActiveRoom[]> {
   const found: ActiveRoom[] = [];
   for (const [topic, online] of await platform.presence.counts()) {
     const [kind, name] = topic.split(':') as [string, string];
@@ -26,13 +30,13 @@ export async function activeRooms(platform: Pick<Platform, 'presence' | 'members
 }
 
 /** What the home page lists: the busiest `roomListLimit` rooms, and how many more there are. */
-export async function listedRooms(platform: Pick<Platform, 'presence' | 'config'>): Promise<{ rooms: ActiveRoom[]; more: number }> {
-  const rooms = await activeRooms(platform as Platform);
+export async function listedRooms(platform: { presence: PresenceReads } & Pick<Platform, 'membership' | 'config'>): Promise<{ rooms: ActiveRoom[]; more: number }> {
+  const rooms = await activeRooms(platform);
   const limit = platform.config.limits.roomListLimit;
   return { rooms: rooms.slice(0, limit), more: Math.max(0, rooms.length - limit) };
 }
 
-const renderList = async (platform: Platform) => roomListUpdate(await listedRooms(platform));
+const renderList = async (platform: RoomListPlatform) => roomListUpdate(await listedRooms(platform));
 
 interface Coalescer {
   queue: SerialQueue;
@@ -41,7 +45,7 @@ interface Coalescer {
   last: number;
   waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
-const coalescers = new WeakMap<Platform, Coalescer>();
+const coalescers = new WeakMap<object, Coalescer>();
 
 /**
  * Pushes the current room list to every stream on the `rooms` topic (the home page's `#room-list`).
@@ -51,7 +55,7 @@ const coalescers = new WeakMap<Platform, Coalescer>();
  * the time it goes out and run one at a time, so a slower read never overwrites a newer list.
  * Resolves once a list that includes this change has been published.
  */
-export function publishRoomList(platform: Platform): Promise<void> {
+export function publishRoomList(platform: RoomListPlatform): Promise<void> {
   let state = coalescers.get(platform);
   if (!state) coalescers.set(platform, (state = { queue: new SerialQueue(), timer: undefined, last: -Infinity, waiting: [] }));
   const s = state;
@@ -77,6 +81,6 @@ export function publishRoomList(platform: Platform): Promise<void> {
   });
 }
 
-export function roomsSource(platform: Platform): TopicSource {
+export function roomsSource(platform: RoomListPlatform): TopicSource {
   return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', fragment: await renderList(platform) }]);
 }

@@ -2,37 +2,23 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Config } from '../config.ts';
 import { publicOrigin } from '../forwarded.ts';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
-import type { Fragment } from './fragment.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { Peer } from './peer.ts';
 import { SocketSession } from './socket-session.ts';
-import type { SocketInput } from './socket-input.ts';
-import { tooManyConnections, type ConnectionSlot } from './connection-limits.ts';
+import type { SocketRoom } from './socket-room.ts';
+import { tooManyConnections } from './connection-limits.ts';
+import type { ConnectionSlot } from '../ports/limits.ts';
 import { refusedRoom } from './refused-room.tsx';
-import { majorOfSocketUrl } from './htmx-major.ts';
+import { majorOfSocketUrl } from '../htmx-major.ts';
 import { CLOSE_POLICY } from './socket-session.ts';
-import type { EndReason } from '../auth/connections.ts';
+import type { EndReason } from '../ports/access.ts';
 
 export { CLOSE_POLICY, CLOSE_TOO_BIG, undeliveredText } from './socket-session.ts';
 
-/** A room or lobby as the socket layer sees it (the partyserver shape). */
-export interface SocketRoom {
-  /** Fields a client may send besides htmx's headers (`HEADERS` / `headers`). */
-  readonly fields: readonly string[];
-  join(peer: Peer): Promise<void>;
-  receive(peer: Peer, input: SocketInput): Promise<void>;
-  leave(peer: Peer): Promise<void>;
-  /** The fragment that shows `text` to one client only. */
-  errorFragment(text: string): Fragment;
-}
-
-/** A room whose sockets can outlive its in-memory state (a Durable Object that hibernated). */
-export interface RestorableRoom extends SocketRoom {
-  /** Takes back a socket that was joined before: no snapshot, no announcement. */
-  restore(peer: Peer): Promise<void>;
-}
+/** What a socket route uses: the runtime's upgrade and transport, limits, counters and the control plane's registry. */
+export type SocketPlatform = Pick<Platform, 'config' | 'upgradeWebSocket' | 'connections' | 'connectionLimits' | 'stats' | 'rateLimits' | 'health'>;
 
 /** Refuses a foreign Origin before anything upgrades (SPEC §6). */
 export function originGuard(config: Pick<Config, 'allowedOrigins' | 'trustProxy'>): MiddlewareHandler {
@@ -68,7 +54,7 @@ const wantsUpgrade = (c: Context) => c.req.header('upgrade')?.toLowerCase() === 
 export function connectionGuard(platform: Pick<Platform, 'connectionLimits' | 'config'>, applies: (c: Context) => boolean = () => true): MiddlewareHandler {
   return createMiddleware(async (c, next) => {
     const limits = platform.connectionLimits;
-    if (!limits || !applies(c)) return next();
+    if (!applies(c)) return next();
     const viewer = (c as Context<IdentityEnv>).get('viewer');
     const slot = await limits.acquire(viewer.userId);
     if (!slot) {
@@ -118,7 +104,7 @@ export function endSocket(room: SocketRoom, peer: Peer, reason: EndReason): void
  * having no name never touches a room at all.
  */
 export function socketEndpoint(
-  platform: Platform,
+  platform: SocketPlatform,
   rooms: RoomSource,
   /** The chat room whose membership the socket depends on (removal ends it); null for lobbies. */
   privateScope: (c: Context<IdentityEnv>) => string | null = () => null,
@@ -136,15 +122,15 @@ export function socketEndpoint(
     const unopened = slot ? setTimeout(() => slot.release(), UPGRADE_SLOT_MS) : undefined;
     (unopened as { unref?: () => void } | undefined)?.unref?.();
     return {
-      onOpen(_event, ws) {
+      onOpen(transport) {
         if (unopened !== undefined) clearTimeout(unopened);
-        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, platform.socketTransport(ws), major);
+        const peer = new Peer(`c${++connectionCounter}`, { userId: viewer.userId, name: viewer.name ?? '' }, transport, major);
         const opened = (room = peer.name ? rooms.open(roomName) : refusedRoom);
         session = new SocketSession(platform, opened, peer);
-        unregister = platform.connections?.add(viewer.userId, { room: scope, end: (reason) => endSocket(opened, peer, reason) }) ?? unregister;
+        unregister = platform.connections.add(viewer.userId, { room: scope, end: (reason) => endSocket(opened, peer, reason) });
         session.open();
       },
-      onMessage: (event) => session?.message(event.data),
+      onMessage: (data) => session?.message(data),
       onClose: () => {
         if (unopened !== undefined) clearTimeout(unopened);
         unregister();

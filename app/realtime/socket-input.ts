@@ -1,5 +1,5 @@
 import type { Limits } from '../config.ts';
-import type { HtmxMajor } from './fragment.ts';
+import type { HtmxMajor } from '../ports/fragment.ts';
 
 /** What a form sends over the socket: its fields, plus htmx's request headers (left unread). */
 export type SocketInput = Record<string, unknown>;

@@ -1,8 +1,8 @@
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { Peer } from './peer.ts';
-import { perUserLimits, type MessageLimiter } from './rate-limit.ts';
+import type { MessageLimiter } from '../ports/limits.ts';
 import { majorOfInput, parseSocketInput } from './socket-input.ts';
-import type { RestorableRoom, SocketRoom } from './socket-endpoint.ts';
+import type { RestorableRoom, SocketRoom } from './socket-room.ts';
 import { StorageUnavailableError } from '../store/write-guard.ts';
 
 export const CLOSE_POLICY = 1008;
@@ -16,13 +16,13 @@ function frameBytes(data: unknown, limit: number): number {
   return 0;
 }
 
-/** What a session needs from the platform: limits, counters, and (cluster mode) shared rate limits and health. */
+/** What a session needs from the platform: limits, counters, rate limits and health. */
 export type SessionPlatform = Pick<Platform, 'config' | 'stats' | 'rateLimits' | 'health'>;
 
 /** What a client sees when its message was not stored: in cluster mode, usually Redis being away. */
 export function undeliveredText(platform: Pick<Platform, 'health'>, error?: unknown): string {
   if (error instanceof StorageUnavailableError) return 'The server cannot store messages right now (its storage is full or read-only), so your message was not sent. Try again later.';
-  return platform.health?.().status === 'degraded'
+  return platform.health().status === 'degraded'
     ? 'The server lost contact with its message store, so your message was not sent. Try again in a moment.'
     : 'That message could not be delivered; try again.';
 }
@@ -42,8 +42,7 @@ export class SocketSession<R extends SocketRoom = SocketRoom> {
     private readonly room: R,
     readonly peer: Peer,
   ) {
-    const { limits } = platform.config;
-    this.limiter = (platform.rateLimits ?? perUserLimits(platform.config, limits.rateBurst, limits.ratePerSecond)).forConnection(peer.userId);
+    this.limiter = platform.rateLimits.forConnection(peer.userId);
   }
 
   open(): void {

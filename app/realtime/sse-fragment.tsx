@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { render } from '../../components/render.ts';
 import { sseTarget } from '../../components/htmx.tsx';
-import { Fragment, type HtmxMajor } from './fragment.ts';
+import { Fragment, type HtmxMajor } from '../ports/fragment.ts';
 import { renderPerMajor } from './per-major.tsx';
 
 /**

@@ -1,5 +1,5 @@
-import type { Fragment } from './fragment.ts';
-import type { Hub, TopicEvent } from './hub.ts';
+import type { Fragment } from '../ports/fragment.ts';
+import type { Hub, TopicEvent } from '../ports/hub.ts';
 
 /** One event on its way to a stream; `position` is where its topic stands once it is sent. */
 export interface OutgoingEvent {

@@ -1,5 +1,6 @@
-import type { Fragment, HtmxMajor, Rendition } from './fragment.ts';
+import type { Fragment, HtmxMajor, Rendition } from '../ports/fragment.ts';
 import type { Stats } from './stats.ts';
+import type { EventWriter, StreamingWriter } from '../ports/transport.ts';
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(': heartbeat\n\n');
@@ -61,24 +62,6 @@ export function frameWithId(name: string, fragment: Fragment, id: string, rest: 
   return frame;
 }
 
-/**
- * What a stream needs from the runtime's response. Hono's `SSEStreamingApi` (from `streamSSE`) is
- * one; on Node the platform passes a writer onto the response itself (app/platform/node-event-stream.ts).
- */
-export interface EventWriter {
-  /** Resolves once the runtime has taken the bytes. */
-  write(bytes: Uint8Array): Promise<unknown>;
-  onAbort(listener: () => void): void;
-  abort(): void;
-  readonly aborted: boolean;
-  /**
-   * A writer that knows how many bytes it holds for the client (Node: the response's and socket's
-   * buffers) writes synchronously: the stream checks `buffered()` instead of tracking a promise per
-   * write.
-   */
-  buffered?(): number;
-  writeNow?(bytes: Uint8Array): void;
-}
 
 export interface SseStreamOptions {
   maxBufferedBytes: number;
@@ -150,7 +133,6 @@ const wheelFor = (intervalMs: number, scope: object = PROCESS_SCOPE) => {
  * A write that fails ends the stream: on some runtimes that is the only sign the client left.
  */
 export class SseStream {
-  private queued = 0;
   private wroteEvent = false;
   private endedFlag = false;
   private readonly wheel: HeartbeatWheel;
@@ -175,7 +157,7 @@ export class SseStream {
 
   /** Bytes handed to this stream that the runtime has not taken yet. */
   get queuedBytes(): number {
-    return this.api.buffered ? this.api.buffered() : this.queued;
+    return this.api.buffered();
   }
 
   /**
@@ -224,18 +206,58 @@ export class SseStream {
   private write(bytes: Uint8Array): void {
     if (this.endedFlag) return;
     const size = bytes.byteLength;
-    const { api } = this;
-    if (api.buffered && api.writeNow) {
-      if (api.buffered() + size > this.options.maxBufferedBytes) return this.dropSlowClient();
-      api.writeNow(bytes);
-      return;
-    }
+    if (this.api.buffered() + size > this.options.maxBufferedBytes) return this.dropSlowClient();
+    this.api.writeNow(bytes);
+  }
+}
+
+/**
+ * An EventWriter over a response written by promises (Hono's `streamSSE`: Deno, workerd, tests):
+ * the bytes of writes not yet resolved are what it holds for the client.
+ */
+export class QueuedWriter implements EventWriter {
+  private queued = 0;
+  private readonly listeners: Array<() => void> = [];
+  private failed = false;
+
+  constructor(private readonly stream: StreamingWriter) {
+    stream.onAbort(() => this.fail());
+  }
+
+  get aborted(): boolean {
+    return this.stream.aborted;
+  }
+
+  onAbort(listener: () => void): void {
+    if (this.failed) listener();
+    else this.listeners.push(listener);
+  }
+
+  abort(): void {
+    this.stream.abort();
+  }
+
+  write(bytes: Uint8Array): Promise<unknown> {
+    return this.stream.write(bytes);
+  }
+
+  buffered(): number {
+    return this.queued;
+  }
+
+  writeNow(bytes: Uint8Array): void {
+    const size = bytes.byteLength;
     this.queued += size;
-    if (this.queued > this.options.maxBufferedBytes) return this.dropSlowClient();
-    void api.write(bytes).then(() => {
+    void this.stream.write(bytes).then(() => {
       this.queued -= size;
       // StreamingApi swallows write errors; an aborted stream is how a failed write shows.
-      if (api.aborted) this.end();
+      if (this.stream.aborted) this.fail();
     });
+  }
+
+  private fail(): void {
+    if (this.failed) return;
+    this.failed = true;
+    for (const listener of this.listeners.splice(0)) listener();
   }
 }

@@ -1,5 +1,7 @@
+import type { Counters } from '../ports/counters.ts';
+
 /** Process-wide counters behind GET /metrics (SPEC §5). */
-export class Stats {
+export class Stats implements Counters {
   openSockets = 0;
   openStreams = 0;
   messages = 0;

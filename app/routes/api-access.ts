@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import { ID_PATTERN } from '../config.ts';
 import { HOST_USER_ID } from '../auth/host-token.ts';
 import { MembershipLimitError } from '../auth/membership.ts';
@@ -21,7 +21,7 @@ function badUser(user: string): string | null {
  * `PUT /rooms/:room`, `PUT|DELETE /rooms/:room/members/:user`, `GET /rooms/:room/members`,
  * `POST /users/:user/disconnect`.
  */
-export function mountAccessRoutes(app: Hono, platform: Platform, jsonBody: JsonBody): void {
+export function mountAccessRoutes(app: Hono, platform: Pick<Platform, 'config' | 'membership' | 'control'>, jsonBody: JsonBody): void {
   const { membership, control } = platform;
   const gate = new RoomGate(platform.config.auth.privateRooms, membership);
   const limited = (error: unknown) => (error instanceof MembershipLimitError ? error.message : null);

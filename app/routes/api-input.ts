@@ -1,5 +1,5 @@
 import { ID_PATTERN, type Limits } from '../config.ts';
-import type { MetricPoint, NotificationLevel } from '../store/store.ts';
+import type { MetricPoint, NotificationLevel } from '../ports/store.ts';
 import type { MetricInput } from '../realtime/metric-board.tsx';
 
 type MetricFormat = MetricPoint['format'];

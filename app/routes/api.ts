@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Platform } from '../platform/platform.ts';
-import type { ChatMessage } from '../store/store.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { PresenceReads } from '../ports/presence.ts';
+import type { ChatMessage } from '../ports/store.ts';
 import { reservedMetricName, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { onlineUserIds } from '../realtime/online.ts';
@@ -36,14 +37,17 @@ async function jsonBody(c: Context): Promise<Checked<unknown>> {
  * has a row in the store) or has a stream open now. Anything else, a typo or an id never issued,
  * is a 404 instead of a row nobody will ever read (SPEC §6).
  */
-async function knownUser(platform: Platform, userId: string): Promise<boolean> {
+/** What the HTTP API uses of the platform. */
+export type ApiPlatform = Pick<Platform, 'config' | 'health' | 'store' | 'membership' | 'control'> & { presence: PresenceReads };
+
+async function knownUser(platform: Pick<Platform, 'store'> & { presence: PresenceReads }, userId: string): Promise<boolean> {
   return (await platform.store.userName(userId)) !== null || (await onlineUserIds(platform)).includes(userId);
 }
 
 const shownId = (id: string) => JSON.stringify(id.slice(0, 64));
 
 /** The machine-to-machine HTTP API (SPEC §5): bearer token, JSON in, JSON errors out. */
-export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: ApiDeps) {
+export function apiRoutes(platform: ApiPlatform, { board, notifier, postToRoom }: ApiDeps) {
   const { limits } = platform.config;
   const app = new Hono();
   app.use('*', requireApiToken(platform.config.apiToken));
@@ -96,7 +100,7 @@ export function apiRoutes(platform: Platform, { board, notifier, postToRoom }: A
   app.onError((error, c) => {
     if (error instanceof StorageUnavailableError) return c.json({ error: error.message }, 503);
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
-    if (platform.health?.().status === 'degraded') {
+    if (platform.health().status === 'degraded') {
       return c.json({ error: 'storage is unreachable (cluster mode: Redis is down); nothing was stored, try again shortly' }, 503);
     }
     return c.json({ error: 'something went wrong on our side; please try again' }, 500);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import { hostTokenVerifier } from '../auth/host-token.ts';
 import { MembershipLimitError } from '../auth/membership.ts';
 import { writeSession } from '../session-cookie.ts';
@@ -24,7 +24,7 @@ export function sameOriginPath(next: string | undefined, requestUrl: string): st
  * cookie identity, so a failure leaves the cookie exactly as it was. The token is never logged:
  * nothing here prints the URL, and errors name only the path.
  */
-export function authRoutes(platform: Platform) {
+export function authRoutes(platform: Pick<Platform, 'config' | 'store' | 'membership' | 'usedTokens' | 'sessionSecret'>) {
   const app = new Hono();
   const { config, store, membership, usedTokens } = platform;
   const verify = hostTokenVerifier(config.auth, config.limits);

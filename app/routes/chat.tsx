@@ -1,23 +1,17 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
-import { ID_PATTERN } from '../config.ts';
+import { roomName } from '../names.ts';
 import { ChatPage, MessageList } from '../../components/Chat.tsx';
 import { NotFoundPage } from '../../components/Layout.tsx';
 import { ChatRoom } from '../realtime/chat-room.tsx';
 import { RoomRegistry } from '../realtime/rooms.ts';
 import type { HistoryCache } from '../realtime/history-cache.tsx';
-import { socketEndpoint } from '../realtime/socket-endpoint.ts';
+import { socketEndpoint, type SocketPlatform } from '../realtime/socket-endpoint.ts';
 import { RoomGate } from '../auth/room-gate.ts';
 import { PrivateRoomPage } from '../../components/Access.tsx';
 
-/** Room names are folded to lower case, then must match ID_PATTERN. */
-export function roomName(raw: string): string | null {
-  const name = raw.toLowerCase();
-  return ID_PATTERN.test(name) ? name : null;
-}
-
-export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, history?: HistoryCache) {
+export function chatRoutes(platform: Pick<Platform, 'store' | 'locks' | 'membership'> & SocketPlatform, rooms: RoomRegistry<ChatRoom>, history?: HistoryCache) {
   const app = new Hono<IdentityEnv>();
   const { store, config } = platform;
   const gate = new RoomGate(config.auth.privateRooms, platform.membership);
@@ -40,7 +34,7 @@ export function chatRoutes(platform: Platform, rooms: RoomRegistry<ChatRoom>, hi
     if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} />, 403);
     // The cache is kept current by the room's own broadcasts; with other instances writing (cluster
     // mode) only a room live here, whose subscription sees their messages, can use it.
-    if (history && (!platform.exclusive || rooms.has(name))) {
+    if (history && (!platform.locks.shared || rooms.has(name))) {
       const { listHtml } = await history.get(name);
       return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} listHtml={listHtml} />);
     }

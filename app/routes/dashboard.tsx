@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { IdentityEnv } from '../identity.ts';
 import type { Board } from '../realtime/metric-board.tsx';
 import { DashboardPage } from '../../components/Dashboard.tsx';
-import type { HtmxMajor } from '../realtime/fragment.ts';
+import type { HtmxMajor } from '../ports/fragment.ts';
 
 /** `GET /dashboard` (SPEC §4.4): every card as it stands now; the `dashboard` topic keeps it live. */
 export function dashboardRoutes(board: Board, htmx: HtmxMajor) {

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { originGuard } from '../realtime/socket-endpoint.ts';
 import { tooManyConnections } from '../realtime/connection-limits.ts';
@@ -9,9 +8,9 @@ import { ONLINE_TOPIC, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { roomsSource } from '../realtime/room-list.tsx';
 import { parsePositions } from '../realtime/sse-position.ts';
-import { majorOfStream } from '../realtime/htmx-major.ts';
+import { majorOfStream } from '../htmx-major.ts';
 import type { TopicSource } from '../realtime/sse-sources.ts';
-import type { EventWriter } from '../realtime/sse-stream.ts';
+import type { EventWriter } from '../ports/transport.ts';
 
 export const SSE_TOPICS = ['rooms', 'dashboard'] as const;
 /** What `streamSSE` sends; a platform writing the response itself sends the same. */
@@ -25,7 +24,10 @@ export function parseTopics(raw: string | undefined): { ok: true; topics: string
 }
 
 /** `GET /events?topics=…` (SPEC §4.6): the page's one stream; the user's notifications always ride along. */
-export function eventRoutes(platform: Platform, board: Board, notifier: Notifier) {
+/** What the stream route uses: the runtime's stream, connection limits, and what a stream and the room list read. */
+export type EventsPlatform = Pick<Platform, 'config' | 'connectionLimits' | 'streamEvents' | 'stats' | 'hub' | 'presence' | 'closing' | 'connections' | 'membership'>;
+
+export function eventRoutes(platform: EventsPlatform, board: Board, notifier: Notifier) {
   const app = new Hono<IdentityEnv>();
   app.get('/', originGuard(platform.config), async (c) => {
     const parsed = parseTopics(c.req.query('topics'));
@@ -34,7 +36,7 @@ export function eventRoutes(platform: Platform, board: Board, notifier: Notifier
     }
     const viewer = c.get('viewer');
     // MAX_CONNECTIONS_PER_USER counts this stream with the user's sockets (SPEC §6): 429 before streaming.
-    const slot = platform.connectionLimits ? await platform.connectionLimits.acquire(viewer.userId) : undefined;
+    const slot = await platform.connectionLimits.acquire(viewer.userId);
     if (slot === null) return c.json({ error: tooManyConnections(platform.config.maxConnectionsPerUser) }, 429);
     const sources: TopicSource[] = parsed.topics.map((topic) => (topic === 'rooms' ? roomsSource(platform) : board.source()));
     sources.push(notifier.source(viewer.userId));
@@ -44,7 +46,7 @@ export function eventRoutes(platform: Platform, board: Board, notifier: Notifier
     const major = majorOfStream(c.req.url, { get: (name) => c.req.header(name) });
     const run = (writer: EventWriter) =>
       runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }, major).finally(() => slot?.release());
-    return platform.streamEvents?.(c, SSE_HEADERS, run) ?? streamSSE(c, run);
+    return platform.streamEvents(c, SSE_HEADERS, run);
   });
   return app;
 }

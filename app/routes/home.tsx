@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { PresenceReads } from '../ports/presence.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { HomePage } from '../../components/Home.tsx';
 import { ID_PATTERN } from '../config.ts';
@@ -7,7 +8,7 @@ import { activeRooms, listedRooms } from '../realtime/room-list.tsx';
 
 export { activeRooms };
 
-export function homeRoutes(platform: Platform) {
+export function homeRoutes(platform: Pick<Platform, 'config' | 'membership'> & { presence: PresenceReads }) {
   const app = new Hono<IdentityEnv>();
 
   app.get('/', async (c) => c.html(<HomePage viewer={c.get('viewer')} htmx={platform.config.htmxVersion} {...await listedRooms(platform)} />));

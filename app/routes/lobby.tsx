@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import { LobbyPage } from '../../components/Lobby.tsx';
 import { NotFoundPage } from '../../components/Layout.tsx';
 import type { LobbyRoom } from '../realtime/lobby-room.tsx';
 import type { RoomRegistry } from '../realtime/rooms.ts';
-import { socketEndpoint } from '../realtime/socket-endpoint.ts';
-import { roomName } from './chat.tsx';
+import { socketEndpoint, type SocketPlatform } from '../realtime/socket-endpoint.ts';
+import { roomName } from '../names.ts';
 
 const BAD_ID = 'Lobby names are 1–64 letters, digits, - or _.';
 
 /** SPEC §4.3: lobby ids follow the room rule (upper case folded, else a 404 page). */
-export function lobbyRoutes(platform: Platform, lobbies: RoomRegistry<LobbyRoom>) {
+export function lobbyRoutes(platform: Pick<Platform, 'lobbies'> & SocketPlatform, lobbies: RoomRegistry<LobbyRoom>) {
   const app = new Hono<IdentityEnv>();
 
   app.use('/:id/*', async (c, next) => {

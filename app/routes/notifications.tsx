@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import type { IdentityEnv } from '../identity.ts';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { isAllowedOrigin } from '../realtime/origin.ts';
@@ -11,7 +11,7 @@ import { NotificationsPage } from '../../components/Notifications.tsx';
  * `GET /notifications` (SPEC §4.5, §6) only shows them and the user id; the page itself marks them
  * read with a same-origin `POST /notifications/read`, and every tab of the user gets a count of 0.
  */
-export function notificationRoutes(platform: Platform, notifier: Notifier) {
+export function notificationRoutes(platform: Pick<Platform, 'config' | 'store'>, notifier: Notifier) {
   const app = new Hono<IdentityEnv>();
   app.get('/', async (c) => {
     const viewer = c.get('viewer');
@@ -30,7 +30,7 @@ export function notificationRoutes(platform: Platform, notifier: Notifier) {
  * Stricter than the form CSRF check, which lets a body-less POST through: the browser must say the
  * request came from one of our pages (`Origin`, or `Sec-Fetch-Site: same-origin` where it sends none).
  */
-function sameOriginOnly(platform: Platform) {
+function sameOriginOnly(platform: Pick<Platform, 'config'>) {
   return createMiddleware(async (c, next) => {
     const origin = c.req.header('origin');
     const ok = origin

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
+import type { Platform } from '../ports/platform.ts';
 import { requireApiToken } from './api-auth.ts';
 
 const METRICS: ReadonlyArray<[name: string, type: 'gauge' | 'counter', help: string, read: (p: Platform) => number]> = [
@@ -7,7 +7,7 @@ const METRICS: ReadonlyArray<[name: string, type: 'gauge' | 'counter', help: str
   ['switchboard_open_sse_streams', 'gauge', 'Open Server-Sent Events streams.', (p) => p.stats.openStreams],
   ['switchboard_messages_total', 'counter', 'Chat messages stored and broadcast.', (p) => p.stats.messages],
   ['switchboard_events_sent_total', 'counter', 'Fragments sent to WebSockets and SSE streams.', (p) => p.stats.eventsSent],
-  ['switchboard_healthy', 'gauge', '1 while every dependency answers (cluster mode: Redis), else 0.', (p) => ((p.health?.().status ?? 'ok') === 'ok' ? 1 : 0)],
+  ['switchboard_healthy', 'gauge', '1 while every dependency answers (cluster mode: Redis), else 0.', (p) => (p.health().status === 'ok' ? 1 : 0)],
   ['switchboard_slow_clients_dropped_total', 'counter', 'Connections dropped for passing MAX_BUFFERED_BYTES.', (p) => p.stats.slowClientsDropped],
 ];
 

@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
-import type { Platform } from '../platform/platform.ts';
-import { validateName, type IdentityEnv } from '../identity.ts';
+import type { Platform } from '../ports/platform.ts';
+import type { IdentityEnv } from '../identity.ts';
+import { validateName } from '../names.ts';
 import { Identity } from '../../components/Header.tsx';
 import type { UserNames } from '../user-cache.ts';
-import { announceRename } from '../realtime/renames.ts';
 import { publicOrigin } from '../forwarded.ts';
 import { localPath } from '../http-policy.ts';
 
 /** Pages that show nothing useful until the user has a name; they reload once it is set. */
 const NEEDS_NAME = /^\/(chat|lobby)\//;
 
-export function sessionRoutes(platform: Platform, names: Pick<UserNames, 'set'>) {
+export function sessionRoutes(platform: Pick<Platform, 'config' | 'announceRename'>, names: Pick<UserNames, 'set'>) {
   const app = new Hono<IdentityEnv>();
 
   app.post('/', async (c) => {
@@ -24,7 +24,7 @@ export function sessionRoutes(platform: Platform, names: Pick<UserNames, 'set'>)
     }
     await names.set(viewer.userId, result.name);
     // Open sockets of this user, in any room and on any instance, take the new name (SPEC §3).
-    if (viewer.name !== result.name) await announceRename(platform, viewer.userId, result.name);
+    if (viewer.name !== result.name) await platform.announceRename(viewer.userId, result.name);
     const named = { ...viewer, name: result.name };
     if (!isHtmx) return c.redirect(safeBack(c.req.header('referer'), publicOrigin(c, platform.config)), 303);
     const current = c.req.header('hx-current-url');

@@ -54,7 +54,9 @@ export class ThreadedLibsqlStore extends SqlStore {
   /** Starts the thread and opens (and migrates) the database there; rejects with the driver's error. */
   static async open(url: string): Promise<ThreadedLibsqlStore> {
     const file = new URL(typeof __STORE_WORKER__ === 'string' ? __STORE_WORKER__ : './libsql-worker-source.mjs', import.meta.url);
-    const worker = new Worker(file, { workerData: { url } });
+    // No inherited flags: a worker started with the parent's `--import tsx` (tests, `npm run dev`) hangs
+    // on Node 20 before its first line; the source entry registers tsx itself.
+    const worker = new Worker(file, { workerData: { url }, execArgv: [] });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) => reject(new Error(`the storage thread exited (code ${code}) while opening ${url}`));
       worker.once('error', reject);

@@ -1,6 +1,13 @@
-import { MEMBERSHIP_SCHEMA } from '../auth/membership.ts';
-
 /** The one schema of every SQL store (libSQL on Node/Deno, each Durable Object's SQLite on Workers). */
+
+/** The tables of SqlMembership (a migration of the shared schema, and each room object's own). */
+export const MEMBERSHIP_SCHEMA = `CREATE TABLE IF NOT EXISTS room_flags (room TEXT PRIMARY KEY, private INTEGER NOT NULL);
+   CREATE TABLE IF NOT EXISTS room_members (
+     room TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     removed INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (room, user_id)
+   )`;
 
 /** Each entry runs once, in order; each store records how far its database has come. */
 export const MIGRATIONS = [

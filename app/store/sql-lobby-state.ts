@@ -1,4 +1,4 @@
-import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, MatchRecord, NewLogLine } from '../realtime/lobby-state.ts';
+import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, MatchRecord, NewLogLine } from '../ports/lobby-state.ts';
 import type { Row, SqlArgs } from './sql-store.ts';
 
 /** Runs one statement and returns its rows. */

@@ -1,5 +1,5 @@
 import { LIMITS } from '../config.ts';
-import type { ChatMessage, MetricPoint, Notification, NotificationLevel, Store } from './store.ts';
+import type { ChatMessage, MetricPoint, Notification, NotificationLevel, Store } from '../ports/store.ts';
 
 /** The key a display name is looked up by for @mentions (an index, not a scan). */
 export const nameKey = (name: string) => name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());

@@ -1,4 +1,4 @@
-import type { Store } from './store.ts';
+import type { Store } from '../ports/store.ts';
 
 /**
  * Storage that cannot write (disk full, read-only file or volume, I/O errors) is a 503, not a 500

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLink } from '../../app/cluster/link.ts';
 import { RedisHub } from '../../app/cluster/redis-hub.ts';
-import type { TopicEvent } from '../../app/realtime/hub.ts';
+import type { TopicEvent } from '../../app/ports/hub.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 
 const RING = 3;

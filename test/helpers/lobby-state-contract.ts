@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LobbyState } from '../../app/realtime/lobby-state.ts';
+import type { LobbyState } from '../../app/ports/lobby-state.ts';
 
 /** The contract every LobbyState keeps; other platforms' implementations can run it too. */
 export function lobbyStateContract(name: string, make: () => LobbyState | Promise<LobbyState>): void {

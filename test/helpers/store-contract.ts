@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../app/store/store.ts';
+import type { Store } from '../../app/ports/store.ts';
 
 /** What every Store keeps (libSQL, Redis): run against each implementation with a fresh, empty store. */
 export function storeContract(name: string, make: () => Promise<Store>): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROL_TOPIC, EVERYONE, HubConnectionControl, LocalConnections, type EndReason } from '../../app/auth/connections.ts';
+import { CONTROL_TOPIC, EVERYONE, HubConnectionControl, LocalConnections } from '../../app/auth/connections.ts';
+import type { EndReason } from '../../app/ports/access.ts';
 import { LocalHub } from '../../app/realtime/hub.ts';
 
 function connection(room: string | null, log: string[], label: string) {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Fragment, type HtmxMajor, type Rendition } from '../../app/realtime/fragment.ts';
+import { Fragment, type HtmxMajor, type Rendition } from '../../app/ports/fragment.ts';
 import { Channel } from '../../app/realtime/channel.ts';
-import { Peer, type SocketTransport } from '../../app/realtime/peer.ts';
-import { SocketSession } from '../../app/realtime/socket-session.ts';
-import type { SocketRoom } from '../../app/realtime/socket-endpoint.ts';
+import { Peer } from '../../app/realtime/peer.ts';
+import type { SocketTransport } from '../../app/ports/transport.ts';
+import { SocketSession, type SessionPlatform } from '../../app/realtime/socket-session.ts';
+import { PerUserLimits } from '../../app/realtime/rate-limit.ts';
+import type { SocketRoom } from '../../app/realtime/socket-room.ts';
 import { frameEvent } from '../../app/realtime/sse-stream.ts';
 import { Stats } from '../../app/realtime/stats.ts';
 import { readConfig } from '../../app/config.ts';
@@ -13,7 +15,7 @@ const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 function recordingTransport(): SocketTransport & { sent: Rendition[]; revealed: HtmxMajor[] } {
   const sent: Rendition[] = [];
   const revealed: HtmxMajor[] = [];
-  return { sent, revealed, send: (r) => sent.push(r), close: () => {}, bufferedAmount: () => 0, majorRevealed: (m) => revealed.push(m) };
+  return { sent, revealed, send: (r) => sent.push(r), close: () => {}, bufferedAmount: () => 0, majorRevealed: (m) => void revealed.push(m), rename: () => {} };
 }
 
 describe('SPEC 8 a broadcast is rendered once per client format, never per recipient', () => {
@@ -59,7 +61,8 @@ describe('SPEC 8 a broadcast is rendered once per client format, never per recip
 });
 
 describe('SPEC 8 a socket is told apart by what its client sends', () => {
-  const platform = { config: readConfig({}), stats: new Stats() };
+  const config = readConfig({});
+  const platform: SessionPlatform = { config, stats: new Stats(), rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond), health: () => ({ status: 'ok' }) };
   const room: SocketRoom & { received: unknown[] } = {
     fields: ['message'],
     received: [],

@@ -6,9 +6,12 @@ import { LocalHub } from '../../app/realtime/hub.ts';
 import { LocalLobbyState } from '../../app/realtime/lobby-state.ts';
 import { LocalPresence } from '../../app/realtime/presence.ts';
 import { Stats } from '../../app/realtime/stats.ts';
-import type { RoomPlatform } from '../../app/platform/platform.ts';
+import type { RoomPlatform } from '../../app/ports/platform.ts';
+import { inProcessLocks } from '../../app/realtime/in-process.ts';
+import { LocalMatchCoordinator } from '../../app/realtime/match-coordinator.ts';
+import { PerUserLimits } from '../../app/realtime/rate-limit.ts';
 import { LibsqlStore } from '../../app/store/libsql.ts';
-import type { ChatMessage } from '../../app/store/store.ts';
+import type { ChatMessage } from '../../app/ports/store.ts';
 import { UserNames } from '../../app/user-cache.ts';
 
 const message = (id: number, room = 'r'): ChatMessage => ({ id, room, userId: 'u', name: 'Ann', text: `text ${id}`, at: 1_700_000_000_000 + id });
@@ -94,7 +97,12 @@ describe('a chat room keeps the cache current', () => {
       lobbies: new LocalLobbyState(),
       stats: new Stats(),
       closing: new AbortController().signal,
-      ...(exclusive ? { exclusive: <T,>(_: string, work: () => Promise<T>) => work() } : {}),
+      rateLimits: new PerUserLimits(100, 100),
+      // `exclusive`: as in cluster mode, where other instances share the store.
+      locks: exclusive ? { shared: true, exclusive: (_name, work) => work() } : inProcessLocks,
+      health: () => ({ status: 'ok' }),
+      matches: new LocalMatchCoordinator(),
+      random: Math.random,
     };
     const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {}, history });
     return { room, platform };

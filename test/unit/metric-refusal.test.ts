@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../app/config.ts';
-import type { Platform } from '../../app/platform/platform.ts';
+import type { Platform } from '../../app/ports/platform.ts';
+import { InProcessMetricSeries } from '../../app/realtime/in-process.ts';
 import { MetricBoard } from '../../app/realtime/metric-board.tsx';
-import type { MetricPoint } from '../../app/store/store.ts';
+import type { MetricPoint } from '../../app/ports/store.ts';
 
 // The topic object (recordMetrics) and RemoteBoard pass this value on as it is (typed Promise<string | null>),
 // so it crosses RPC as data on Workers; the API answers 400 with it (api.test.ts, conformance-events.ts).
@@ -10,12 +11,14 @@ describe('a refused metric is a value, not an exception', () => {
   it('MetricBoard answers why it refused a metric past the maximum, and stores nothing of it', async () => {
     const stored: MetricPoint[] = [];
     const closing = new AbortController();
+    const store = {
+      metricSeries: async () => new Map<string, MetricPoint[]>(),
+      addMetric: async (point: MetricPoint) => void stored.push(point),
+    };
     const platform = {
       config: readConfig({}, { maxMetrics: 1 }),
-      store: {
-        metricSeries: async () => new Map<string, MetricPoint[]>(),
-        addMetric: async (point: MetricPoint) => void stored.push(point),
-      },
+      store,
+      metrics: new InProcessMetricSeries(store),
       hub: { subscribe: () => () => {}, publish: async (_topic: string, event: string) => ({ id: stored.length, event }) },
       closing: closing.signal,
     } as unknown as Platform;

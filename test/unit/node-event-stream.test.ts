@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeEventStream } from '../../app/platform/node-event-stream.ts';
-import type { EventWriter } from '../../app/realtime/sse-stream.ts';
+import type { EventWriter } from '../../app/ports/transport.ts';
+import { QueuedWriter } from '../../app/realtime/sse-stream.ts';
 import { sleep } from '../helpers/clients.ts';
 
 const HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
@@ -25,7 +26,7 @@ function appWith(run: (writer: EventWriter) => Promise<void>) {
   app.get('/events', (c) => {
     const direct = nodeEventStream(c, HEADERS, run);
     served.push(direct ? 'node' : 'streamSSE');
-    return direct ?? streamSSE(c, run);
+    return direct ?? streamSSE(c, (stream) => run(new QueuedWriter(stream)));
   });
   return app;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../app/config.ts';
 import { addressKey, LocalIdentityLimiter } from '../../app/identity-limit.ts';
-import { validateName } from '../../app/identity.ts';
+import { validateName } from '../../app/names.ts';
 import { sessionSecretFileFor } from '../../app/platform/session-secret.ts';
 import { isCannotWrite, StorageHealth } from '../../app/store/write-guard.ts';
 import { localPath } from '../../app/http-policy.ts';

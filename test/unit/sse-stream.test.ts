@@ -1,7 +1,7 @@
 import type { SSEStreamingApi } from 'hono/streaming';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Fragment } from '../../app/realtime/fragment.ts';
-import { frameEvent, SseStream } from '../../app/realtime/sse-stream.ts';
+import { Fragment } from '../../app/ports/fragment.ts';
+import { frameEvent, QueuedWriter, SseStream } from '../../app/realtime/sse-stream.ts';
 import { Stats } from '../../app/realtime/stats.ts';
 
 /** A stand-in for Hono's streaming API: writes wait until `take()`; `fail()` makes writes fail silently, as on Workers. */
@@ -31,7 +31,7 @@ class FakeApi {
 }
 
 const open = (api: FakeApi, maxBufferedBytes = 1000, stats = new Stats()) =>
-  new SseStream(api as unknown as SSEStreamingApi, { maxBufferedBytes, retryMs: 1500, heartbeatMs: 60_000 }, stats);
+  new SseStream(new QueuedWriter(api as unknown as SSEStreamingApi), { maxBufferedBytes, retryMs: 1500, heartbeatMs: 60_000 }, stats);
 
 describe('SPEC 4.6 SSE framing', () => {
   it('frames once per fragment, one data: line per line of HTML', () => {

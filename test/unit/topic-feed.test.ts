@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Fragment } from '../../app/realtime/fragment.ts';
+import { Fragment } from '../../app/ports/fragment.ts';
 import { encodeFeedEvent, FEED_HEARTBEAT, FeedDecoder } from '../../app/platform/worker/topic-feed.ts';
 
 describe('SPEC 7 topic feeds between Durable Objects and the Worker', () => {

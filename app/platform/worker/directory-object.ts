@@ -92,3 +92,9 @@ export class DirectoryObject extends DurableObject<WorkerEnv> {
     return secret;
   }
 }
+
+declare module './env.ts' {
+  interface DurableObjects {
+    DIRECTORY: DirectoryObject;
+  }
+}

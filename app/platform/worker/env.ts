@@ -1,16 +1,20 @@
 import { readConfig, type Config } from '../../config.ts';
-import type { DirectoryObject } from './directory-object.ts';
-import type { RoomObject } from './room-object.ts';
-import type { TopicObject } from './topic-object.ts';
+
+/**
+ * The Durable Object classes by binding. Each object's own file adds itself here
+ * (`declare module './env.ts'`), so the stubs below are typed by the classes without this file
+ * importing them: the objects import this file, never the other way round.
+ */
+export interface DurableObjects {}
 
 /** The Worker's bindings (wrangler.toml) and its variables: the same names as the Node environment (SPEC §2). */
 export interface WorkerEnv {
   /** One object per chat room / lobby (`chat:NAME`, `lobby:ID`): its sockets (hibernation API), history and lobby state. */
-  ROOMS: DurableObjectNamespace<RoomObject>;
+  ROOMS: DurableObjectNamespace<DurableObjects['ROOMS']>;
   /** One object per topic: `rooms`, `dashboard`, `online`, and `user:ID` (a user's name and notifications). */
-  TOPICS: DurableObjectNamespace<TopicObject>;
+  TOPICS: DurableObjectNamespace<DurableObjects['TOPICS']>;
   /** `name:NAME` per display name (who goes by it, for @mentions), and `directory` for the fallback session secret. */
-  DIRECTORY: DurableObjectNamespace<DirectoryObject>;
+  DIRECTORY: DurableObjectNamespace<DurableObjects['DIRECTORY']>;
   ASSETS: Fetcher;
   SESSION_SECRET?: string;
   API_TOKEN?: string;

@@ -1,4 +1,5 @@
-import type { EventWriter } from '../../realtime/sse-stream.ts';
+import type { EventWriter, StreamingWriter } from '../../ports/transport.ts';
+import { QueuedWriter } from '../../realtime/sse-stream.ts';
 
 /**
  * An SSE response whose body is workerd's own pipe (`IdentityTransformStream`), with the writer
@@ -26,7 +27,7 @@ export function eventResponse(headers: Record<string, string>, run: (writer: Eve
   };
   // The pipe fails once its client has gone (or the stream was aborted here).
   sink.closed.catch(abort);
-  const writer: EventWriter = {
+  const pipe: StreamingWriter = {
     // Resolves either way once the pipe has taken or refused the bytes; a refusal ends the stream.
     write: (bytes) => sink.write(bytes).catch(abort),
     onAbort: (listener) => void listeners.add(listener),
@@ -35,6 +36,8 @@ export function eventResponse(headers: Record<string, string>, run: (writer: Eve
       return aborted;
     },
   };
+  // Counts what the pipe has not taken yet, for MAX_BUFFERED_BYTES, as over Hono's stream.
+  const writer: EventWriter = new QueuedWriter(pipe);
   const running = run(writer).finally(() => {
     if (!aborted) sink.close().catch(() => {});
   });

@@ -1,4 +1,5 @@
-import { LocalMatchCoordinator, type MatchLease } from '../../realtime/match-coordinator.ts';
+import { LocalMatchCoordinator } from '../../realtime/match-coordinator.ts';
+import type { MatchLease } from '../../ports/match.ts';
 
 /** How often the lobby's object is woken while it runs a match. */
 const KEEP_AWAKE_MS = 30_000;

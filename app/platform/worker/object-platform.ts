@@ -1,14 +1,15 @@
-import type { Platform } from '../platform.ts';
-import type { FragmentSource } from '../../realtime/fragment.ts';
-import type { Hub, LocalHub, TopicListener } from '../../realtime/hub.ts';
-import { Stats } from '../../realtime/stats.ts';
-import type { Store } from '../../store/store.ts';
+import type { Platform } from '../../ports/platform.ts';
+import type { FragmentSource } from '../../ports/fragment.ts';
+import type { LocalHub } from '../../realtime/hub.ts';
+import type { Hub, TopicListener } from '../../ports/hub.ts';
+import { InProcessMetricSeries } from '../../realtime/in-process.ts';
+import type { Store } from '../../ports/store.ts';
 import { workerConfig, type WorkerEnv } from './env.ts';
 import { RoutedHub } from './routed-hub.ts';
-import { RoutedLobbyState, RoutedPresence } from './routed-presence.ts';
+import { RoutedPresence } from './routed-presence.ts';
 import { RoutedStore } from './routed-store.ts';
-import { RoutedConnectionControl, RoutedMembership, RoutedUsedTokens } from './routed-access.ts';
-import type { Membership } from '../../auth/membership.ts';
+import { RoutedMembership } from './routed-access.ts';
+import type { Membership } from '../../ports/access.ts';
 
 /** An object's hub: the topics it owns on its own `LocalHub`, every other topic in that topic's object. */
 export class ObjectHub implements Hub {
@@ -43,29 +44,23 @@ export class ObjectHub implements Hub {
   }
 }
 
-const unavailable = (what: string) => () => {
-  throw new Error(`${what} is not available inside a Durable Object`);
-};
+/** The slice the runtime-free parts (Notifier, MetricBoard, the room list) use inside an object. */
+export type ObjectPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'presence' | 'membership' | 'metrics' | 'closing'>;
 
 /**
- * The platform the runtime-free parts (Notifier, MetricBoard, the room list) get inside an object:
- * its own hub for the topics it owns, everything else routed to the object that owns it.
+ * The platform the runtime-free parts get inside an object: its own hub for the topics it owns,
+ * everything else routed to the object that owns it.
  */
-export function objectPlatform(env: WorkerEnv, own: { hub: LocalHub; owns: (topic: string) => boolean; store?: Store; membership?: Membership }): Platform {
+export function objectPlatform(env: WorkerEnv, own: { hub: LocalHub; owns: (topic: string) => boolean; store?: Store; membership?: Membership }): ObjectPlatform {
+  const store = own.store ?? new RoutedStore(env);
   return {
     config: workerConfig(env),
-    sessionSecret: '',
-    store: own.store ?? new RoutedStore(env),
+    store,
     hub: new ObjectHub(env, own.hub, own.owns),
     presence: new RoutedPresence(env),
-    lobbies: new RoutedLobbyState(env),
     membership: own.membership ?? new RoutedMembership(env),
-    usedTokens: new RoutedUsedTokens(env),
-    control: new RoutedConnectionControl(env),
-    stats: new Stats(),
-    upgradeWebSocket: unavailable('upgradeWebSocket'),
-    socketTransport: unavailable('socketTransport'),
-    serveStatic: unavailable('serveStatic'),
+    // The board lives in the one `dashboard` object: its series are kept there.
+    metrics: new InProcessMetricSeries(store),
     // Objects are not shut down one by one.
     closing: new AbortController().signal,
   };

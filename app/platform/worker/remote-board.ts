@@ -1,4 +1,4 @@
-import { Fragment } from '../../realtime/fragment.ts';
+import { Fragment } from '../../ports/fragment.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
 import { DASHBOARD_TOPIC, type Board, type MetricInput } from '../../realtime/metric-board.tsx';
 import { readEventName, type CatchUp, type TopicSource } from '../../realtime/sse-sources.ts';

@@ -1,4 +1,5 @@
-import { LocalPresence, type Presence, type PresenceEntry } from '../../realtime/presence.ts';
+import { LocalPresence } from '../../realtime/presence.ts';
+import type { Presence, PresenceEntry } from '../../ports/presence.ts';
 
 /**
  * A room object's presence: its own sockets' users (rebuilt from them after hibernation), and each
@@ -29,7 +30,16 @@ export class ReportedPresence implements Presence {
     return this.local.list(topic);
   }
 
+  count(topic: string): Promise<number> {
+    return this.local.count(topic);
+  }
+
   counts(): Promise<Map<string, number>> {
     return this.local.counts();
+  }
+
+  /** Only this object's own sockets join and leave here. */
+  watch(): () => void {
+    return () => {};
   }
 }

@@ -3,16 +3,16 @@ import { contextStorage, tryGetContext } from 'hono/context-storage';
 import type { Config } from '../../config.ts';
 import type { Board } from '../../realtime/metric-board.tsx';
 import type { Notifier } from '../../realtime/notifier.tsx';
-import type { Presence } from '../../realtime/presence.ts';
+import type { Presence } from '../../ports/presence.ts';
 import { Stats } from '../../realtime/stats.ts';
-import type { Platform, SocketUpgrade } from '../platform.ts';
+import type { Platform } from '../../ports/platform.ts';
 import type { WorkerEnv } from './env.ts';
 import { STAT_NAMES } from './reported-stats.ts';
 
 /** The platform's members that belong to one request (the rest need none: see `isolatePlatform`). */
 export type RequestPlatform = Pick<
   Platform,
-  'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'membership' | 'usedTokens' | 'control' | 'stats' | 'announceRename' | 'identityLimiter' | 'streamEvents' | 'closing'
+  'config' | 'store' | 'hub' | 'presence' | 'lobbies' | 'membership' | 'usedTokens' | 'control' | 'stats' | 'metrics' | 'announceRename' | 'identityLimiter' | 'streamEvents' | 'closing'
 >;
 
 /**
@@ -66,14 +66,22 @@ export function scoped<T extends object>(pick: (backend: RequestBackend) => T): 
  * call reaches the backend of the request that makes it (`currentBackend`), so the gauges, feeds
  * and `closing` signal are that request's own, as when the app was built per request.
  */
-export function isolatePlatform(config: Config, sessionSecret: string, upgradeWebSocket: SocketUpgrade): Platform {
+export function isolatePlatform(
+  config: Config,
+  sessionSecret: string,
+  /** What needs no request: the same for every request of the isolate. */
+  fixed: Pick<Platform, 'upgradeWebSocket' | 'connections' | 'rateLimits' | 'connectionLimits' | 'locks' | 'matches' | 'random' | 'health'>,
+): Platform {
   const platform = () => currentBackend().platform;
   const presence: Presence = {
     join: (topic, entry) => platform().presence.join(topic, entry),
     leave: (topic, userId) => platform().presence.leave(topic, userId),
     list: (topic) => platform().presence.list(topic),
     rename: (topic, userId, name) => platform().presence.rename(topic, userId, name),
+    count: (topic) => platform().presence.count(topic),
     counts: () => platform().presence.counts(),
+    // Presence changes only through its objects' own joins and leaves (RoutedPresence): nothing to watch here.
+    watch: () => () => {},
   };
   const stats = new Stats();
   for (const name of STAT_NAMES) {
@@ -94,16 +102,14 @@ export function isolatePlatform(config: Config, sessionSecret: string, upgradeWe
     usedTokens: scoped((b) => b.platform.usedTokens),
     control: scoped((b) => b.platform.control),
     stats,
-    announceRename: (userId, name) => platform().announceRename!(userId, name),
+    metrics: scoped((b) => b.platform.metrics),
+    ...fixed,
+    announceRename: (userId, name) => platform().announceRename(userId, name),
     // Cloudflare puts the visitor's address here; TRUST_PROXY is for proxies in front of Node and Deno.
     peerAddress: (c) => c.req.header('cf-connecting-ip'),
-    identityLimiter: { take: (address) => platform().identityLimiter!.take(address) },
-    upgradeWebSocket,
-    socketTransport: () => {
-      throw new Error('on Workers sockets are held by their room object, never by the Worker');
-    },
+    identityLimiter: { take: (address) => platform().identityLimiter.take(address) },
     serveStatic: async (c) => (c.env as WorkerEnv).ASSETS.fetch(c.req.raw),
-    streamEvents: (c, headers, run) => platform().streamEvents!(c, headers, run),
+    streamEvents: (c, headers, run) => platform().streamEvents(c, headers, run),
     get closing() {
       return platform().closing;
     },

@@ -1,30 +1,34 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Platform, RoomPlatform } from '../platform.ts';
+import type { RoomPlatform } from '../../ports/platform.ts';
 import { ChatRoom } from '../../realtime/chat-room.tsx';
-import type { HtmxMajor, Rendition } from '../../realtime/fragment.ts';
+import type { HtmxMajor, Rendition } from '../../ports/fragment.ts';
 import { LocalHub } from '../../realtime/hub.ts';
 import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
 import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
-import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../../realtime/lobby-state.ts';
+import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../../ports/lobby-state.ts';
 import { publishRename } from '../../realtime/renames.ts';
-import { Peer, type SocketTransport } from '../../realtime/peer.ts';
-import type { PresenceEntry } from '../../realtime/presence.ts';
-import type { RestorableRoom } from '../../realtime/socket-endpoint.ts';
+import { Peer } from '../../realtime/peer.ts';
+import type { SocketTransport } from '../../ports/transport.ts';
+import type { PresenceEntry } from '../../ports/presence.ts';
+import type { RestorableRoom } from '../../realtime/socket-room.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
-import { majorOfSocketUrl } from '../../realtime/htmx-major.ts';
+import { majorOfSocketUrl } from '../../htmx-major.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { RoutedStore } from './routed-store.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
-import type { ChatMessage } from '../../store/store.ts';
+import type { ChatMessage } from '../../ports/store.ts';
 import { statsObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { ObjectMatchCoordinator } from './object-match.ts';
-import { objectPlatform } from './object-platform.ts';
+import { objectPlatform, type ObjectPlatform } from './object-platform.ts';
+import { inProcessLocks } from '../../realtime/in-process.ts';
+import { perUserLimits } from '../../realtime/rate-limit.ts';
 import { RoutedMembership, type MembershipRpc } from './routed-access.ts';
-import { MembershipLimitError, SqlMembership, type MemberStatus } from '../../auth/membership.ts';
+import { MembershipLimitError, SqlMembership } from '../../auth/membership.ts';
+import type { EndReason, MemberStatus } from '../../ports/access.ts';
 import { RoomGate } from '../../auth/room-gate.ts';
-import { EVERYONE, type EndReason } from '../../auth/connections.ts';
+import { EVERYONE } from '../../auth/connections.ts';
 import { endSocket } from '../../realtime/socket-endpoint.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
@@ -82,11 +86,11 @@ class PendingTransport implements SocketTransport {
   }
 
   majorRevealed(major: HtmxMajor): void {
-    this.live?.majorRevealed?.(major);
+    this.live?.majorRevealed(major);
   }
 
   rename(name: string): void {
-    this.live?.rename?.(name);
+    this.live?.rename(name);
   }
 
   /** From here on frames go straight to `live`; the ones that waited go first. */
@@ -105,7 +109,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   /** The room's own storage, hub and presence. */
   private readonly platform: RoomPlatform;
   /** Everything outside the room (users, notifications, the room list), routed to the objects that own it. */
-  private readonly routed: Platform;
+  private readonly routed: ObjectPlatform;
   private readonly notifier: Notifier;
   private readonly sessions = new Map<WebSocket, SocketSession<RestorableRoom>>();
   private readonly matches: ObjectMatchCoordinator;
@@ -146,6 +150,12 @@ export class RoomObject extends DurableObject<WorkerEnv> {
       // Objects are not shut down one by one: a grace period runs to its end.
       closing: new AbortController().signal,
       matches: this.matches,
+      // One bucket per user in this object (README: per room object on Workers).
+      rateLimits: perUserLimits(config, config.limits.rateBurst, config.limits.ratePerSecond),
+      // The object is the only writer of its room: its queue orders the work.
+      locks: inProcessLocks,
+      health: () => ({ status: 'ok' }),
+      random: Math.random,
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event arrives.
     // They were reported as open before the object hibernated: counted here again, not reported again.
@@ -342,5 +352,11 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     if (this.sessions.has(ws) && attachment) this.noteSocket(attachment, -1);
     this.sessions.get(ws)?.close();
     this.sessions.delete(ws);
+  }
+}
+
+declare module './env.ts' {
+  interface DurableObjects {
+    ROOMS: RoomObject;
   }
 }

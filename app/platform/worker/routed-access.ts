@@ -1,6 +1,6 @@
-import { EVERYONE, type ConnectionControl } from '../../auth/connections.ts';
-import { MembershipLimitError, type MemberStatus, type Membership } from '../../auth/membership.ts';
-import type { UsedTokens } from '../../auth/used-tokens.ts';
+import { EVERYONE } from '../../auth/connections.ts';
+import { MembershipLimitError } from '../../auth/membership.ts';
+import type { ConnectionControl, MemberStatus, Membership, UsedTokens } from '../../ports/access.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';

@@ -1,5 +1,5 @@
-import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine, MatchRecord } from '../../realtime/lobby-state.ts';
-import type { Presence, PresenceEntry } from '../../realtime/presence.ts';
+import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine, MatchRecord } from '../../ports/lobby-state.ts';
+import type { Presence, PresenceEntry } from '../../ports/presence.ts';
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { roomObject, topicObject, type WorkerEnv } from './env.ts';
 
@@ -38,8 +38,15 @@ export class RoutedPresence implements Presence {
   list(topic: string): Promise<PresenceEntry[]> {
     return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
   }
+  async count(topic: string): Promise<number> {
+    return (await this.list(topic)).length;
+  }
   counts(): Promise<Map<string, number>> {
     return topicObject(this.env, ROOMS_TOPIC).counts();
+  }
+  /** Presence changes only through its objects' own joins and leaves: nothing to watch from a request. */
+  watch(): () => void {
+    return () => {};
   }
 }
 

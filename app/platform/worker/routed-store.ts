@@ -1,6 +1,6 @@
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { userTopic } from '../../realtime/notifier.tsx';
-import type { ChatMessage, MetricPoint, Notification, Store } from '../../store/store.ts';
+import type { ChatMessage, MetricPoint, Notification, Store } from '../../ports/store.ts';
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { Fragment } from '../../realtime/fragment.ts';
-import type { TopicEvent } from '../../realtime/hub.ts';
+import { Fragment } from '../../ports/fragment.ts';
+import type { TopicEvent } from '../../ports/hub.ts';
 
 /**
  * The stream a topic object writes to each subscriber (a Worker request holding an SSE stream, or

@@ -1,10 +1,11 @@
 import { DurableObject } from 'cloudflare:workers';
-import { Fragment } from '../../realtime/fragment.ts';
+import { Fragment } from '../../ports/fragment.ts';
 import type { Config } from '../../config.ts';
-import { LocalHub, type TopicEvent } from '../../realtime/hub.ts';
-import type { PresenceEntry } from '../../realtime/presence.ts';
+import { LocalHub } from '../../realtime/hub.ts';
+import type { TopicEvent } from '../../ports/hub.ts';
+import type { PresenceEntry } from '../../ports/presence.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
-import type { MetricPoint, Notification } from '../../store/store.ts';
+import type { MetricPoint, Notification } from '../../ports/store.ts';
 import { roomObject, topicObject, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { encodeFeedEvent, FEED_HEARTBEAT } from './topic-feed.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
@@ -260,5 +261,11 @@ export class TopicObject extends DurableObject<WorkerEnv> {
   private async reportCount(topic: string): Promise<void> {
     const [row] = this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM presence WHERE topic = ?', topic).toArray();
     await topicObject(this.env, ROOMS_TOPIC).setCount(topic, Number(row?.n ?? 0));
+  }
+}
+
+declare module './env.ts' {
+  interface DurableObjects {
+    TOPICS: TopicObject;
   }
 }

@@ -1,7 +1,8 @@
-const encoder = new TextEncoder();
+import type { HtmxMajor } from '../config.ts';
 
-/** The htmx major a client runs: 2 (`htmx-ext-ws`/`htmx-ext-sse`) or 4 (`hx-ws`/`hx-sse`), SPEC §8. */
-export type HtmxMajor = 2 | 4;
+export type { HtmxMajor };
+
+const encoder = new TextEncoder();
 
 /** A fragment as one client format receives it: encoded once, then written to every recipient of that format. */
 export class Rendition {

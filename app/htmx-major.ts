@@ -1,4 +1,4 @@
-import type { HtmxMajor } from './fragment.ts';
+import type { HtmxMajor } from './config.ts';
 
 /**
  * How a real-time endpoint tells the htmx majors apart, per connection (SPEC §8). Pages served for
