@@ -2,10 +2,11 @@ import type { FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { Layout } from './Layout.tsx';
 import type { Viewer } from './Header.tsx';
+import type { HtmxMajor } from './htmx.tsx';
 
 /**
  * A sign-in that did not happen (SPEC §9): a plain page with no stream or socket, since the visitor
- * may have no session at all.
+ * may have no session at all; so it loads no htmx of either major.
  */
 export const SignInFailedPage: FC<{ reason: string; loginUrl?: string }> = ({ reason, loginUrl }) => (
   <>
@@ -35,9 +36,9 @@ export const SignInFailedPage: FC<{ reason: string; loginUrl?: string }> = ({ re
   </>
 );
 
-/** A private room seen by someone who is not a member. */
-export const PrivateRoomPage: FC<{ viewer: Viewer; room: string }> = ({ viewer, room }) => (
-  <Layout title="Private room" viewer={viewer}>
+/** A private room seen by someone who is not a member: a page like every other, with the pages' htmx (`HTMX_VERSION`). */
+export const PrivateRoomPage: FC<{ viewer: Viewer; room: string; htmx?: HtmxMajor }> = ({ viewer, room, htmx }) => (
+  <Layout title="Private room" viewer={viewer} htmx={htmx}>
     <h1>Private room</h1>
     <p id="access-error">#{room} is a private room and you are not one of its members.</p>
     <p>

@@ -1,9 +1,12 @@
 import type { FC } from 'hono/jsx';
 import type { MatchPlayer } from '../app/ports/lobby-state.ts';
+import { wsSend, type HtmxMajor } from './htmx.tsx';
 
 /**
  * The match's play area (SPEC §4.3.1). `#arena` is replaced by every broadcast of the match; the
- * press button keeps its id so that /js/arena.js can keep keyboard focus on it across swaps.
+ * press button keeps its id so that /js/arena.js can keep keyboard focus on it across swaps. The
+ * press form sends over the lobby's socket, so its markup depends on the htmx major (`htmx` prop,
+ * default 2): a broadcast that carries it is rendered per major (`renderPerMajor`).
  */
 export type ArenaView =
   | { stage: 'idle' }
@@ -13,8 +16,8 @@ export type ArenaView =
   | { stage: 'result'; round: number; rounds: number; headline: string }
   | { stage: 'over'; headline: string };
 
-const PressForm: FC<{ label: string }> = ({ label }) => (
-  <form id="press-form" class="press-form" ws-send>
+const PressForm: FC<{ label: string; htmx: HtmxMajor }> = ({ label, htmx }) => (
+  <form id="press-form" class="press-form" {...wsSend(htmx)}>
     <button type="submit" id="press-button" class="press-button" name="action" value="press">
       {label}
     </button>
@@ -37,19 +40,19 @@ function signalText(view: ArenaView): string {
   return SIGNAL[view.stage];
 }
 
-export const ArenaStage: FC<{ view: ArenaView }> = ({ view }) => (
+export const ArenaStage: FC<{ view: ArenaView; htmx?: HtmxMajor }> = ({ view, htmx = 2 }) => (
   <div class={`arena-stage stage-${view.stage}`}>
     {'round' in view ? <p class="arena-round">{`Round ${view.round} of ${view.rounds}`}</p> : null}
     <p class="arena-signal">{signalText(view)}</p>
-    {view.stage === 'idle' || view.stage === 'over' ? null : <PressForm label={view.stage === 'go' ? 'Press!' : 'Press'} />}
+    {view.stage === 'idle' || view.stage === 'over' ? null : <PressForm label={view.stage === 'go' ? 'Press!' : 'Press'} htmx={htmx} />}
   </div>
 );
 
 /** The arena of the page: `#arena`, the per-player `#press-note`, and `#scoreboard`. */
-export const ArenaRegions: FC<{ view: ArenaView; players: MatchPlayer[]; note?: string }> = ({ view, players, note }) => (
+export const ArenaRegions: FC<{ view: ArenaView; players: MatchPlayer[]; note?: string; htmx?: HtmxMajor }> = ({ view, players, note, htmx }) => (
   <div class="match">
     <section id="arena" class="arena" aria-label="Arena">
-      <ArenaStage view={view} />
+      <ArenaStage view={view} htmx={htmx} />
     </section>
     <p id="arena-announce" class="visually-hidden" role="status" aria-live="polite">
       {announcement(view)}
@@ -91,10 +94,11 @@ function announcement(view: ArenaView): string {
   return view.stage === 'wait' || view.stage === 'go' || view.stage === 'result' ? signalText(view) : '';
 }
 
-export const ArenaUpdate: FC<{ view: ArenaView }> = ({ view }) => (
+/** The arena as a match broadcast replaces it; with a press form inside unless idle or over. */
+export const ArenaUpdate: FC<{ view: ArenaView; htmx?: HtmxMajor }> = ({ view, htmx }) => (
   <>
     <div id="arena" hx-swap-oob="innerHTML">
-      <ArenaStage view={view} />
+      <ArenaStage view={view} htmx={htmx} />
     </div>
     <div id="arena-announce" hx-swap-oob="innerHTML">
       {announcement(view)}

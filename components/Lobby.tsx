@@ -79,7 +79,7 @@ export const LobbyPage: FC<{ viewer: Viewer; lobby: string; htmx?: HtmxMajor } &
               {gameStatus(players)}
             </div>
           </div>
-          <ArenaRegions view={{ stage: 'idle' }} players={[]} />
+          <ArenaRegions view={{ stage: 'idle' }} players={[]} htmx={htmx} />
           <div class="log-frame">
             <div id="chat-log" class="log stale-when-offline" role="log" aria-live="polite" aria-label={`Lobby ${lobby} log`} tabindex={0}>
               {log.map((line) => (
@@ -144,20 +144,20 @@ export const LobbySnapshot: FC<LobbyView> = ({ players, log, match }) => (
   </>
 );
 
-/** The arena and scoreboard as they are now, for every socket at once (a cluster's resync). */
-export const ArenaSnapshot: FC<{ match: MatchRecord | null }> = ({ match }) => (
+/** The arena and scoreboard as they are now, for every socket at once (a cluster's resync; rendered per major). */
+export const ArenaSnapshot: FC<{ match: MatchRecord | null; htmx?: HtmxMajor }> = ({ match, htmx }) => (
   <>
-    <ArenaUpdate view={arenaView(match)} />
+    <ArenaUpdate view={arenaView(match)} htmx={htmx} />
     <ScoreboardUpdate players={match?.players ?? []} />
   </>
 );
 
-/** Sent right after the lobby snapshot: the arena, scoreboard and (for a watcher) their note. */
-export const MatchSnapshot: FC<{ match: MatchRecord | null; userId: string }> = ({ match, userId }) => {
+/** Sent right after the lobby snapshot, to the one socket in its own major: the arena, scoreboard and (for a watcher) their note. */
+export const MatchSnapshot: FC<{ match: MatchRecord | null; userId: string; htmx?: HtmxMajor }> = ({ match, userId, htmx }) => {
   const note = watchNote(match, userId);
   return (
     <>
-      <ArenaUpdate view={arenaView(match)} />
+      <ArenaUpdate view={arenaView(match)} htmx={htmx} />
       <ScoreboardUpdate players={match?.players ?? []} />
       {note ? <PressNote kind="watching" text={note} /> : <PressNote kind="none" />}
     </>

@@ -54,11 +54,15 @@ export function wsSend(major: HtmxMajor): Attributes {
 
 /**
  * No inline styles (the CSP forbids them) and no eval. htmx 4 swaps 4xx/5xx answers by default;
- * `noSwap` keeps htmx 2's behaviour (an error answer is not swapped over the page).
+ * `noSwap` keeps htmx 2's behaviour (an error answer is not swapped over the page). htmx 4 settles a
+ * swap a moment later (`defaultSettleDelay`), putting back the server's `class` on every new element
+ * whose id was on the page: after the page scripts marked the lines (`.own`, `.continued`,
+ * `.mention`), so a reconnect snapshot lost the marks and the log's height moved under its scroll
+ * position. htmx 2's ws and sse extensions settle at once, before those scripts run; `0` does the same.
  */
 const CONFIG: Record<HtmxMajor, string> = {
   2: JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false }),
-  4: JSON.stringify({ includeIndicatorCSS: false, noSwap: [204, 304, '4xx', '5xx'] }),
+  4: JSON.stringify({ includeIndicatorCSS: false, noSwap: [204, 304, '4xx', '5xx'], defaultSettleDelay: 0 }),
 };
 
 /**

@@ -40,9 +40,13 @@ export class Fragment {
     return new Fragment(null, render);
   }
 
-  /** What a client of `major` receives. */
+  /** What a client of `major` receives; a rendition equal to the other major's is that one (one encoding, one frame). */
   for(major: HtmxMajor): Rendition {
-    return (this.renditions[major] ??= new Rendition(this.renderer!(major)));
+    const known = this.renditions[major];
+    if (known) return known;
+    const html = this.renderer!(major);
+    const other = this.renditions[major === 2 ? 4 : 2];
+    return (this.renditions[major] = other?.html === html ? other : new Rendition(html));
   }
 
   /** The htmx 2 markup. */

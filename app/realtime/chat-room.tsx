@@ -1,6 +1,6 @@
 import type { RoomPlatform } from '../ports/platform.ts';
 import { render } from '../../components/render.ts';
-import { ChatError, ChatSnapshot, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
+import { ChatError, ChatSnapshot, type ListSource, NewMessage, PRESENCE_ADD_OPEN, PRESENCE_SHOWN, PresenceCount, PresenceItem, PresenceJoined, PresenceLeft, PresenceRenamed, PRESENCE_RENAMED_ATTR, PresenceUpdate } from '../../components/Chat.tsx';
 import type { PresenceEntry } from '../ports/presence.ts';
 import type { ChatMessage } from '../ports/store.ts';
 import { breathe } from './breathe.ts';
@@ -58,6 +58,8 @@ export class ChatRoom implements RestorableRoom {
   private readonly awaitingPresence = new Set<Peer>();
   /** HTML of the messages this room published, until the hub hands them back (they are in the cache already). */
   private readonly ownPending = new Set<string>();
+  /** Writes of this room (one process, pipelined) whose broadcast has not run yet: a snapshot leaves their messages out. */
+  private readonly unsent = new Set<Promise<ChatMessage>>();
 
   constructor(
     readonly name: string,
@@ -123,18 +125,45 @@ export class ChatRoom implements RestorableRoom {
    * then returns the render, to be called in the same turn as the send so no presence change falls between.
    */
   private async snapshot(): Promise<() => Fragment> {
+    await this.loadPresence();
+    const list = await this.snapshotList();
+    await this.loadPresence();
+    return () => new Fragment(render(<ChatSnapshot room={this.name} {...list} presence={this.presenceView()} />));
+  }
+
+  /**
+   * The last HISTORY_LIMIT messages for a snapshot, without those stored here whose broadcast has not
+   * run yet: their turn in the queue comes after this one, when the socket is in the channel, so they
+   * reach it as broadcasts. Read from the store they may already be there (a reconnecting page that
+   * sends its pending message at once would otherwise show it twice).
+   */
+  private async snapshotList(): Promise<ListSource> {
     const { store, config } = this.platform;
-    await this.loadPresence();
+    const limit = config.historyLimit;
     if (this.hooks.history) {
-      const { listHtml } = await this.hooks.history.get(this.name);
-      await this.loadPresence();
-      return () => new Fragment(render(<ChatSnapshot room={this.name} listHtml={listHtml} presence={this.presenceView()} />));
+      const cached = await this.hooks.history.get(this.name);
+      const unsent = await this.unsentIds();
+      if (!cached.messages.some((message) => unsent.has(message.id))) return { listHtml: cached.listHtml };
     }
-    const page = await store.recentMessages(this.name, config.historyLimit + 1);
-    const more = page.length > config.historyLimit;
-    const messages = more ? page.slice(1) : page;
-    await this.loadPresence();
-    return () => new Fragment(render(<ChatSnapshot room={this.name} messages={messages} more={more} presence={this.presenceView()} />));
+    for (let extra = this.unsent.size; ; ) {
+      const rows = await store.recentMessages(this.name, limit + 1 + extra);
+      // Every write whose message can be in `rows` started before this point, so it is in `unsent` now.
+      const unsent = await this.unsentIds();
+      const kept = rows.filter((message) => !unsent.has(message.id));
+      const left = rows.length - kept.length;
+      if (left <= extra || rows.length < limit + 1 + extra) {
+        const page = kept.slice(-(limit + 1));
+        const more = page.length > limit;
+        return { messages: more ? page.slice(1) : page, more };
+      }
+      extra = left;
+    }
+  }
+
+  /** Ids of the messages stored here whose broadcast has not run yet (waiting for writes still in flight). */
+  private async unsentIds(): Promise<Set<number>> {
+    const results = await Promise.allSettled(this.unsent);
+    return new Set(results.flatMap((result) => (result.status === 'fulfilled' ? [result.value.id] : [])));
   }
 
   private presenceView(): { count: number; itemsHtml: string[] } {
@@ -280,19 +309,24 @@ export class ChatRoom implements RestorableRoom {
     const { store, stats } = this.platform;
     const stored = store.addMessage({ room: this.name, userId, name, text, at: Date.now() });
     stored.catch(() => {});
+    this.unsent.add(stored);
     return this.queue.run(async () => {
-      const message = await stored;
-      stats.messages++;
-      // Shutting down: every socket is closing, so the backlog is only stored (and its mentions sent), not fanned out.
-      if (!this.platform.closing.aborted) {
-        // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
-        await breathe();
-        await this.broadcastStored(message);
-      } else {
-        this.hooks.history?.append(message);
+      try {
+        const message = await stored;
+        stats.messages++;
+        // Shutting down: every socket is closing, so the backlog is only stored (and its mentions sent), not fanned out.
+        if (!this.platform.closing.aborted) {
+          // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
+          await breathe();
+          await this.broadcastStored(message);
+        } else {
+          this.hooks.history?.append(message);
+        }
+        this.hooks.onMessage(message);
+        return message;
+      } finally {
+        this.unsent.delete(stored);
       }
-      this.hooks.onMessage(message);
-      return message;
     });
   }
 

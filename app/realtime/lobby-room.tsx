@@ -6,6 +6,7 @@ import { Channel } from './channel.ts';
 import { Fragment } from '../ports/fragment.ts';
 import type { LobbyPlayer, NewLogLine } from '../ports/lobby-state.ts';
 import { LobbyMatch } from './lobby-match.ts';
+import { renderPerMajor } from './per-major.tsx';
 import type { Peer } from './peer.ts';
 import { SerialQueue } from './serial.ts';
 import { readMessageText, type SocketInput } from './socket-input.ts';
@@ -99,7 +100,8 @@ export class LobbyRoom implements RestorableRoom {
       if (firstTab) this.hooks.onPresenceChange();
       const [players, log, match] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id), lobbies.loadMatch(this.id)]);
       this.channel.sendTo(peer, new Fragment(render(<LobbySnapshot players={players} log={log} match={match} />)));
-      this.channel.sendTo(peer, new Fragment(render(<MatchSnapshot match={match} userId={peer.userId} />)));
+      // For this one socket, in its own major (the arena's press form differs).
+      this.channel.sendTo(peer, new Fragment(render(<MatchSnapshot match={match} userId={peer.userId} htmx={peer.major} />)));
       await this.match.joined(match);
       if (result === 'joined') await this.publishChange({ kind: 'joined', name: peer.name });
     });
@@ -250,7 +252,7 @@ export class LobbyRoom implements RestorableRoom {
     }
     const [players, log, match] = await Promise.all([lobbies.players(this.id), lobbies.recentLog(this.id), lobbies.loadMatch(this.id)]);
     this.channel.broadcast(new Fragment(render(<LobbySnapshot players={players} log={log} match={match} />)));
-    this.channel.broadcast(new Fragment(render(<ArenaSnapshot match={match} />)));
+    this.channel.broadcast(renderPerMajor((htmx) => <ArenaSnapshot match={match} htmx={htmx} />));
     await this.match.joined(match);
   }
 

@@ -2,6 +2,8 @@ import { render } from '../../components/render.ts';
 import { ArenaUpdate, PressNote, ranked, ScoreboardUpdate, StatusUpdate, type ArenaView, type NoteKind } from '../../components/Arena.tsx';
 import { gameStatus, LogAppend, PlayerList } from '../../components/Lobby.tsx';
 import type { Child } from 'hono/jsx';
+import type { HtmxMajor } from '../ports/fragment.ts';
+import { renderPerMajor } from './per-major.tsx';
 import type { RoomPlatform } from '../ports/platform.ts';
 import type { LobbyPlayer, MatchRecord, NewLogLine } from '../ports/lobby-state.ts';
 import type { MatchLease } from '../ports/match.ts';
@@ -20,6 +22,9 @@ export interface MatchHost {
   /** The clock stopped for good (over, abandoned, cancelled, lease lost or handed over). */
   ended(clock: MatchClock): void;
 }
+
+/** Markup both htmx majors share, or markup per major (the arena with its press form). */
+type PerMajor = Child | ((htmx: HtmxMajor) => Child);
 
 /** Event names on the lobby's topic: sockets tell match updates from lobby ones, and one player's notes from both. */
 export const MATCH_EVENT = 'match';
@@ -66,7 +71,7 @@ export class MatchClock {
     };
     const clock = new MatchClock(host, record, lease);
     await host.platform.lobbies.saveMatch(host.lobby, record);
-    await clock.publish(MATCH_EVENT, <><ArenaUpdate view={{ stage: 'starting' }} /><ScoreboardUpdate players={record.players} /></>);
+    await clock.publish(MATCH_EVENT, (htmx) => <><ArenaUpdate view={{ stage: 'starting' }} htmx={htmx} /><ScoreboardUpdate players={record.players} /></>);
     clock.after(config.matchTempoMs, () => clock.count(3));
     return clock;
   }
@@ -142,7 +147,7 @@ export class MatchClock {
   private async count(n: number): Promise<void> {
     this.record.status = String(n);
     await this.host.platform.lobbies.saveMatch(this.host.lobby, this.record);
-    await this.publish(MATCH_EVENT, <><StatusUpdate text={String(n)} /><ArenaUpdate view={{ stage: 'countdown', count: n }} /></>);
+    await this.publish(MATCH_EVENT, (htmx) => <><StatusUpdate text={String(n)} /><ArenaUpdate view={{ stage: 'countdown', count: n }} htmx={htmx} /></>);
     const tempo = this.host.platform.config.matchTempoMs;
     this.after(tempo, () => (n > 1 ? this.count(n - 1) : this.beginRound(1)));
   }
@@ -155,14 +160,13 @@ export class MatchClock {
     this.winner = null;
     this.roundOpen = true;
     await this.host.platform.lobbies.saveMatch(this.host.lobby, record);
-    await this.publish(
-      MATCH_EVENT,
+    await this.publish(MATCH_EVENT, (htmx) => (
       <>
         <StatusUpdate text={record.status} />
-        <ArenaUpdate view={{ stage: 'wait', round, rounds: record.rounds }} />
+        <ArenaUpdate view={{ stage: 'wait', round, rounds: record.rounds }} htmx={htmx} />
         <PressNote kind="none" />
-      </>,
-    );
+      </>
+    ));
     const tempo = this.host.platform.config.matchTempoMs;
     this.after(tempo * (1 + 3 * this.host.random()), () => this.go());
   }
@@ -170,9 +174,12 @@ export class MatchClock {
   private async go(): Promise<void> {
     const { record } = this;
     record.phase = 'go';
-    const html = render(<ArenaUpdate view={{ stage: 'go', round: record.round, rounds: record.rounds }} />);
+    const go = renderPerMajor((htmx) => <ArenaUpdate view={{ stage: 'go', round: record.round, rounds: record.rounds }} htmx={htmx} />);
+    // Both renditions before the clock starts: rendering is not part of anyone's reaction time.
+    go.for(2);
+    go.for(4);
     this.goAt = this.host.now();
-    await this.host.platform.hub.publish(this.topic, MATCH_EVENT, html);
+    await this.host.platform.hub.publish(this.topic, MATCH_EVENT, go);
     this.after(5 * this.host.platform.config.matchTempoMs, () => this.endRound());
     await this.host.platform.lobbies.saveMatch(this.host.lobby, record);
   }
@@ -191,10 +198,12 @@ export class MatchClock {
     await this.host.platform.lobbies.saveMatch(this.host.lobby, record);
     await this.log(
       { kind: 'match', name: `Round ${record.round}`, text },
-      <>
-        <ScoreboardUpdate players={record.players} />
-        <ArenaUpdate view={{ stage: 'result', round: record.round, rounds: record.rounds, headline }} />
-      </>,
+      (htmx) => (
+        <>
+          <ScoreboardUpdate players={record.players} />
+          <ArenaUpdate view={{ stage: 'result', round: record.round, rounds: record.rounds, headline }} htmx={htmx} />
+        </>
+      ),
     );
     const tempo = this.host.platform.config.matchTempoMs;
     if (record.round < record.rounds) this.after(2 * tempo, () => this.beginRound(record.round + 1));
@@ -218,13 +227,13 @@ export class MatchClock {
     const { lobbies } = this.host.platform;
     const players = await lobbies.unreadyAll(this.host.lobby);
     await lobbies.saveMatch(this.host.lobby, null);
-    const fragments = (
+    const fragments = (htmx: HtmxMajor) => (
       <>
         <div id="player-list" hx-swap-oob="innerHTML">
           <PlayerList players={players} />
         </div>
         <StatusUpdate text={status} />
-        <ArenaUpdate view={{ stage: 'over', headline: status }} />
+        <ArenaUpdate view={{ stage: 'over', headline: status }} htmx={htmx} />
         <ScoreboardUpdate players={this.record.players} />
         <PressNote kind="none" />
       </>
@@ -237,7 +246,7 @@ export class MatchClock {
   private async cancel(): Promise<void> {
     this.halt();
     await this.host.platform.lobbies.saveMatch(this.host.lobby, null);
-    await this.publish(MATCH_END_EVENT, <><ArenaUpdate view={{ stage: 'idle' }} /><ScoreboardUpdate players={[]} /></>);
+    await this.publish(MATCH_END_EVENT, (htmx) => <><ArenaUpdate view={{ stage: 'idle' }} htmx={htmx} /><ScoreboardUpdate players={[]} /></>);
     await this.lease.release().catch(() => {});
   }
 
@@ -268,15 +277,22 @@ export class MatchClock {
     }, ms);
   }
 
-  private async publish(event: string, node: Child): Promise<void> {
-    await this.host.platform.hub.publish(this.topic, event, render(node));
+  /**
+   * One broadcast to the lobby: markup both htmx majors share, rendered once, or (anything with the
+   * arena's press form, `ws-send` on htmx 2 and `hx-ws:send` on htmx 4) a function of the major,
+   * rendered once per major its clients run (SPEC §8). Never rendered per recipient.
+   */
+  private async publish(event: string, node: PerMajor): Promise<void> {
+    await this.host.platform.hub.publish(this.topic, event, typeof node === 'function' ? renderPerMajor(node) : render(node));
   }
 
   /** A line in `#chat-log` and, in the same message, whatever else changed with it. */
-  private async log(line: NewLogLine, with_: Child, event = MATCH_EVENT): Promise<void> {
+  private async log(line: NewLogLine, with_: PerMajor, event = MATCH_EVENT): Promise<void> {
     const { lobbies, config } = this.host.platform;
     const { line: stored, droppedId } = await lobbies.appendLog(this.host.lobby, line, config.historyLimit);
-    await this.publish(event, <>{with_}<LogAppend line={stored} droppedId={droppedId} /></>);
+    const append = <LogAppend line={stored} droppedId={droppedId} />;
+    const perMajor = typeof with_ === 'function' ? with_ : null;
+    await this.publish(event, perMajor ? (htmx: HtmxMajor) => <>{perMajor(htmx)}{append}</> : <>{with_ as Child}{append}</>);
   }
 
   private note(userId: string, kind: NoteKind, text: string): Promise<void> {

@@ -31,7 +31,7 @@ export function chatRoutes(platform: Pick<Platform, 'store' | 'locks' | 'members
       return c.html(<NotFoundPage viewer={c.get('viewer')} message="Room names are 1–64 letters, digits, - or _." htmx={config.htmxVersion} />, 404);
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
-    if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} />, 403);
+    if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} htmx={config.htmxVersion} />, 403);
     // The cache is kept current by the room's own broadcasts; with other instances writing (cluster
     // mode) only a room live here, whose subscription sees their messages, can use it.
     if (history && (!platform.locks.shared || rooms.has(name))) {

@@ -33,10 +33,40 @@
     // Quicker first reconnects: 0.25 s, 0.5 s, 1 s … up to 30 s, with jitter.
     configureReconnect: function () {
       if (!window.htmx) return;
+      if (String(htmx.version).charAt(0) === '4') {
+        // hx-ws waits reconnectDelay × 2^(attempt−1), capped, ± reconnectJitter of it: 150–250 ms first,
+        // 18–30 s at most. A hidden tab keeps its socket, as on htmx 2: closing it would make a lobby
+        // player leave and a chat reader go offline while they only looked at another tab.
+        htmx.config.ws = Object.assign({}, htmx.config.ws, {
+          reconnectDelay: 200,
+          reconnectMaxDelay: 24000,
+          reconnectJitter: 0.25,
+          pauseOnBackground: false,
+        });
+        return;
+      }
       htmx.config.wsReconnectDelay = function (retryCount) {
         var base = Math.min(30000, 250 * Math.pow(2, Math.min(retryCount, 7)));
         return base / 2 + Math.random() * base / 2;
       };
+    },
+    // htmx 4 logs every event whose detail carries an `error` with console.error: each refused
+    // reconnect of hx-ws ("htmx:ws:error: [object Event]") and hx-sse ("htmx:sse:error: Failed to
+    // fetch"). Those two, when the error is a connection failure (the socket's error Event, fetch's
+    // TypeError), are dispatched the same way without the console line; every other error still logs.
+    quietConnectionErrors: function () {
+      if (!window.htmx || String(htmx.version).charAt(0) !== '4') return;
+      var QUIET = { 'htmx:ws:error': true, 'htmx:sse:error': true };
+      htmx.registerExtension('switchboard-quiet-reconnects', {
+        init: function (api) {
+          var trigger = api.triggerHtmxEvent;
+          api.triggerHtmxEvent = function (elt, name, detail, bubbles) {
+            var error = detail && detail.error;
+            if (QUIET[name] && (error instanceof Event || error instanceof TypeError)) return htmx.trigger(elt, name, detail, bubbles);
+            return trigger.apply(this, arguments);
+          };
+        },
+      });
     },
   };
 
@@ -292,6 +322,7 @@
     }
   });
   adapter.configureReconnect();
+  adapter.quietConnectionErrors();
 
   // ---- Toasts: level in words, close button, link to the source, ~6 s lifetime -------------
   var TOAST_MS = 6000;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { SharedBrowser, statusIs } from '../helpers/browser.ts';
+import { expectMajor, htmxEnv, MAJORS, SharedBrowser, statusIs } from '../helpers/browser.ts';
 import { startServer, TEST_TOKEN } from '../helpers/server.ts';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -12,17 +12,10 @@ const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, 
 let server: NodeServer;
 let browser: SharedBrowser;
 beforeAll(async () => {
-  server = await startServer();
   browser = await SharedBrowser.launch();
-  await fetch(`${server.url}/api/metrics`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ metrics: [{ name: 'revenue', value: 1999.5, format: 'currency', label: 'Revenue' }, { name: 'revenue', value: 2400, format: 'currency', label: 'Revenue' }] }),
-  });
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.shutdown();
 });
 
 interface Violation {
@@ -41,7 +34,19 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-describe('SPEC 4.7 accessibility: no serious or critical axe-core violation', () => {
+describe.each(MAJORS)('SPEC 4.7 accessibility: no serious or critical axe-core violation (htmx %i)', (major) => {
+  beforeAll(async () => {
+    server = await startServer(htmxEnv(major));
+    await fetch(`${server.url}/api/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ metrics: [{ name: 'revenue', value: 1999.5, format: 'currency', label: 'Revenue' }, { name: 'revenue', value: 2400, format: 'currency', label: 'Revenue' }] }),
+    });
+  });
+  afterAll(async () => {
+    await server?.shutdown();
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
       it(`every page, ${theme} theme, ${viewportName}`, { timeout: 120_000 }, async () => {
@@ -60,6 +65,7 @@ describe('SPEC 4.7 accessibility: no serious or critical axe-core violation', ()
 
         const chat = await person.openNamed(`${server.url}/chat/axe`, `Axe ${theme} ${viewportName}`);
         await statusIs(chat, 'Connected');
+        await expectMajor(chat, major);
         await chat.fill('#message-input', 'a message of mine, with @somebody');
         await chat.press('#message-input', 'Enter');
         await chat.waitForSelector('#chat-messages .message.own');

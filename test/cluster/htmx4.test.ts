@@ -34,6 +34,25 @@ describe('SPEC 7 and 8 cluster: both htmx majors across instances', () => {
     await four.waitForText('<strong>Ann:</strong> from A ', 10_000);
   });
 
+  it('sends a lobby\'s arena to an htmx 2 tab on A and an htmx 4 tab on B, each with its own press form', async () => {
+    const [ada, bea] = await Promise.all([newUser(a.url, 'Ada'), newUser(b.url, 'Bea')]);
+    const two = keep(await SocketClient.connect(wsUrl(a.url, '/lobby/upgrade/ws'), { cookie: ada.cookie }));
+    await two.waitForText('Ada has joined the lobby.', 10_000);
+    const four = keep(await SocketClient.connect(wsUrl(b.url, '/lobby/upgrade/ws?htmx=4'), { cookie: bea.cookie }));
+    await two.waitForText('Bea has joined the lobby.', 10_000);
+    two.send({ action: 'ready', HEADERS: { 'HX-Request': 'true' } });
+    await four.waitForText('Ada is ready.', 10_000);
+    four.send({ action: 'ready', headers: { 'HX-Request': 'true' } });
+    // Whichever instance runs the clock renders both forms once and sends them through Redis together.
+    expect(await two.waitForText('Get ready…', 10_000)).toContain('<form id="press-form" class="press-form" ws-send');
+    expect(await four.waitForText('Get ready…', 10_000)).toContain('<form id="press-form" class="press-form" hx-ws:send');
+    const count = (client: SocketClient) => client.waitForText('<div id="game-status" hx-swap-oob="innerHTML">3</div>', 10_000);
+    expect(await count(two)).toContain(' ws-send');
+    expect(await count(four)).toContain('hx-ws:send');
+    expect(two.frames.join()).not.toContain('hx-ws:send');
+    expect(four.frames.join()).not.toContain(' ws-send');
+  });
+
   it('renders an SSE update once at the publisher and delivers each major its own form on both instances', async () => {
     const sue = await newUser(a.url, 'Sue');
     const twoOnB = keep(await RawSse.open(`${b.url}/events?topics=dashboard`, { cookie: sue.cookie }));

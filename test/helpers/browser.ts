@@ -35,6 +35,8 @@ export async function expectMajor(page: Page, major: Major): Promise<void> {
  */
 export class BrowserUser {
   readonly errors: string[] = [];
+  /** Console warnings (htmx 4 warns of htmx 2 attributes it still understands, e.g. `ws-send`). */
+  readonly warnings: string[] = [];
   private constructor(readonly context: BrowserContext) {}
 
   static async launch(): Promise<BrowserUser> {
@@ -50,6 +52,7 @@ export class BrowserUser {
     const page = await this.context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error') this.errors.push(message.text());
+      if (message.type() === 'warning') this.warnings.push(message.text());
     });
     page.on('pageerror', (error) => this.errors.push(error.message));
     await page.goto(url);

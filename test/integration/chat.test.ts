@@ -106,6 +106,24 @@ describe('SPEC 4.2 chat over WebSocket', () => {
     again.close();
   });
 
+  it('shows a message sent the moment the socket opens once: in the snapshot or as a broadcast, never both (SPEC 4.7)', async () => {
+    // A page coming back online sends its pending messages as soon as its socket opens, before its
+    // snapshot has arrived; the room's history is not cached yet (as after a restart).
+    const carl = await newUser(server.url, 'Carl');
+    for (let i = 0; i < 5; i++) {
+      const room = freshRoom();
+      const text = `at once ${i} in ${room}`;
+      const client = new SocketClient(wsUrl(server.url, `/chat/${room}/ws`), { cookie: carl.cookie });
+      client.socket.once('open', () => client.sendMessage(text));
+      await client.opened;
+      await client.waitForText(text);
+      // The sender's cleared error follows the broadcast, and the snapshot came before both.
+      await client.waitForText('<div id="chat-error" hx-swap-oob="innerHTML"></div>');
+      expect(client.frames.join('\n').split(text).length - 1, room).toBe(1);
+      client.close();
+    }
+  });
+
   it('pages older history with Load older', async () => {
     const room = freshRoom();
     // The rate limit is per user (SPEC §6): a user of its own, not one earlier tests have spent.

@@ -4,6 +4,7 @@ import { frameCounter } from '../../app/platform/node-frames.ts';
 import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { startServer } from '../helpers/server.ts';
 import { api, RawSse, type SseEvent } from '../helpers/sse.ts';
+import { HOST_AUTH_ENV, hs256, signIn } from '../helpers/host-tokens.ts';
 
 let server: NodeServer;
 let alice: { cookie: string; userId: string };
@@ -132,6 +133,8 @@ describe('SPEC 8 SSE: htmx 4 streams carry unnamed out-of-band swaps', () => {
     const firstId = /id="toast-(\d+)"/.exec(toasts[0]!.data)![1];
     // The sixth deletes the first, at the top level where htmx 4 finds it.
     expect(toasts[5]!.data).toMatch(new RegExp(`</div></div><div id="toast-${firstId}" hx-swap-oob="delete"></div>$`));
+    // The unread count follows the toast (read from storage, which on Node is another thread away).
+    await raw.waitFor((r) => r.text.includes('<div id="notif-count" hx-swap-oob="innerHTML"><span>6</span></div>'));
     expect(unnamed(raw).at(-1)!.data).toBe('<div id="notif-count" hx-swap-oob="innerHTML"><span>6</span></div>');
     expect(other.text).not.toContain('note');
 
@@ -145,5 +148,88 @@ describe('SPEC 8 SSE: htmx 4 streams carry unnamed out-of-band swaps', () => {
     expect(named(back)).toEqual([]);
     back.close();
     other.close();
+  });
+});
+
+describe('SPEC 4.3.1 and 8 the lobby match for both majors', () => {
+  let slow: NodeServer;
+  beforeAll(async () => {
+    // A beat of a minute holds the match at "Get ready…": the only broadcast after the last ready toggle.
+    slow = await startServer({ MATCH_TEMPO_MS: '60000' });
+  });
+  afterAll(() => slow.shutdown());
+
+  it('renders the arena once per major for tabs of both, each with its own press form, and a late tab its own snapshot', async () => {
+    const [ann, ben, cat] = await Promise.all([newUser(slow.url, 'Ann'), newUser(slow.url, 'Ben'), newUser(slow.url, 'Cat')]);
+    const tabs = async (user: { cookie: string }, query: string) =>
+      Promise.all(Array.from({ length: 3 }, () => SocketClient.connect(wsUrl(slow.url, `/lobby/arena4/ws${query}`), { cookie: user.cookie })));
+    const twos = await tabs(ann, '');
+    const fours = await tabs(ben, '?htmx=4');
+    for (const client of [...twos, ...fours]) await client.waitForText('Ben has joined the lobby.');
+    twos[0]!.send({ action: 'ready', HEADERS: { 'HX-Request': 'true' } });
+    for (const client of [...twos, ...fours]) await client.waitForText('Ann is ready.');
+    const before = frameCounter.built;
+    fours[0]!.send({ action: 'ready', headers: { 'HX-Request': 'true' } });
+    const starting = (client: SocketClient) => client.waitFor((f) => f.includes('Get ready…'));
+    for (const client of twos) expect(await starting(client)).toContain('<form id="press-form" class="press-form" ws-send');
+    for (const client of fours) expect(await starting(client)).toContain('<form id="press-form" class="press-form" hx-ws:send');
+    for (const client of twos) expect(client.frames.join()).not.toContain('hx-ws:send');
+    for (const client of fours) expect(client.frames.join()).not.toContain(' ws-send');
+    // Six sockets: the ready change is one frame for all, the arena one frame per major, never one per socket.
+    expect(frameCounter.built - before).toBeLessThanOrEqual(3);
+
+    // A tab that arrives mid-match gets the arena in its own major: another tab of a player on htmx 4,
+    // then a newcomer on htmx 2 (who watches; a join during the countdown then calls the match off).
+    const arenaOf = (client: SocketClient) => client.waitFor((f) => f.startsWith('<div id="arena" hx-swap-oob="innerHTML">'));
+    const late = await SocketClient.connect(wsUrl(slow.url, '/lobby/arena4/ws?htmx=4'), { cookie: ann.cookie });
+    const mine = await arenaOf(late);
+    expect(mine).toContain('<form id="press-form" class="press-form" hx-ws:send');
+    expect(mine).not.toContain('watching');
+    const lateTwo = await SocketClient.connect(wsUrl(slow.url, '/lobby/arena4/ws'), { cookie: cat.cookie });
+    const watching = await arenaOf(lateTwo);
+    expect(watching).toContain('<form id="press-form" class="press-form" ws-send');
+    expect(watching).toContain('You are watching this match');
+    for (const client of [...twos, ...fours, late, lateTwo]) client.close();
+  });
+});
+
+describe.each([2, 4] as const)('SPEC 8 and 9 the access pages load the pages\' htmx (HTMX_VERSION=%i)', (major) => {
+  let closed: NodeServer;
+  beforeAll(async () => {
+    closed = await startServer({ ...HOST_AUTH_ENV, AUTH_REQUIRED: 'true', HTMX_VERSION: String(major) });
+  });
+  afterAll(() => closed.shutdown());
+
+  const scripts = (html: string) => [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!.split('?')[0]!);
+  const HTMX2 = ['/vendor/htmx.min.js', '/vendor/ws.min.js', '/vendor/sse.min.js', '/js/sse-resume.js'];
+  const HTMX4 = ['/vendor/htmx4/htmx.min.js', '/vendor/htmx4/ext/hx-ws.min.js', '/vendor/htmx4/ext/hx-sse.min.js', '/js/htmx4-bridge.js'];
+  const [mine, other] = major === 2 ? [HTMX2, HTMX4] : [HTMX4, HTMX2];
+
+  it('gives the private-room 403 page the same htmx as every other page', async () => {
+    const { cookie } = await signIn(closed.url, await hs256({ sub: `outsider-${major}`, name: 'Out' }));
+    const res = await fetch(`${closed.url}/chat/team-secret`, { headers: { cookie } });
+    expect(res.status).toBe(403);
+    const html = await res.text();
+    expect(html).toContain('id="access-error"');
+    expect(scripts(html)).toEqual(expect.arrayContaining(mine));
+    for (const src of other) expect(scripts(html)).not.toContain(src);
+    // Its one stream is opened the way this major's pages open it.
+    expect(html).toContain(major === 2 ? 'sse-connect="/events"' : 'hx-sse:connect="/events?htmx=4"');
+    const home = await (await fetch(`${closed.url}/`, { headers: { cookie } })).text();
+    expect(scripts(html)).toEqual(scripts(home));
+    for (const src of scripts(html)) expect((await fetch(`${closed.url}${src}`)).status, src).toBe(200);
+  });
+
+  it('keeps the 401 pages (a failed sign-in, AUTH_REQUIRED without a session) free of any htmx of either major', async () => {
+    const failed = await fetch(`${closed.url}/auth?token=not-a-token`);
+    const anonymous = await fetch(`${closed.url}/dashboard`, { redirect: 'manual' });
+    for (const res of [failed, anonymous]) {
+      expect(res.status).toBe(401);
+      const html = await res.text();
+      expect(html).toContain('id="auth-error"');
+      // No session, so no stream or socket: no htmx, no extension, no bridge, nothing of htmx 2 on an htmx 4 server.
+      for (const src of [...HTMX2, ...HTMX4]) expect(scripts(html)).not.toContain(src);
+      expect(html).not.toMatch(/sse-connect|hx-sse:connect|ws-connect|hx-ws:connect|htmx-config/);
+    }
   });
 });

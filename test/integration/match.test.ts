@@ -112,6 +112,50 @@ describe('SPEC 4.3.1 the match', () => {
     for (const client of [a, b, c]) client.close();
   });
 
+  it('plays a match between an htmx 2 tab and an htmx 4 tab, each sent the arena with its own major\'s press form (SPEC 8)', async () => {
+    const lobby = freshLobby();
+    // Fresh people: the per-user message budget must not carry what earlier tests spent.
+    const [erin, finn] = await Promise.all([newUser(server.url, 'Erin'), newUser(server.url, 'Finn')]);
+    const two = await join(lobby, erin, 'Erin');
+    const four = await SocketClient.connect(wsUrl(server.url, `/lobby/${lobby}/ws?htmx=4`), { cookie: finn.cookie });
+    open.push(four);
+    await four.waitForText('<p><em>Finn has joined the lobby.</em></p>');
+    // What htmx 4's hx-ws sends: the form's values plus "headers".
+    const send4 = (action: string) => four.send({ action, headers: { 'HX-Request': 'true', 'HX-Source': 'form#press-form' } });
+    send(two, 'ready');
+    await four.waitForText('Erin is ready.');
+    send4('ready');
+    await two.waitForText('All 2 players ready — starting!');
+
+    let cursor = [0, 0];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const goTwo = await nextGo(two, round, cursor[0]!);
+      const goFour = await nextGo(four, round, cursor[1]!);
+      expect(four.frames[goFour]).toContain('<form id="press-form" class="press-form" hx-ws:send');
+      expect(two.frames[goTwo]).toContain('<form id="press-form" class="press-form" ws-send');
+      send4('press');
+      await four.waitForText('First!', 5000, goFour);
+      send(two, 'press');
+      const result = await two.waitForText(roundLine(round), 5000, goTwo);
+      expect(result).toMatch(new RegExp(`Finn wins round ${round} \\(\\+1\\)\\. Erin: \\d+ ms, Finn: \\d+ ms\\.`));
+      expect(await four.waitForText(roundLine(round), 5000, goFour)).toContain(`Finn wins round ${round} (+1)`);
+      cursor = [two.frames.indexOf(result, goTwo), four.frames.findIndex((f, i) => i > goFour && f.includes(roundLine(round)))];
+    }
+    await two.waitForText('Finn wins!', 5000, cursor[0]);
+    await four.waitForText('Finn wins!', 5000, cursor[1]);
+
+    // Every arena each socket was sent (starting, countdown, rounds, results) carried its own major's form and never the other's.
+    const forms = (client: SocketClient) => client.frames.filter((f) => f.includes('id="press-form"'));
+    expect(forms(two).length).toBeGreaterThanOrEqual(4 + 3 * ROUNDS);
+    expect(forms(four).length).toBe(forms(two).length);
+    for (const frame of forms(two)) expect(frame).toMatch(/<form id="press-form" class="press-form" ws-send[=>]/);
+    for (const frame of forms(four)) expect(frame).toMatch(/<form id="press-form" class="press-form" hx-ws:send[=>]/);
+    expect(two.frames.join()).not.toContain('hx-ws:send');
+    expect(four.frames.join()).not.toContain(' ws-send');
+    two.close();
+    four.close();
+  });
+
   it('takes a point off a false start, sits that player out, ignores second presses and names nobody when nobody presses', async () => {
     server.platform.random = () => 0.99;
     try {

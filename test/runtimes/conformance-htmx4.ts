@@ -43,6 +43,35 @@ export function htmx4Suite(ctx: SuiteContext): void {
     });
   });
 
+  describe(`SPEC 4.3.1 and 8 a match between htmx majors on ${ctx.runtime}`, () => {
+    it('sends each socket the arena with its own major\'s press form, and counts an htmx 4 press', async () => {
+      const lobby = ctx.fresh();
+      const two = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: ctx.alice.cookie });
+      await two.waitForText('Alice has joined the lobby.', 10_000);
+      const four = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws?htmx=4`), { cookie: ctx.bob.cookie });
+      await two.waitForText('Bob has joined the lobby.', 10_000);
+      two.send({ action: 'ready', HEADERS: { 'HX-Request': 'true' } });
+      await four.waitForText('Alice is ready.', 10_000);
+      four.send(htmx4({ action: 'ready' }));
+      expect(await two.waitForText('Get ready…', 10_000)).toContain('<form id="press-form" class="press-form" ws-send');
+      expect(await four.waitForText('Get ready…', 10_000)).toContain('<form id="press-form" class="press-form" hx-ws:send');
+      const go = await four.waitForText('<p class="arena-signal">GO!</p>', 15_000);
+      expect(go).toContain('<form id="press-form" class="press-form" hx-ws:send');
+      expect(await two.waitForText('<p class="arena-signal">GO!</p>', 10_000)).toContain('<form id="press-form" class="press-form" ws-send');
+      four.send(htmx4({ action: 'press' }));
+      await four.waitForText('First!', 10_000);
+      two.send({ action: 'press', HEADERS: { 'HX-Request': 'true' } });
+      const result = await two.waitForText('<strong>Round 1:</strong>', 10_000);
+      expect(result).toMatch(/Bob wins round 1 \(\+1\)\. Alice: \d+ ms, Bob: \d+ ms\./);
+      expect(result).toContain('<form id="press-form" class="press-form" ws-send');
+      expect(await four.waitForText('<strong>Round 1:</strong>', 10_000)).toContain('<form id="press-form" class="press-form" hx-ws:send');
+      expect(two.frames.join()).not.toContain('hx-ws:send');
+      expect(four.frames.join()).not.toContain(' ws-send');
+      two.close();
+      four.close();
+    }, 60_000);
+  });
+
   describe(`SPEC 8 both htmx majors over SSE on ${ctx.runtime}`, () => {
     it('sends htmx 4 the same topics and ids as unnamed events carrying out-of-band swaps', async () => {
       const raw = await open('/events?topics=rooms,dashboard&htmx=4', ctx.alice);

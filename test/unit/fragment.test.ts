@@ -44,6 +44,14 @@ describe('SPEC 8 a broadcast is rendered once per client format, never per recip
     expect(fragment.wire).toBe(fragment.html);
   });
 
+  it('shares one rendition when a fragment rendered per major comes out the same for both (an arena with no press form)', () => {
+    const renders: HtmxMajor[] = [];
+    const fragment = Fragment.perMajor((major) => (renders.push(major), '<div id="arena" hx-swap-oob="innerHTML">over</div>'));
+    expect(fragment.for(4)).toBe(fragment.for(2));
+    expect(renders).toEqual([4, 2]);
+    expect(fragment.wire).toBe('<div id="arena" hx-swap-oob="innerHTML">over</div>');
+  });
+
   it('crosses a process (Redis, a Durable Object feed) with both renditions', () => {
     const fragment = Fragment.perMajor((major) => `<p>${major}\n\u0001</p>`);
     const back = Fragment.fromWire(fragment.wire);

@@ -13,6 +13,8 @@ import { PerUserLimits } from '../../app/realtime/rate-limit.ts';
 import { LibsqlStore } from '../../app/store/libsql.ts';
 import type { ChatMessage } from '../../app/ports/store.ts';
 import { UserNames } from '../../app/user-cache.ts';
+import { Peer } from '../../app/realtime/peer.ts';
+import type { Rendition } from '../../app/ports/fragment.ts';
 
 const message = (id: number, room = 'r'): ChatMessage => ({ id, room, userId: 'u', name: 'Ann', text: `text ${id}`, at: 1_700_000_000_000 + id });
 
@@ -87,7 +89,7 @@ describe('history cache (pages and snapshots without reading rows)', () => {
 });
 
 describe('a chat room keeps the cache current', () => {
-  async function roomWith(history: HistoryCache, store: LibsqlStore, exclusive = false) {
+  async function roomWith(history: HistoryCache | undefined, store: LibsqlStore, exclusive = false) {
     const config = readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' });
     const platform: RoomPlatform = {
       config,
@@ -129,6 +131,39 @@ describe('a chat room keeps the cache current', () => {
     room.dispose();
     await store.close();
   });
+
+  for (const cached of [true, false]) {
+    it(`leaves a stored message whose broadcast is still queued out of a joiner's snapshot, so it shows once (${cached ? 'cached history' : 'read from the store'})`, async () => {
+      const store = await LibsqlStore.open(':memory:');
+      await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'earlier one', at: Date.now() });
+      // The join's own write waits until the message below is committed: its snapshot then reads a
+      // store that holds the message, whose broadcast comes after the join in the room's queue.
+      let releaseJoin!: () => void;
+      const joinHeld = new Promise<void>((resolve) => (releaseJoin = resolve));
+      const addRoomMember = store.addRoomMember.bind(store);
+      store.addRoomMember = async (...args) => {
+        await joinHeld;
+        return addRoomMember(...args);
+      };
+      const { room } = await roomWith(cached ? new HistoryCache(store, 3) : undefined, store);
+      const sent: string[] = [];
+      const transport = { send: (r: Rendition) => void sent.push(r.html), close: () => {}, bufferedAmount: () => 0, majorRevealed: () => {}, rename: () => {} };
+      const peer = new Peer('p1', { userId: 'u1', name: 'Ann' }, transport, 2);
+      const joined = room.join(peer);
+      const posted = room.receive(peer, { message: 'sent at once' });
+      while (!(await store.recentMessages('r', 5)).some((m) => m.text === 'sent at once')) await new Promise((r) => setTimeout(r, 5));
+      releaseJoin();
+      await joined;
+      await posted;
+      const all = sent.join('\n');
+      expect(all.split('sent at once').length - 1).toBe(1);
+      expect(all.split('earlier one').length - 1).toBe(1);
+      // The snapshot came first, the message after it.
+      expect(sent.findIndex((html) => html.includes('id="chat-messages" hx-swap-oob="innerHTML"'))).toBeLessThan(sent.findIndex((html) => html.includes('sent at once')));
+      room.dispose();
+      await store.close();
+    });
+  }
 
   it('in cluster mode a room that stops listening forgets its history', async () => {
     const store = await LibsqlStore.open(':memory:');
