@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
@@ -43,15 +43,27 @@ export interface App {
 export interface AppParts {
   board: Board;
   postToRoom: RoomPoster;
+  notifier: Notifier;
+  /**
+   * Runs first on every request. Workers build the app once per isolate and set each request's
+   * own backend here (bindings, execution context), where the platform's members find it.
+   */
+  requestScope: MiddlewareHandler;
+  /**
+   * The storage has writers this app never hears from (Workers: the room and topic objects), so
+   * nothing read from it (names, chat history) is kept from one request to the next.
+   */
+  uncached: boolean;
 }
 
 export function createApp(platform: Platform, parts: Partial<AppParts> = {}): App {
   const app = new Hono<IdentityEnv>();
+  if (parts.requestScope) app.use(parts.requestScope);
   const board = parts.board ?? new MetricBoard(platform);
-  const notifier = new Notifier(platform);
+  const notifier = parts.notifier ?? new Notifier(platform);
   // Names and history are cached where this process is their only writer (not with cluster mode's other instances).
-  const history = new HistoryCache(platform.store, platform.config.historyLimit);
-  const names = new UserNames(platform.store, !platform.locks.shared);
+  const history = parts.uncached ? undefined : new HistoryCache(platform.store, platform.config.historyLimit);
+  const names = new UserNames(platform.store, !platform.locks.shared && !parts.uncached);
   const gate = new RoomGate(platform.config.auth.privateRooms, platform.membership);
   // Mentions inside a private room reach its members (and whoever is in it) only.
   const reachable = (room: string) => (userIds: string[]) =>

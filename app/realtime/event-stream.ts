@@ -32,7 +32,8 @@ export async function runEventStream(
   major: HtmxMajor = 2,
 ): Promise<void> {
   const { config, stats, hub, presence, closing } = platform;
-  const stream = new SseStream(api, { maxBufferedBytes: config.maxBufferedBytes, retryMs: config.limits.sseRetryMs, heartbeatMs: config.heartbeatMs, major, heartbeatScope: platform }, stats);
+  // Streams that end together share heartbeat timers: the process's on Node and Deno, one request's on Workers.
+  const stream = new SseStream(api, { maxBufferedBytes: config.maxBufferedBytes, retryMs: config.limits.sseRetryMs, heartbeatMs: config.heartbeatMs, major, heartbeatScope: closing }, stats);
   // Topics not caught up yet keep the position the client came back with, in case it drops again.
   const positions: Positions = new Map(sources.filter((s) => resumeFrom.has(s.key)).map((s) => [s.key, resumeFrom.get(s.key)!]));
   let pending: Array<[TopicSource, TopicEvent]> | null = [];

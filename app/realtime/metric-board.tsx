@@ -22,7 +22,6 @@ const BUILT_IN: ReadonlyArray<{ name: string; label: string }> = [
 ];
 const DAY_CHECK_MS = 60_000;
 
-export class MetricLimitError extends Error {}
 
 /** One value pushed through the API. */
 export interface MetricInput {
@@ -79,14 +78,18 @@ export class MetricBoard {
     return this.queue.run(() => this.refreshLocked());
   }
 
-  /** Stores pushed metric values, then publishes them; a metric seen for the first time gets a card everywhere. */
-  record(inputs: MetricInput[]): Promise<void> {
+  /**
+   * Stores pushed metric values, then publishes them; a metric seen for the first time gets a card
+   * everywhere. Answers null, or why nothing was stored (the dashboard is full): a value, not an
+   * exception, so it crosses RPC (Workers: topic object → Worker) as data.
+   */
+  record(inputs: MetricInput[]): Promise<string | null> {
     return this.queue.run(async () => {
       const pushed = await this.loadPushed();
       const fresh = new Set(inputs.map((p) => p.name).filter((name) => !pushed.has(name)));
       const { maxMetrics, sparklinePoints } = this.platform.config.limits;
       if (pushed.size + fresh.size > maxMetrics) {
-        throw new MetricLimitError(`the dashboard holds at most ${maxMetrics} metrics; "${[...fresh][0]}" would be one more`);
+        return `the dashboard holds at most ${maxMetrics} metrics; "${[...fresh][0]}" would be one more`;
       }
       let regrid = fresh.size > 0;
       const at = Date.now();
@@ -103,6 +106,7 @@ export class MetricBoard {
       }
       if (regrid) await this.platform.hub.publish(DASHBOARD_TOPIC, 'dashboard', cardsUpdate(await this.viewsLocked()));
       for (const name of new Set(inputs.map((p) => p.name))) await this.publishValue(pushedView(name, pushed.get(name)!));
+      return null;
     });
   }
 

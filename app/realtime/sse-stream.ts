@@ -72,7 +72,7 @@ export interface SseStreamOptions {
   /**
    * Streams with the same scope share one heartbeat timer per interval (the process when unset).
    * On Workers a timer belongs to the request that set it: it stops when that request ends and may
-   * not write to another request's response, so there each request is its own scope (its platform).
+   * not write to another request's response, so there each request is its own scope (its `closing` signal).
    */
   heartbeatScope?: object;
 }

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Platform } from '../ports/platform.ts';
 import type { PresenceReads } from '../ports/presence.ts';
 import type { ChatMessage } from '../ports/store.ts';
-import { MetricLimitError, reservedMetricName, type Board } from '../realtime/metric-board.tsx';
+import { reservedMetricName, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { onlineUserIds } from '../realtime/online.ts';
 import { ID_PATTERN } from '../config.ts';
@@ -64,12 +64,8 @@ export function apiRoutes(platform: ApiPlatform, { board, notifier, postToRoom }
     if (!body.ok) return c.json({ error: body.error }, 400);
     const metrics = readMetrics(body.value, limits, reservedMetricName);
     if (!metrics.ok) return c.json({ error: metrics.error }, 400);
-    try {
-      await board.record(metrics.value);
-    } catch (error) {
-      if (error instanceof MetricLimitError) return c.json({ error: `"name": ${error.message}` }, 400);
-      throw error;
-    }
+    const refused = await board.record(metrics.value);
+    if (refused !== null) return c.json({ error: `"name": ${refused}` }, 400);
     return c.body(null, 204);
   });
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { markAllRead, newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
+import { markAllRead, newUser, sleep, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { TEST_TOKEN } from '../helpers/server.ts';
 import { api, RawSse } from '../helpers/sse.ts';
 
@@ -227,6 +227,64 @@ export function eventsSuite(ctx: SuiteContext): void {
       expect(await socket.waitForText('build &lt;green&gt;', 10_000)).toContain(`id="msg-${body.id}"`);
       socket.close();
     });
+
+    it('/metrics counts the sockets and streams other requests hold, and the messages they carried', async () => {
+      const read = async () => {
+        const text = await (await fetch(`${ctx.server.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+        const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+        return { sockets: value('switchboard_open_websockets'), streams: value('switchboard_open_sse_streams'), messages: value('switchboard_messages_total') };
+      };
+      /** Reads /metrics until `check` holds; Workers add the counts up in another object, a moment later. */
+      const until = async (check: (m: Awaited<ReturnType<typeof read>>) => boolean) => {
+        let last = await read();
+        for (let tries = 0; !check(last) && tries < 50; tries++) {
+          await sleep(200);
+          last = await read();
+        }
+        return last;
+      };
+      const before = await read();
+      const held = 3;
+      const room = ctx.fresh();
+      const sockets = await Promise.all(Array.from({ length: held }, () => ctx.join(room, ctx.alice)));
+      const streams = await Promise.all(Array.from({ length: held }, () => RawSse.open(ctx.url('/events?topics=dashboard'), { cookie: ctx.bob.cookie })));
+      for (const stream of streams) await stream.waitFor((raw) => raw.text.includes('event:'), 10_000);
+      await ctx.say(sockets[0]!, 'counted');
+      const during = await until((m) => m.sockets >= held && m.streams >= held && m.messages >= before.messages + 1);
+      expect(during.sockets).toBeGreaterThanOrEqual(held);
+      expect(during.streams).toBeGreaterThanOrEqual(held);
+      expect(during.messages).toBeGreaterThanOrEqual(before.messages + 1);
+      for (const socket of sockets) socket.close();
+      for (const stream of streams) stream.close();
+      // Whatever else was still open can only have closed meanwhile. On workerd a stream whose client
+      // left without its request being told ends at its next write (heartbeat or event) at the latest.
+      const after = await until((m) => m.sockets <= during.sockets - held && m.streams <= during.streams - held);
+      expect(after.sockets).toBeLessThanOrEqual(during.sockets - held);
+      expect(after.streams).toBeLessThanOrEqual(during.streams - held);
+      expect(after.messages).toBeGreaterThanOrEqual(during.messages);
+    });
+
+    // workerd only: Node and Deno build the app once per process by construction (their entry calls createApp once).
+    if (ctx.runtime === 'workerd') {
+      it('Workers: the app is built once per isolate; each request, concurrent ones too, brings its own backend', async () => {
+        const room = ctx.fresh();
+        const get = (path: string, user: User, headers: Record<string, string> = {}) => fetch(ctx.url(path), { headers: { cookie: user.cookie, ...headers } });
+        const pages = ['/', `/chat/${room}`, `/lobby/${room}`, '/notifications', '/healthz'];
+        const answers = await Promise.all([ctx.alice, ctx.bob, ctx.alice].flatMap((user) => pages.map((path) => get(path, user))));
+        const stream = await open('/events?topics=dashboard', ctx.bob);
+        await stream.waitFor((raw) => raw.text.includes('event:'), 10_000);
+        const metrics = await get('/metrics', ctx.alice, { authorization: `Bearer ${TEST_TOKEN}` });
+        for (const res of [...answers, metrics]) {
+          expect(res.status).toBe(200);
+          // The header counts the isolate's calls of createApp (EXPOSE_APP_BUILDS, set by the workerd launcher).
+          expect(res.headers.get('x-switchboard-app-builds')).toBe('1');
+        }
+        expect(stream.headers['x-switchboard-app-builds']).toBe('1');
+        // The request's own backend answers: the stream counts in the /metrics of another request.
+        expect(Number(/^switchboard_open_sse_streams (\d+)$/m.exec(await metrics.text())?.[1])).toBeGreaterThanOrEqual(1);
+        stream.close();
+      });
+    }
 
     it('serves /healthz and the Prometheus counters behind the token', async () => {
       expect(await (await fetch(`${ctx.server.url}/healthz`)).json()).toEqual({ status: 'ok' });

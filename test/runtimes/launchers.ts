@@ -112,7 +112,8 @@ export const workerd: Launcher = {
   pingsSockets: false,
   async start(dataDir, env) {
     const port = await freePort();
-    const vars = Object.entries({ ...SUITE_ENV, ...env }).flatMap(([key, value]) => ['--var', `${key}:${value}`]);
+    // EXPOSE_APP_BUILDS: answers say how many times the isolate built the app (conformance-events.ts).
+    const vars = Object.entries({ ...SUITE_ENV, EXPOSE_APP_BUILDS: 'true', ...env }).flatMap(([key, value]) => ['--var', `${key}:${value}`]);
     // Through the README's own command, which must take a second --ip from its caller (`npm run dev:worker -- --ip X`).
     const args = ['run', '--silent', 'dev:worker', '--', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', dataDir, '--show-interactive-dev-session=false', '--inspector-port', String(await freePort()), ...vars];
     const childEnv = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };

@@ -1,11 +1,14 @@
 import { DurableObject } from 'cloudflare:workers';
 import { workerConfig, type WorkerEnv } from './env.ts';
 import { takeToken, type Bucket } from '../../identity-limit.ts';
+import { STAT_NAMES, type StatDeltas } from './reported-stats.ts';
+import type { Stats } from '../../realtime/stats.ts';
 
 /**
  * `name:NAME` objects index display names (lower-cased), so an @mention finds every user with a
  * name without one object seeing every request; `directory` keeps the fallback session secret;
- * `mint:ADDRESS` counts the new identities of one client address.
+ * `mint:ADDRESS` counts the new identities of one client address; `stats` adds up the counters
+ * and gauges every Worker request and room object reports, for /metrics.
  */
 export class DirectoryObject extends DurableObject<WorkerEnv> {
   private identities: Bucket | undefined;
@@ -53,6 +56,28 @@ export class DirectoryObject extends DurableObject<WorkerEnv> {
       .exec<{ user_id: string }>('SELECT user_id FROM named')
       .toArray()
       .map((row) => row.user_id);
+  }
+
+  /** `stats`: changes of counters and gauges, as one request or object saw them; kept in storage, so they outlive eviction. */
+  addStats(deltas: StatDeltas): void {
+    const { sql } = this.ctx.storage;
+    sql.exec('CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    for (const name of STAT_NAMES) {
+      const delta = deltas[name];
+      if (typeof delta !== 'number' || !Number.isSafeInteger(delta) || delta === 0) continue;
+      sql.exec('INSERT INTO stats (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value', name, delta);
+    }
+  }
+
+  /** `stats`: the sums so far. */
+  stats(): Partial<Stats> {
+    const { sql } = this.ctx.storage;
+    sql.exec('CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    const totals: Partial<Stats> = {};
+    for (const row of sql.exec<{ name: string; value: number }>('SELECT name, value FROM stats').toArray()) {
+      if ((STAT_NAMES as string[]).includes(row.name)) totals[row.name as keyof Stats] = row.value;
+    }
+    return totals;
   }
 
   /** `directory`: without a SESSION_SECRET, one generated once and kept here, as Node keeps it in data/ (SPEC §2). */

@@ -32,6 +32,8 @@ export interface WorkerEnv {
   PRIVATE_ROOMS?: string;
   MATCH_ROUNDS?: string;
   MATCH_TEMPO_MS?: string;
+  /** Tests only: `true` adds `x-switchboard-app-builds` (how many times this isolate built the app) to answers. */
+  EXPOSE_APP_BUILDS?: string;
 }
 
 /** The variables among the bindings, read and validated exactly as on Node. */
@@ -47,6 +49,8 @@ export type RoomKind = 'chat' | 'lobby';
 export const roomObject = (env: WorkerEnv, kind: RoomKind, name: string) => env.ROOMS.get(env.ROOMS.idFromName(`${kind}:${name}`));
 export const topicObject = (env: WorkerEnv, topic: string) => env.TOPICS.get(env.TOPICS.idFromName(topic));
 export const directoryObject = (env: WorkerEnv, name = 'directory') => env.DIRECTORY.get(env.DIRECTORY.idFromName(name));
+/** The one object the counters and gauges of every request and room object are added up in (/metrics). */
+export const statsObject = (env: WorkerEnv) => directoryObject(env, 'stats');
 
 /** The trusted header the Worker puts the checked identity in when it forwards a socket to its room. */
 export const VIEWER_HEADER = 'x-switchboard-viewer';

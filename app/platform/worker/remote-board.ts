@@ -1,6 +1,6 @@
 import { Fragment } from '../../ports/fragment.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
-import { DASHBOARD_TOPIC, MetricLimitError, type Board, type MetricInput } from '../../realtime/metric-board.tsx';
+import { DASHBOARD_TOPIC, type Board, type MetricInput } from '../../realtime/metric-board.tsx';
 import { readEventName, type CatchUp, type TopicSource } from '../../realtime/sse-sources.ts';
 import { topicObject, type WorkerEnv } from './env.ts';
 
@@ -43,9 +43,9 @@ export class RemoteBoard implements Board {
     );
   }
 
-  async record(inputs: MetricInput[]): Promise<void> {
-    const refused = await this.dashboard().recordMetrics(inputs);
-    if (refused) throw new MetricLimitError(refused);
+  /** Null, or why the board refused them: the topic object answers it as data, passed on as it came. */
+  record(inputs: MetricInput[]): Promise<string | null> {
+    return this.dashboard().recordMetrics(inputs);
   }
 
   async drain(): Promise<void> {}

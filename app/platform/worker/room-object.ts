@@ -17,12 +17,11 @@ import type { PresenceEntry } from '../../ports/presence.ts';
 import type { SocketRoom } from '../../realtime/socket-room.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
 import { majorOfSocketUrl } from '../../htmx-major.ts';
-import { Stats } from '../../realtime/stats.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import { RoutedStore } from './routed-store.ts';
 import { LOBBY_SCHEMA, SqlLobbyState } from '../../store/sql-lobby-state.ts';
 import type { ChatMessage } from '../../ports/store.ts';
-import { topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
+import { statsObject, topicObject, VIEWER_HEADER, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { ObjectMatchCoordinator } from './object-match.ts';
 import { objectPlatform, type ObjectPlatform } from './object-platform.ts';
 import { inProcessLocks } from '../../realtime/in-process.ts';
@@ -35,6 +34,7 @@ import { EVERYONE } from '../../auth/connections.ts';
 import { endSocket } from '../../realtime/socket-endpoint.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
+import { ReportedStats } from './reported-stats.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
 interface SocketAttachment {
@@ -123,7 +123,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
     const config = workerConfig(env);
-    const stats = new Stats();
+    // Its sockets, messages and fragments count in /metrics, whichever request asks.
+    const reported = new ReportedStats((deltas) => statsObject(env).addStats(deltas));
+    const { stats } = reported;
     const { sql } = ctx.storage;
     for (const statement of LOBBY_SCHEMA) sql.exec(statement);
     const store = new DurableSqlStore(ctx.storage);
@@ -161,6 +163,8 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     };
     // Sockets that stayed open while the object hibernated: rebuild their sessions before any event
     // arrives, counted open again and taken back by the room without a snapshot or an announcement.
+    // They were reported as open before the object hibernated: counted here again, not reported again.
+    reported.quiet = true;
     for (const ws of ctx.getWebSockets()) {
       const attachment = ws.deserializeAttachment() as SocketAttachment;
       const { peer } = this.sessionFor(ws, attachment);
@@ -172,6 +176,7 @@ export class RoomObject extends DurableObject<WorkerEnv> {
           peer.close(1011, 'could not rejoin');
         });
     }
+    reported.quiet = false;
   }
 
   /** The Worker has checked origin and identity; it forwards the upgrade with the viewer in a header. */

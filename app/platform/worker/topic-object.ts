@@ -9,7 +9,7 @@ import type { MetricPoint, Notification } from '../../ports/store.ts';
 import { roomObject, topicObject, workerConfig, type RoomKind, type WorkerEnv } from './env.ts';
 import { encodeFeedEvent, FEED_HEARTBEAT } from './topic-feed.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
-import { DASHBOARD_TOPIC, MetricBoard, MetricLimitError, type MetricInput } from '../../realtime/metric-board.tsx';
+import { DASHBOARD_TOPIC, MetricBoard, type MetricInput } from '../../realtime/metric-board.tsx';
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { objectPlatform } from './object-platform.ts';
 import { toWire, type WireCatchUp } from './remote-board.ts';
@@ -210,14 +210,8 @@ export class TopicObject extends DurableObject<WorkerEnv> {
   }
 
   /** Null when stored and published; else why the metrics were refused. */
-  async recordMetrics(inputs: MetricInput[]): Promise<string | null> {
-    try {
-      await this.board().record(inputs);
-      return null;
-    } catch (error) {
-      if (error instanceof MetricLimitError) return error.message;
-      throw error;
-    }
+  recordMetrics(inputs: MetricInput[]): Promise<string | null> {
+    return this.board().record(inputs);
   }
 
   boardViews(): Promise<MetricView[]> {
