@@ -102,7 +102,8 @@ export async function runEventStream(
     for (const [source, event] of buffered) if (!stream.isEnded) sendLive(source, source.live(event));
     await stream.ended;
   } catch (error) {
-    console.error('event stream failed', error);
+    // While the server shuts down, storage closes under streams still catching up: not a failure.
+    if (!closing.aborted) console.error('event stream failed', error);
     stream.end();
   } finally {
     for (const unsubscribe of unsubscribes) unsubscribe();
