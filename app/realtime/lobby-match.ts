@@ -3,6 +3,7 @@ import type { LobbyPlayer, MatchRecord } from '../ports/lobby-state.ts';
 import { MATCH_END_EVENT, MATCH_EVENT, MatchClock, type MatchHost } from './match-clock.tsx';
 import type { MatchCoordinator, MatchLease, MatchSignal } from '../ports/match.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { whenClosing } from './closing.ts';
 import type { RoomLine } from '../ports/room-fanout.ts';
 
 /**
@@ -14,6 +15,7 @@ export class LobbyMatch {
   private clock: MatchClock | undefined;
   private readonly matches: MatchCoordinator;
   private readonly unlisten: () => void;
+  private readonly stopWatching: () => void;
   private readonly host: MatchHost;
   /** A match is being played somewhere (this room's clock, or another instance's), as the lobby's own events tell. */
   private known = false;
@@ -29,7 +31,9 @@ export class LobbyMatch {
     this.matches = platform.matches;
     this.unlisten = this.matches.listen(lobby, (signal) => this.onSignal(signal));
     // Shutting down: in cluster mode another instance takes the match over once the lease is free.
-    platform.closing.addEventListener('abort', () => this.clock?.stop(), { once: true });
+    // (Through `whenClosing` and released on dispose: a listener per lobby ever opened would keep every
+    // disposed lobby alive on the server's signal.)
+    this.stopWatching = whenClosing(platform.closing, () => this.clock?.stop());
     this.host = {
       lobby,
       platform,
@@ -89,6 +93,7 @@ export class LobbyMatch {
 
   dispose(): void {
     this.unlisten();
+    this.stopWatching();
     this.clock?.stop();
     this.saw(false);
   }

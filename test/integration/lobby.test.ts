@@ -351,6 +351,23 @@ describe('SPEC 4.3 lobby limits', () => {
   });
 });
 
+describe('SPEC 6 lobbies that come and go leave nothing behind', () => {
+  it('holds no listener on the server\'s shutdown signal for a lobby that was closed', async () => {
+    const { EventEmitter } = await import('node:events');
+    const listening = () => EventEmitter.getEventListeners(server.platform.closing, 'abort').length;
+    const before = listening();
+    for (let i = 0; i < 30; i++) {
+      const client = await SocketClient.connect(wsUrl(server.url, `/lobby/${freshLobby()}/ws`), { cookie: alice.cookie });
+      await client.waitForText(SNAPSHOT);
+      client.close();
+      await client.closed;
+    }
+    // Each lobby is disposed once its last player's grace period is over.
+    await sleep(GRACE_MS * 3);
+    expect(listening()).toBeLessThanOrEqual(before + 1);
+  });
+});
+
 describe('SPEC 2 configuration: LOBBY_GRACE_MS', () => {
   it('defaults to 3000 and refuses values that are not whole milliseconds from 0 to 60000', () => {
     expect(readConfig({}).lobbyGraceMs).toBe(3000);
