@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { NODE_BUNDLE } from '../../scripts/node-bundle.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -148,29 +149,15 @@ function bundled(script: string): string {
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, 'bench', script)],
     outfile: out,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    jsx: 'automatic',
-    jsxImportSource: 'hono/jsx',
-    sourcemap: true,
+    ...NODE_BUNDLE,
     define: { __PUBLIC_DIR__: JSON.stringify('../../public'), __STORE_WORKER__: JSON.stringify('./libsql-worker.mjs') },
-    logLevel: 'warning',
   });
   // The app's storage thread, beside the server that starts it (as dist/libsql-worker.js is for npm start).
   buildSync({
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, 'app', 'store', 'libsql-worker.ts')],
     outfile: join(ROOT, 'bench', '.build', 'libsql-worker.mjs'),
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    logLevel: 'warning',
+    ...NODE_BUNDLE,
   });
   // Started through a one-line entry, so the bundled app/platform/node.ts does not take the bundle
   // for `npm start`'s entry point (it starts itself when it is the main module).
