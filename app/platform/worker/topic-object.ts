@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
-import { Fragment } from '../../ports/fragment.ts';
 import type { Config } from '../../config.ts';
 import { LocalHub } from '../../realtime/hub.ts';
 import type { TopicEvent } from '../../ports/hub.ts';
+import { topicWire } from '../../ports/topic-wire.ts';
 import type { PresenceEntry } from '../../ports/presence.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import type { MetricPoint, Notification } from '../../ports/store.ts';
@@ -125,14 +125,16 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return streams + sockets.reduce((sum, n) => sum + n, 0);
   }
 
-  /** `wire`: `Fragment.wire`, the markup of both htmx majors. */
-  async publish(topic: string, event: string, wire: string): Promise<{ id: number }> {
-    return { id: (await this.hub.publish(topic, event, Fragment.fromWire(wire))).id };
+  /** `body`: the event as `topicWire.body` encodes it; answers the id this topic gave it. */
+  async publish(topic: string, body: string): Promise<number> {
+    const { event, fragment } = topicWire.readBody(body);
+    return (await this.hub.publish(topic, event, fragment)).id;
   }
 
-  async since(topic: string, lastId: number): Promise<Array<{ id: number; event: string; html: string }> | null> {
+  /** The events after `lastId` as `topicWire` entries, or null when the ring no longer holds them all. */
+  async since(topic: string, lastId: number): Promise<string[] | null> {
     const events = await this.hub.since(topic, lastId);
-    return events ? events.map((e) => ({ id: e.id, event: e.event, html: e.fragment.wire })) : null;
+    return events ? events.map(topicWire.encode) : null;
   }
 
   head(topic: string): Promise<number> {
