@@ -9,6 +9,8 @@ import { PerUserLimits } from '../realtime/rate-limit.ts';
 import { LocalMatchCoordinator } from '../realtime/match-coordinator.ts';
 import { InProcessMetricSeries, inProcessLocks } from '../realtime/in-process.ts';
 import { publishRename } from '../realtime/renames.ts';
+import { HistoryCache, ListenedHistory } from '../realtime/history-cache.tsx';
+import { UserNames } from '../user-cache.ts';
 import { LocalIdentityLimiter } from '../identity-limit.ts';
 import type { SqlStore } from '../store/sql-store.ts';
 import { guardWrites, StorageHealth } from '../store/write-guard.ts';
@@ -19,7 +21,7 @@ import { SqlMembership } from '../auth/membership.ts';
 import { MemoryUsedTokens } from '../auth/used-tokens.ts';
 
 type StateKeys =
-  | 'sessionSecret' | 'store' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'locks' | 'matches' | 'identityLimiter'
+  | 'sessionSecret' | 'store' | 'history' | 'names' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'locks' | 'matches' | 'identityLimiter'
   | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits' | 'metrics' | 'announceRename';
 
 /** How long a control order waits for instances that do not answer (one that crashed). */
@@ -38,7 +40,8 @@ export type OpenDatabase = (url: string) => Promise<SqlStore & { probeWrite(): P
  * One process: libSQL storage and in-memory fan-out, presence and lobbies. With REDIS_URL (SPEC §7):
  * all of it in Redis, shared by every instance, and nothing on this host's disk.
  */
-export async function openState(config: Config, stats: Stats, openDatabase: OpenDatabase, sessionSecretFile?: string): Promise<PlatformState> {
+/** `closing`: aborted when the process begins shutting down. */
+export async function openState(config: Config, stats: Stats, closing: AbortSignal, openDatabase: OpenDatabase, sessionSecretFile?: string): Promise<PlatformState> {
   if (!config.redisUrl) {
     const database = await openDatabase(config.databaseUrl);
     const storage = new StorageHealth(() => database.probeWrite());
@@ -53,9 +56,12 @@ export async function openState(config: Config, stats: Stats, openDatabase: Open
       control: new HubConnectionControl(hub, connections, async () => 1, CONTROL_WAIT_MS),
       sessionSecret: loadSessionSecret(config.sessionSecret, sessionSecretFile ?? sessionSecretFileFor(config.databaseUrl)),
       store,
+      // This process is the only writer: every room's recent history and every name may be kept.
+      history: new HistoryCache(store, config.historyLimit),
+      names: new UserNames(store, true),
       hub,
       // Every socket of a room is in this process: its events go straight to them, not through the hub.
-      fanout: new DirectFanout(() => stats.broadcastRenders++),
+      fanout: new DirectFanout(closing, () => stats.broadcastRenders++),
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       rateLimits: new PerUserLimits(config.limits.rateBurst, config.limits.ratePerSecond),
@@ -77,7 +83,7 @@ export async function openState(config: Config, stats: Stats, openDatabase: Open
   const { openCluster } = await import('../cluster/cluster.ts');
   const cluster = await openCluster(config, stats);
   const connections = new LocalConnections();
-  const locks = { shared: true, exclusive: <T>(name: string, work: () => Promise<T>) => cluster.mutex.run(name, work) };
+  const locks = { exclusive: <T>(name: string, work: () => Promise<T>) => cluster.mutex.run(name, work) };
   return {
     membership: cluster.membership,
     usedTokens: cluster.usedTokens,
@@ -85,6 +91,9 @@ export async function openState(config: Config, stats: Stats, openDatabase: Open
     control: new HubConnectionControl(cluster.hub, connections, () => cluster.instances().catch(() => 1), CONTROL_WAIT_MS),
     sessionSecret: await cluster.sessionSecret(),
     store: cluster.store,
+    // Other instances write too: a room's history is kept while its line is open here; names are read each time.
+    history: new ListenedHistory(cluster.store, config.historyLimit),
+    names: new UserNames(cluster.store, false),
     hub: cluster.hub,
     // Other instances hold sockets of the same rooms: events go through Redis, messages under the room's lock.
     fanout: new HubFanout(cluster.hub, locks.exclusive),

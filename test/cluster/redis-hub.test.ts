@@ -95,7 +95,7 @@ describe('SPEC 7 cluster hub (Redis)', () => {
     const fragment = Fragment.perMajor((major) => `<li id="m1" hx-swap-oob="${major === 2 ? 'beforeend:#messages' : 'true'}">line one\nline two — é</li>`);
     const published = await one.publish('room:wire', 'message', fragment);
     await until(() => onTwo.events.length === 1);
-    const [kept] = await links[0]!.commands.zrange(keys.topicLog('room:wire'), 0, -1);
+    const [kept] = await links[0]!.commands.zrange(keys.topicLog('room:wire'), '0', '-1');
     expect(kept).toBe(topicWire.encode(published));
     // What Redis delivered, sent on through a topic object's feed, arrives as it was published.
     const [fromFeed] = new FeedDecoder().push(encodeFeedEvent(onTwo.events[0]!));
