@@ -282,7 +282,7 @@ export class ChatRoom extends Room {
   /** Announces one user coming online or going offline: a fragment whose size does not grow with the room. */
   private async publishPresence(added: boolean, peer: Peer): Promise<void> {
     const { presence } = this.platform;
-    const count = presence.count ? await presence.count(this.topic) : (await presence.list(this.topic)).length;
+    const count = await presence.count(this.topic);
     const html = added ? render(<PresenceJoined person={{ userId: peer.userId, name: peer.name }} count={count} />) : render(<PresenceLeft userId={peer.userId} count={count} />);
     await this.publish(`presence:${added ? 'add' : 'remove'}:${count}:${peer.userId}`, html);
     this.hooks.onPresenceChange();
