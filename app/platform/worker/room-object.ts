@@ -36,6 +36,7 @@ import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
 import { ReportedStats } from './reported-stats.ts';
 import { HistoryCache } from '../../realtime/history-cache.tsx';
+import { ROOM_CALLS, serveStoreCall, type StoreMethod } from './object-store.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
 interface SocketAttachment {
@@ -280,25 +281,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     await publishRename(this.platform.hub, userId, name);
   }
 
-  /** RPC for the Worker's pages: the same reads and writes the Node store answers. */
-  addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
-    return this.platform.store.addMessage(message);
-  }
-
-  recentMessages(room: string, limit: number): Promise<ChatMessage[]> {
-    return this.platform.store.recentMessages(room, limit);
-  }
-
-  messagesBefore(room: string, beforeId: number, limit: number): Promise<ChatMessage[]> {
-    return this.platform.store.messagesBefore(room, beforeId, limit);
-  }
-
-  messageIdBefore(room: string, id: number, depth: number): Promise<number | null> {
-    return this.platform.store.messageIdBefore(room, id, depth);
-  }
-
-  addRoomMember(room: string, userId: string, at: number): Promise<void> {
-    return this.platform.store.addRoomMember(room, userId, at);
+  /** RPC for the Worker's pages: the Store's calls on this room's messages and members (object-store.ts). */
+  storeCall(method: StoreMethod, args: unknown[]): Promise<unknown> {
+    return serveStoreCall(this.platform.store, ROOM_CALLS, method, args);
   }
 
   roomMembersAmong(room: string, userIds: string[]): Promise<string[]> {
