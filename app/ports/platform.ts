@@ -102,3 +102,17 @@ export interface Platform {
 
 /** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
 export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'history' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'locks' | 'health' | 'matches' | 'random'>;
+
+/**
+ * What a mode supplies (one file each: `platform/local.ts` for one process, `cluster/cluster.ts` for
+ * Redis; Durable Objects build theirs in `platform/worker.ts` and the objects). The runtime adds
+ * the rest (sockets, static files, SSE, the shutdown signal).
+ */
+export type ModeBackend = Pick<
+  Platform,
+  | 'sessionSecret' | 'store' | 'history' | 'names' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'locks' | 'matches'
+  | 'identityLimiter' | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits' | 'metrics' | 'announceRename'
+> & {
+  /** After every accepted message is stored: closes the hub and storage (and leaves the cluster). */
+  close(): Promise<void>;
+};
