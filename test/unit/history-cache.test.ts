@@ -13,6 +13,7 @@ import { LocalMatchCoordinator } from '../../app/realtime/match-coordinator.ts';
 import { PerUserLimits } from '../../app/realtime/rate-limit.ts';
 import { LibsqlStore } from '../../app/store/libsql.ts';
 import type { ChatMessage } from '../../app/ports/store.ts';
+import type { Hub } from '../../app/ports/hub.ts';
 import { UserNames } from '../../app/user-cache.ts';
 import { Peer } from '../../app/realtime/peer.ts';
 import type { Rendition } from '../../app/ports/fragment.ts';
@@ -197,6 +198,51 @@ describe('a chat room keeps the cache current', () => {
     await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'again', at: Date.now() });
     expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['one', 'from elsewhere', 'again']);
     expect(history.loads).toBe(3);
+    await store.close();
+  });
+
+  it("cluster mode: a joiner while the room's own message is still on its way back from the hub sees it once", async () => {
+    const store = await LibsqlStore.open(':memory:');
+    const history = new ListenedHistory(store, 3);
+    const local = new LocalHub(10);
+    // Redis hands a publisher its own event back a little after the publish has returned.
+    const slow: Hub = {
+      publish: (topic, event, content) => local.publish(topic, event, content),
+      subscribe: (topic, listener) => local.subscribe(topic, (event) => void setTimeout(() => listener(event), 30)),
+      since: (topic, lastId) => local.since(topic, lastId),
+      head: (topic) => local.head(topic),
+      close: () => local.close(),
+    };
+    const platform: RoomPlatform = {
+      config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
+      store,
+      history,
+      hub: slow,
+      fanout: new HubFanout(slow, (_, work) => work()),
+      presence: new LocalPresence(),
+      lobbies: new LocalLobbyState(),
+      stats: new Stats(),
+      closing: new AbortController().signal,
+      rateLimits: new PerUserLimits(100, 100),
+      locks: inProcessLocks,
+      health: () => ({ status: 'ok' }),
+      matches: new LocalMatchCoordinator(),
+      random: Math.random,
+    };
+    const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {} });
+    const socket = () => {
+      const sent: string[] = [];
+      return { sent, transport: { send: (r: Rendition) => void sent.push(r.html), close: () => {}, bufferedAmount: () => 0, majorRevealed: () => {}, rename: () => {} } };
+    };
+    const first = socket();
+    await room.join(new Peer('p1', { userId: 'u1', name: 'Ann' }, first.transport, 2));
+    await room.post('u1', 'Ann', 'on its way');
+    const joiner = socket();
+    await room.join(new Peer('p2', { userId: 'u2', name: 'Bob' }, joiner.transport, 2));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(joiner.sent.join('\n').split('on its way').length - 1).toBe(1);
+    expect(first.sent.join('\n').split('on its way').length - 1).toBe(1);
+    room.dispose();
     await store.close();
   });
 

@@ -6,6 +6,7 @@ import { Peer } from '../../app/realtime/peer.ts';
 import type { SocketTransport } from '../../app/ports/transport.ts';
 import { DirectFanout, HubFanout } from '../../app/realtime/room-fanout.ts';
 import type { RoomEvent } from '../../app/ports/room-fanout.ts';
+import type { TopicEvent } from '../../app/ports/hub.ts';
 import type { SocketRoom } from '../../app/realtime/socket-room.ts';
 import { SocketSession } from '../../app/realtime/socket-session.ts';
 import { Stats } from '../../app/realtime/stats.ts';
@@ -98,6 +99,44 @@ describe('the room line is the one ordering layer', () => {
     lifecycle.abort();
     expect([direct.heard, hubbed.heard]).toEqual([false, true]);
     hubbed.close();
+  });
+
+  it('a hub line returns from a publish once its own event came back, and never waits past a lost echo or a resync', async () => {
+    const local = new LocalHub(10);
+    let hold = true;
+    const held: Array<() => void> = [];
+    let resync = () => {};
+    const hub = {
+      publish: local.publish.bind(local),
+      subscribe: (topic: string, listener: (event: TopicEvent) => void, onResync?: () => void) => {
+        resync = onResync ?? (() => {});
+        return local.subscribe(topic, (event) => (hold ? held.push(() => listener(event)) : listener(event)));
+      },
+      since: local.since.bind(local),
+      head: local.head.bind(local),
+      close: local.close.bind(local),
+    };
+    const seen: string[] = [];
+    const line = new HubFanout(hub, (_, work) => work(), 60).open('chat:r', (event) => seen.push(event.fragment.html), () => seen.push('resync'));
+    let done = false;
+    const published = line.publish('message', '<p>1</p>').then(() => (done = true));
+    await sleep(10);
+    expect(done).toBe(false);
+    held.shift()!();
+    await published;
+    expect(seen).toEqual(['<p>1</p>']);
+    // An echo that never comes (Redis went away): the line carries on after its wait.
+    await line.publish('message', '<p>2</p>');
+    expect(seen).toEqual(['<p>1</p>']);
+    // A resync releases whoever waits at once.
+    const third = line.publish('message', '<p>3</p>');
+    resync();
+    await third;
+    expect(seen).toEqual(['<p>1</p>', 'resync']);
+    hold = false;
+    await line.publish('message', '<p>4</p>');
+    expect(seen.at(-1)).toBe('<p>4</p>');
+    line.close();
   });
 
   it('a direct line starts each write at once and broadcasts in arrival order, each after its own write', async () => {
