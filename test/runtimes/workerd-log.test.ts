@@ -43,7 +43,7 @@ describe('workerd log: one "Network connection lost." line per refused WebSocket
     // Once more than a beat later: no second line for any of them.
     await sleep(500);
     expect(lostLines(server)).toHaveLength(refusals);
-    // eslint-disable-next-line no-control-regex -- wrangler colours its output even under NO_COLOR.
+    // wrangler colours its output even under NO_COLOR.
     for (const line of lostLines(server)) expect(line.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/\[ERROR\] Uncaught Error: Network connection lost\./);
   }, 60_000);
 });
