@@ -4,7 +4,6 @@ import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { Platform } from './ports/platform.ts';
 import { identity, type IdentityEnv } from './identity.ts';
-import { UserNames } from './user-cache.ts';
 import { publicOrigin } from './forwarded.ts';
 import { privatePages, sameOriginRedirects, strictTransportSecurity } from './http-policy.ts';
 import { NotFoundPage } from '../components/Layout.tsx';
@@ -12,7 +11,6 @@ import { ChatRoom } from './realtime/chat-room.tsx';
 import { LobbyRoom } from './realtime/lobby-room.tsx';
 import { RoomRegistry } from './realtime/rooms.ts';
 import { reportSizes } from './realtime/stats.ts';
-import { HistoryCache } from './realtime/history-cache.tsx';
 import { ANY_TOPIC } from './ports/presence.ts';
 import { MetricBoard, type Board } from './realtime/metric-board.tsx';
 import { Notifier } from './realtime/notifier.tsx';
@@ -49,11 +47,6 @@ export interface AppParts {
    * own backend here (bindings, execution context), where the platform's members find it.
    */
   requestScope: MiddlewareHandler;
-  /**
-   * The storage has writers this app never hears from (Workers: the room and topic objects), so
-   * nothing read from it (names, chat history) is kept from one request to the next.
-   */
-  uncached: boolean;
 }
 
 export function createApp(platform: Platform, parts: Partial<AppParts> = {}): App {
@@ -61,9 +54,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
   if (parts.requestScope) app.use(parts.requestScope);
   const board = parts.board ?? new MetricBoard(platform);
   const notifier = parts.notifier ?? new Notifier(platform);
-  // Names and history are cached where this process is their only writer (not with cluster mode's other instances).
-  const history = parts.uncached ? undefined : new HistoryCache(platform.store, platform.config.historyLimit);
-  const names = new UserNames(platform.store, !platform.locks.shared && !parts.uncached);
+  const { names } = platform;
   const gate = new RoomGate(platform.config.auth.privateRooms, platform.membership);
   // Mentions inside a private room reach its members (and whoever is in it) only.
   const reachable = (room: string) => (userIds: string[]) =>
@@ -77,7 +68,6 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
         },
         onPresenceChange: () => void publishRoomList(platform).catch((error) => console.error('room list update failed', error)),
         onEmpty: () => void chatRooms.release(name),
-        history,
       }),
   );
   // Cluster mode: when an instance dies, the one that clears its users republishes the room list.
@@ -139,7 +129,7 @@ export function createApp(platform: Platform, parts: Partial<AppParts> = {}): Ap
 
   app.route('/', homeRoutes(platform));
   app.route('/session', sessionRoutes(platform, names));
-  app.route('/chat', chatRoutes(platform, chatRooms, history));
+  app.route('/chat', chatRoutes(platform, chatRooms));
   app.route('/lobby', lobbyRoutes(platform, lobbies));
   app.route('/events', eventRoutes(platform, board, notifier));
   app.route('/dashboard', dashboardRoutes(board, platform.config.htmxVersion));

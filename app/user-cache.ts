@@ -1,3 +1,4 @@
+import type { Names } from './ports/read-caches.ts';
 import type { Store } from './ports/store.ts';
 
 /** A Map that forgets its least recently used entry past `max`. */
@@ -30,7 +31,7 @@ export class BoundedCache<K, V> {
  * names when `cache` is true (one process on its own database); with other instances setting names
  * (cluster mode) every lookup goes to the store.
  */
-export class UserNames {
+export class UserNames implements Names {
   private readonly names: BoundedCache<string, string | null> | null;
   lookups = 0;
 

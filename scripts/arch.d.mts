@@ -18,6 +18,8 @@ export interface Report {
   cycles: string[][];
   optionalMembers: string[];
   optionalCalls: string[];
+  /** Shared code asking which mode or runtime it runs in (REDIS_URL, shared/uncached flags, runtime globals). */
+  modeChecks: string[];
 }
 export const LAYERS: Layer[];
 export const WORKERS_PATTERNS: string[];

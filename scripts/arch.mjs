@@ -135,6 +135,14 @@ function optionalMembers(source, file, layers) {
   return result;
 }
 
+/**
+ * Mode and runtime checks: shared code asking which mode or runtime it runs in instead of being
+ * handed that mode's port (REDIS_URL, a "shared"/"uncached" flag, a runtime global). Only the
+ * layers above the shared code (cluster, platform) and the configuration may know.
+ */
+const MODE_CHECK = /\bredisUrl\b|\.shared\b|\buncached\b|\b(typeof|globalThis\.)\s*(Deno|Bun|WebSocketPair)\b|navigator\.userAgent/;
+const KNOWS_MODES = ['config', 'cluster', 'platform'];
+
 /** The graph of the project's own files: `{ files, edges: Map<file, Set<file>>, lines, optional }`. */
 export function readGraph(root, layers = LAYERS) {
   const list = [...walk(root, 'app', []), ...walk(root, 'components', [])];
@@ -143,7 +151,9 @@ export function readGraph(root, layers = LAYERS) {
   const lines = new Map();
   const optional = [];
   const probes = [];
+  const modeChecks = [];
   for (const file of list) {
+    const sharedCode = !KNOWS_MODES.includes(layers[layerOf(file, layers)]?.name);
     const text = readFileSync(join(root, file), 'utf8');
     lines.set(file, text.split('\n').length - (text.endsWith('\n') ? 1 : 0));
     const { source, found } = importsOf(text, file);
@@ -157,9 +167,10 @@ export function readGraph(root, layers = LAYERS) {
     // Optional-capability probes: optional calls (`x.watch?.(…)`, `health?.()`), not a timer's `unref?.()`.
     text.split('\n').forEach((line, index) => {
       if (/\?\.\(/.test(line.replace(/unref\?\.\(/g, ''))) probes.push(`${file}:${index + 1}: ${line.trim()}`);
+      if (sharedCode && MODE_CHECK.test(line) && !/^\s*(\/\/|\*|\/\*)/.test(line)) modeChecks.push(`${file}:${index + 1}: ${line.trim()}`);
     });
   }
-  return { files: list, edges, lines, optional, probes };
+  return { files: list, edges, lines, optional, probes, modeChecks };
 }
 
 /** Imports from a lower layer into a higher one (or from/into a file no layer claims). */
@@ -231,6 +242,7 @@ export function analyse(root, layers = LAYERS) {
     cycles: cycles(graph.edges),
     optionalMembers: graph.optional,
     optionalCalls: graph.probes,
+    modeChecks: graph.modeChecks,
   };
 }
 
@@ -249,6 +261,8 @@ function print(report) {
   for (const member of report.optionalMembers) out.push(`  ${member}`);
   out.push('', `optional calls \`?.(\` in app/ and components/ (timers' unref aside): ${report.optionalCalls.length}`);
   for (const call of report.optionalCalls) out.push(`  ${call}`);
+  out.push('', `mode or runtime checks in shared code (below cluster and platform): ${report.modeChecks.length}`);
+  for (const check of report.modeChecks) out.push(`  ${check}`);
   if (report.unlayered.length) out.push('', `files in no layer: ${report.unlayered.join(', ')}`);
   return out.join('\n');
 }

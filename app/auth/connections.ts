@@ -41,6 +41,9 @@ interface Pending {
   done(): void;
 }
 
+/** How long a control order waits for instances that do not answer (one that crashed). */
+export const CONTROL_WAIT_MS = 2000;
+
 /**
  * The control plane over the hub (Node, Deno, cluster mode): an order on the `control` topic reaches
  * every instance, each ends its own connections and reports how many, and the caller adds the

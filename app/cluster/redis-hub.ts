@@ -1,5 +1,6 @@
-import { Fragment, toFragment, type FragmentSource } from '../ports/fragment.ts';
+import { toFragment, type FragmentSource } from '../ports/fragment.ts';
 import type { Hub, TopicEvent, TopicListener } from '../ports/hub.ts';
+import { topicWire } from '../ports/topic-wire.ts';
 import { keys } from './keys.ts';
 import type { RedisLink } from './link.ts';
 import { LuaScript } from './lua.ts';
@@ -9,16 +10,17 @@ import { isReplayedTopic } from '../realtime/hub.ts';
  * Takes the topic's next id, keeps the event in the topic's bounded log and publishes it, as one
  * step: every instance sees a topic's events in id order. Ids start from the clock (microseconds)
  * when a topic's sequence is new, so ids from before a Redis restart are never handed out again.
- * Entries are "ID\nEVENT\nHTML"; ids are formatted with %.0f because tostring() rounds them.
+ * ARGV[2] is the event's body (`topicWire.body`); the entry kept and published is `topicWire`'s
+ * "ID\nBODY". Ids are formatted with %.0f because tostring() rounds them.
  */
 const PUBLISH = new LuaScript(
-  `if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[5]) end
+  `if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[4]) end
    local id = string.format('%.0f', redis.call('INCR', KEYS[1]))
-   local entry = id .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[3]
+   local entry = id .. '\\n' .. ARGV[2]
    redis.call('ZADD', KEYS[2], id, entry)
-   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
-   redis.call('EXPIRE', KEYS[1], ARGV[6])
-   redis.call('EXPIRE', KEYS[2], ARGV[6])
+   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
+   redis.call('EXPIRE', KEYS[1], ARGV[5])
+   redis.call('EXPIRE', KEYS[2], ARGV[5])
    redis.call('PUBLISH', ARGV[1], entry)
    return id`,
   2,
@@ -45,12 +47,6 @@ const SINCE = new LuaScript(
    return items`,
   2,
 );
-
-function decode(entry: string): TopicEvent {
-  const a = entry.indexOf('\n');
-  const b = entry.indexOf('\n', a + 1);
-  return { id: Number(entry.slice(0, a)), event: entry.slice(a + 1, b), fragment: Fragment.fromWire(entry.slice(b + 1)) };
-}
 
 interface Subscriber {
   listener: TopicListener;
@@ -93,12 +89,13 @@ export class RedisHub implements Hub {
     this.onRender();
     // Crossing to other instances: rendered here once per htmx major that differs.
     const fragment = toFragment(content);
+    const body = topicWire.body(event, fragment);
     const id = await PUBLISH.run(
       this.link.commands,
       [keys.topicSeq(topic), keys.topicLog(topic)],
       isReplayedTopic(topic)
-        ? [keys.topicChannel(topic), event, fragment.wire, this.ringSize, this.epochId(), this.topicTtlSeconds]
-        : [keys.topicChannel(topic), event, fragment.wire, this.shortLog.ringSize, this.epochId(), this.shortLog.ttlSeconds],
+        ? [keys.topicChannel(topic), body, this.ringSize, this.epochId(), this.topicTtlSeconds]
+        : [keys.topicChannel(topic), body, this.shortLog.ringSize, this.epochId(), this.shortLog.ttlSeconds],
     );
     return { id: Number(id), event, fragment };
   }
@@ -125,7 +122,7 @@ export class RedisHub implements Hub {
   async since(topic: string, lastId: number): Promise<TopicEvent[] | null> {
     const reply = (await SINCE.run(this.link.commands, [keys.topicSeq(topic), keys.topicLog(topic)], [lastId])) as [number, ...string[]];
     if (reply[0] === 0) return null;
-    return reply.slice(1).map((entry) => decode(entry as string));
+    return reply.slice(1).map((entry) => topicWire.decode(entry as string));
   }
 
   /** The id of the topic's newest event; a new topic's sequence starts from the clock. */
@@ -145,7 +142,7 @@ export class RedisHub implements Hub {
     if (!channel.startsWith(keys.topicChannelPrefix)) return;
     const state = this.topics.get(channel.slice(keys.topicChannelPrefix.length));
     if (!state) return;
-    const event = decode(entry);
+    const event = topicWire.decode(entry);
     if (!state.catchingUp) return this.deliver(state, event);
     state.held.push(event);
     if (state.held.length > this.ringSize) state.held.shift();

@@ -57,8 +57,8 @@ export interface StandaloneApp {
 
 export async function buildStandaloneApp(config: Config, runtime: RuntimeBindings): Promise<StandaloneApp> {
   const stats = new Stats();
-  const state = await openState(config, stats, runtime.openDatabase, runtime.sessionSecretFile);
   const lifecycle = new AbortController();
+  const state = await openState(config, stats, lifecycle.signal, runtime.openDatabase, runtime.sessionSecretFile);
   const { close, ...shared } = state;
   const platform: Platform = {
     config,

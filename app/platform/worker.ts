@@ -143,7 +143,7 @@ async function appFor(env: WorkerEnv): Promise<Hono<any>> {
     connectionLimits: unlimitedConnections,
     locks: inProcessLocks,
     // The Worker holds no room: each lives in its Durable Object (room-object.ts), with its own fan-out.
-    fanout: new DirectFanout(),
+    fanout: new DirectFanout(new AbortController().signal),
     matches: new LocalMatchCoordinator(),
     random: Math.random,
     health: () => ({ status: 'ok' }),
@@ -153,7 +153,6 @@ async function appFor(env: WorkerEnv): Promise<Hono<any>> {
     notifier: scoped((backend) => backend.notifier),
     postToRoom: (room, userId, name, text) => roomObject(currentBackend().env, 'chat', room).post(room, userId, name, text),
     requestScope: scope as MiddlewareHandler,
-    uncached: true,
   }).app;
   return isolateApp;
 }

@@ -7,6 +7,7 @@ import type { ConnectionLimits, IdentityLimiter, RateLimits } from './limits.ts'
 import type { LobbyState } from './lobby-state.ts';
 import type { MatchCoordinator } from './match.ts';
 import type { Presence } from './presence.ts';
+import type { Histories, Names } from './read-caches.ts';
 import type { RoomFanout } from './room-fanout.ts';
 import type { MetricPoint, Store } from './store.ts';
 import type { EventWriter, SocketUpgrade } from './transport.ts';
@@ -17,14 +18,12 @@ import type { EventWriter, SocketUpgrade } from './transport.ts';
  * every mode implements it; a feature takes only the slice it uses (`Pick<Platform, …>`).
  */
 
-/** Locks: `exclusive` runs work while no other instance runs work under the same name. */
+/**
+ * Locks: `exclusive` runs work while no other instance runs work under the same name (cluster mode:
+ * a Redis mutex; where one process or object is the only writer it runs the work directly, as a
+ * room's own queue already orders one process).
+ */
 export interface Locks {
-  /**
-   * Whether other processes share this store and state (cluster mode). False: this process (or
-   * Durable Object) is the only writer, so caches of stored data stay true and `exclusive` runs
-   * work directly, as a room's own queue already orders one process.
-   */
-  readonly shared: boolean;
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
 
@@ -50,6 +49,10 @@ export interface Platform {
   config: Config;
   sessionSecret: string;
   store: Store;
+  /** Rooms' recent history, kept in memory as far as the mode allows (see read-caches.ts). */
+  history: Histories;
+  /** Display names, kept in memory as far as the mode allows. */
+  names: Names;
   hub: Hub;
   /** How a room's events reach its sockets and what orders its work: straight in one process or object, through the hub in cluster mode. */
   fanout: RoomFanout;
@@ -98,4 +101,18 @@ export interface Platform {
 }
 
 /** What a room needs wherever it runs: in the process on Node/Deno, inside its Durable Object on Workers. */
-export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'locks' | 'health' | 'matches' | 'random'>;
+export type RoomPlatform = Pick<Platform, 'config' | 'store' | 'history' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'stats' | 'closing' | 'rateLimits' | 'locks' | 'health' | 'matches' | 'random'>;
+
+/**
+ * What a mode supplies (one file each: `platform/local.ts` for one process, `cluster/cluster.ts` for
+ * Redis; Durable Objects build theirs in `platform/worker.ts` and the objects). The runtime adds
+ * the rest (sockets, static files, SSE, the shutdown signal).
+ */
+export type ModeBackend = Pick<
+  Platform,
+  | 'sessionSecret' | 'store' | 'history' | 'names' | 'hub' | 'fanout' | 'presence' | 'lobbies' | 'rateLimits' | 'health' | 'locks' | 'matches'
+  | 'identityLimiter' | 'membership' | 'usedTokens' | 'control' | 'connections' | 'connectionLimits' | 'metrics' | 'announceRename'
+> & {
+  /** After every accepted message is stored: closes the hub and storage (and leaves the cluster). */
+  close(): Promise<void>;
+};

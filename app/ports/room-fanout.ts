@@ -21,8 +21,12 @@ export interface RoomLine {
   post<T>(store: () => Promise<T>, broadcast: (stored: T) => Promise<void>): Promise<T>;
   /** To every socket of the room: straight to this room in one process, through the hub where other processes hold sockets too. */
   publish(event: string, content: FragmentSource): Promise<void>;
-  /** True where other processes write to the room as well (cluster mode): what this one keeps of it goes stale when it stops listening. */
-  readonly shared: boolean;
+  /**
+   * Whether what the room publishes now reaches anyone: through the hub always (other instances
+   * listen); straight to the room's sockets not once the process is shutting down, as every one of
+   * them is closing (a backlog is then stored, not rendered and fanned out).
+   */
+  readonly heard: boolean;
   /** Resolves once everything queued so far has run. */
   drain(): Promise<void>;
   close(): void;

@@ -6,7 +6,6 @@ import type { ChatMessage } from '../ports/store.ts';
 import { breathe } from './breathe.ts';
 import { Fragment } from '../ports/fragment.ts';
 import type { Peer } from './peer.ts';
-import type { HistoryCache } from './history-cache.tsx';
 import { readMessageText, type SocketInput } from './socket-input.ts';
 import { Room, type RoomHooks } from './room.tsx';
 import type { RoomEvent } from '../ports/room-fanout.ts';
@@ -16,8 +15,6 @@ export const chatTopic = (room: string) => `chat:${room}`;
 export interface ChatRoomHooks extends RoomHooks {
   /** Called with each stored and broadcast message, e.g. to notify @mentioned users. */
   onMessage(message: ChatMessage): void;
-  /** The process's cache of recent history: this room appends what it stores and drops what others changed. */
-  history?: HistoryCache;
 }
 
 /** A presence change on the room's topic: `presence:add:COUNT:USERID` / `presence:remove:COUNT:USERID`. */
@@ -51,13 +48,15 @@ export class ChatRoom extends Room {
 
   constructor(name: string, platform: RoomPlatform, hooks: ChatRoomHooks) {
     super(name, chatTopic(name), platform, hooks);
+    // The history kept of this room (platform.history): this room appends what it stores and drops what others changed.
+    platform.history.listening(name, true);
   }
 
   protected deliver(event: RoomEvent): void {
     const change = PRESENCE_EVENT.exec(event.event);
     if (change) return this.applyPresence(change[1] as 'add' | 'remove' | 'rename', Number(change[2]), change[3]!, event.fragment);
     // A message stored elsewhere (another instance): the cached history no longer holds all of it.
-    if (event.event === 'message' && !this.ownPending.delete(event.fragment.html)) this.hooks.history?.invalidate(this.name);
+    if (event.event === 'message' && !this.ownPending.delete(event.fragment.html)) this.platform.history.invalidate(this.name);
     this.channel.broadcast(event.fragment);
   }
 
@@ -102,11 +101,9 @@ export class ChatRoom extends Room {
   private async snapshotList(): Promise<ListSource> {
     const { store, config } = this.platform;
     const limit = config.historyLimit;
-    if (this.hooks.history) {
-      const cached = await this.hooks.history.get(this.name);
-      const unsent = await this.unsentIds();
-      if (!cached.messages.some((message) => unsent.has(message.id))) return { listHtml: cached.listHtml };
-    }
+    const held = await this.platform.history.get(this.name);
+    const pending = await this.unsentIds();
+    if (!held.messages.some((message) => pending.has(message.id))) return { listHtml: held.listHtml };
     for (let extra = this.unsent.size; ; ) {
       const rows = await store.recentMessages(this.name, limit + 1 + extra);
       // Every write whose message can be in `rows` started before this point, so it is in `unsent` now.
@@ -180,7 +177,7 @@ export class ChatRoom extends Room {
 
   /** After the line may have missed events: every socket here gets a fresh snapshot (rendered once) and a cleared error. */
   protected resync(): Promise<void> {
-    this.hooks.history?.invalidate(this.name);
+    this.platform.history.invalidate(this.name);
     return this.line.run(async () => {
       if (this.isEmpty) return;
       this.shown = null;
@@ -225,7 +222,7 @@ export class ChatRoom extends Room {
    * after its own message is committed.
    */
   post(userId: string, name: string, text: string): Promise<ChatMessage> {
-    const { store, stats, closing } = this.platform;
+    const { store, stats } = this.platform;
     let stored: Promise<ChatMessage> | undefined;
     return this.line.post(
       () => {
@@ -238,9 +235,9 @@ export class ChatRoom extends Room {
       async (message) => {
         try {
           stats.messages++;
-          if (closing.aborted && !this.line.shared) {
+          if (!this.line.heard) {
             // Shutting down: every socket here is closing, so the backlog is only stored (and its mentions sent), not fanned out.
-            this.hooks.history?.append(message);
+            this.platform.history.append(message);
           } else {
             // A burst resolves hundreds of commits at once: let other work in between their fan-outs.
             await breathe();
@@ -259,13 +256,11 @@ export class ChatRoom extends Room {
     const { store, config } = this.platform;
     const dropId = await store.messageIdBefore(this.name, message.id, config.historyLimit);
     const html = render(<NewMessage message={message} dropId={dropId} />);
-    if (this.hooks.history) {
-      if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
-      this.ownPending.add(html);
-    }
+    if (this.ownPending.size >= MAX_OWN_PENDING) this.ownPending.clear();
+    this.ownPending.add(html);
     // The page cache takes the message in the same turn as the broadcast: a snapshot sent in between
     // would otherwise hold it and then receive it again (two copies in a reconnecting page).
-    this.hooks.history?.append(message);
+    this.platform.history.append(message);
     await this.publish('message', html);
   }
 
@@ -279,15 +274,15 @@ export class ChatRoom extends Room {
   }
 
   override dispose(): void {
-    // With other instances writing (cluster mode) nothing keeps the cache current once the room stops listening.
-    if (this.line.shared) this.hooks.history?.invalidate(this.name);
+    // With other instances writing (cluster mode) nothing keeps the history current once the room stops listening.
+    this.platform.history.listening(this.name, false);
     super.dispose();
   }
 
   /** Announces one user coming online or going offline: a fragment whose size does not grow with the room. */
   private async publishPresence(added: boolean, peer: Peer): Promise<void> {
     const { presence } = this.platform;
-    const count = presence.count ? await presence.count(this.topic) : (await presence.list(this.topic)).length;
+    const count = await presence.count(this.topic);
     const html = added ? render(<PresenceJoined person={{ userId: peer.userId, name: peer.name }} count={count} />) : render(<PresenceLeft userId={peer.userId} count={count} />);
     await this.publish(`presence:${added ? 'add' : 'remove'}:${count}:${peer.userId}`, html);
     this.hooks.onPresenceChange();

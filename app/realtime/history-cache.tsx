@@ -1,14 +1,7 @@
 import { MessageList } from '../../components/Chat.tsx';
 import { render } from '../../components/render.ts';
+import type { Histories, RoomHistory } from '../ports/read-caches.ts';
 import type { ChatMessage, Store } from '../ports/store.ts';
-
-/** What a page or a snapshot shows of a room: its last HISTORY_LIMIT messages and their rendered list. */
-export interface RoomHistory {
-  messages: ChatMessage[];
-  more: boolean;
-  /** `MessageList` rendered: the "Load older" control and the messages. */
-  listHtml: string;
-}
 
 interface Entry {
   /** The newest `limit + 1` messages, oldest first (one more than shown tells whether there is more). */
@@ -22,8 +15,12 @@ interface Entry {
  * stores a message appends it here (`append`); anything else that may have changed a room's history
  * (a message stored by another instance, a resync) drops its entry (`invalidate`). A load that ran
  * while the room changed is not kept. Holds at most `maxRooms` rooms, least recently used out first.
+ *
+ * As it is, for a process that is the only writer of its rooms (one process; a room's Durable
+ * Object): every room may be kept. Modes with other writers narrow `keeps` (`ListenedHistory`,
+ * `UnkeptHistory`).
  */
-export class HistoryCache {
+export class HistoryCache implements Histories {
   private readonly entries = new Map<string, Entry>();
   /** Loads running per room, and whether the room changed meanwhile (then what they read is not kept). */
   private readonly loading = new Map<string, { count: number; changed: boolean }>();
@@ -41,6 +38,9 @@ export class HistoryCache {
       // Most recently used last.
       this.entries.delete(room);
       this.entries.set(room, entry);
+    } else if (!this.keeps(room)) {
+      this.loads++;
+      entry = { rows: await this.store.recentMessages(room, this.limit + 1), listHtml: undefined };
     } else {
       let load = this.loading.get(room);
       if (!load) this.loading.set(room, (load = { count: 0, changed: false }));
@@ -81,6 +81,13 @@ export class HistoryCache {
     return this.entries.has(room);
   }
 
+  listening(_room: string, _open: boolean): void {}
+
+  /** Whether `room`'s history may be kept in memory now. */
+  protected keeps(_room: string): boolean {
+    return true;
+  }
+
   private bump(room: string): void {
     const load = this.loading.get(room);
     if (load) load.changed = true;
@@ -89,5 +96,32 @@ export class HistoryCache {
   private keep(room: string, entry: Entry): void {
     this.entries.set(room, entry);
     if (this.entries.size > this.maxRooms) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+/**
+ * Cluster mode: other instances store messages too, so a room's history is kept only while the
+ * room's line is open here, whose subscription hears every message (and drops the entry for one
+ * stored elsewhere); when the line closes nothing keeps the entry current, so it goes.
+ */
+export class ListenedHistory extends HistoryCache {
+  private readonly open = new Map<string, number>();
+
+  override listening(room: string, open: boolean): void {
+    const lines = (this.open.get(room) ?? 0) + (open ? 1 : -1);
+    if (lines > 0) return void this.open.set(room, lines);
+    this.open.delete(room);
+    this.invalidate(room);
+  }
+
+  protected override keeps(room: string): boolean {
+    return this.open.has(room);
+  }
+}
+
+/** A Worker's request side: the room objects write every room, so nothing is kept from one request to the next. */
+export class UnkeptHistory extends HistoryCache {
+  protected override keeps(): boolean {
+    return false;
   }
 }

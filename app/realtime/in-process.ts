@@ -8,7 +8,6 @@ import type { MetricPoint, Store } from '../ports/store.ts';
 
 /** No other process shares the state: work runs directly, as a room's own queue already orders one process. */
 export const inProcessLocks: Locks = {
-  shared: false,
   exclusive: (_name, work) => work(),
 };
 

@@ -37,12 +37,12 @@ export class LobbyRoom extends Room {
   ) {
     super(id, lobbyTopic(id), platform, hooks);
     this.match = new LobbyMatch(id, platform, this.line);
-    // Cluster mode: players of an instance that died while no one else was in this lobby are still
-    // listed; once any real leaver's grace period is over, whoever is absent everywhere is gone.
-    if (platform.locks.shared) {
-      this.sweep = setTimeout(() => this.peopleChanged('crash'), platform.config.lobbyGraceMs + 100);
-      (this.sweep as { unref?: () => void }).unref?.();
-    }
+    // Players the lobby's state still lists but nobody holds any more: in cluster mode those of an
+    // instance that died while no one else was in this lobby; in a Durable Object those of an object
+    // evicted with sockets open (its SQL kept them). Once any real leaver's grace period is over,
+    // whoever is absent everywhere is gone. One process keeps lobbies in memory: it finds nobody.
+    this.sweep = setTimeout(() => this.peopleChanged('crash'), platform.config.lobbyGraceMs + 100);
+    (this.sweep as { unref?: () => void }).unref?.();
   }
 
   override get isEmpty(): boolean {

@@ -8,12 +8,19 @@ import { SerialQueue } from './serial.ts';
  * sockets, so what it publishes goes straight to them, in the turn it was published; no hub is involved.
  */
 export class DirectFanout implements RoomFanout {
-  constructor(private readonly onRender: () => void = () => {}) {}
+  /** `closing`: aborted when the process (or object) shuts down and every socket closes. */
+  constructor(
+    private readonly closing: AbortSignal,
+    private readonly onRender: () => void = () => {},
+  ) {}
 
   open(topic: string, deliver: (event: RoomEvent) => void): RoomLine {
     const queue = new SerialQueue();
+    const { closing } = this;
     return {
-      shared: false,
+      get heard() {
+        return !closing.aborted;
+      },
       run: (work) => queue.run(work),
       post: (store, broadcast) => {
         const stored = store();
@@ -52,7 +59,7 @@ export class HubFanout implements RoomFanout {
     const queue = new SerialQueue();
     const unsubscribe = this.hub.subscribe(topic, deliver, onResync);
     return {
-      shared: true,
+      heard: true,
       run: (work) => queue.run(work),
       post: (store, broadcast) =>
         queue.run(() =>

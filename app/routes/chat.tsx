@@ -6,12 +6,11 @@ import { ChatPage, MessageList } from '../../components/Chat.tsx';
 import { NotFoundPage } from '../../components/Layout.tsx';
 import { ChatRoom } from '../realtime/chat-room.tsx';
 import { RoomRegistry } from '../realtime/rooms.ts';
-import type { HistoryCache } from '../realtime/history-cache.tsx';
 import { socketEndpoint, type SocketPlatform } from '../realtime/socket-endpoint.ts';
 import { RoomGate } from '../auth/room-gate.ts';
 import { PrivateRoomPage } from '../../components/Access.tsx';
 
-export function chatRoutes(platform: Pick<Platform, 'store' | 'locks' | 'membership'> & SocketPlatform, rooms: RoomRegistry<ChatRoom>, history?: HistoryCache) {
+export function chatRoutes(platform: Pick<Platform, 'store' | 'history' | 'membership'> & SocketPlatform, rooms: RoomRegistry<ChatRoom>) {
   const app = new Hono<IdentityEnv>();
   const { store, config } = platform;
   const gate = new RoomGate(config.auth.privateRooms, platform.membership);
@@ -32,15 +31,9 @@ export function chatRoutes(platform: Pick<Platform, 'store' | 'locks' | 'members
     }
     if (name !== raw) return c.redirect(`/chat/${name}`, 308);
     if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} htmx={config.htmxVersion} />, 403);
-    // The cache is kept current by the room's own broadcasts; with other instances writing (cluster
-    // mode) only a room live here, whose subscription sees their messages, can use it.
-    if (history && (!platform.locks.shared || rooms.has(name))) {
-      const { listHtml } = await history.get(name);
-      return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} listHtml={listHtml} />);
-    }
-    const page = await store.recentMessages(name, config.historyLimit + 1);
-    const more = page.length > config.historyLimit;
-    return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} messages={more ? page.slice(1) : page} more={more} />);
+    // From memory where the mode keeps the room's history (kept current by the room's own line), else read.
+    const { listHtml } = await platform.history.get(name);
+    return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} listHtml={listHtml} />);
   });
 
   app.get('/:room/history', async (c) => {

@@ -10,7 +10,7 @@ const afterIo: (work: () => void) => void = (globalThis as { setImmediate?: (wor
 
 /** Why the last write failed (e.g. the disk is full); cleared by the next write that succeeds. */
 export class StorageWriteError extends Error {
-  constructor(readonly cause: unknown) {
+  constructor(override readonly cause: unknown) {
     super(`storage cannot write: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }

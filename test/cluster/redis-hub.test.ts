@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLink } from '../../app/cluster/link.ts';
 import { RedisHub } from '../../app/cluster/redis-hub.ts';
+import { keys } from '../../app/cluster/keys.ts';
+import { Fragment } from '../../app/ports/fragment.ts';
 import type { TopicEvent } from '../../app/ports/hub.ts';
+import { topicWire } from '../../app/ports/topic-wire.ts';
+import { encodeFeedEvent, FeedDecoder } from '../../app/platform/worker/topic-feed.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 
 const RING = 3;
@@ -82,5 +86,20 @@ describe('SPEC 7 cluster hub (Redis)', () => {
     await until(() => onTwo.events.length === 2);
     expect(onTwo.events.map((e) => e.fragment.html)).toEqual(['before', 'after']);
     expect(after.id).toBeGreaterThan(before.id);
+  });
+
+  it('keeps and publishes each event in the one topic wire encoding a Durable Object feed carries too', async () => {
+    const [one, two] = [await instance(), await instance()];
+    const onTwo = collect(two, 'room:wire');
+    await new Promise((r) => setTimeout(r, 100));
+    const fragment = Fragment.perMajor((major) => `<li id="m1" hx-swap-oob="${major === 2 ? 'beforeend:#messages' : 'true'}">line one\nline two — é</li>`);
+    const published = await one.publish('room:wire', 'message', fragment);
+    await until(() => onTwo.events.length === 1);
+    const [kept] = await links[0]!.commands.zrange(keys.topicLog('room:wire'), '0', '-1');
+    expect(kept).toBe(topicWire.encode(published));
+    // What Redis delivered, sent on through a topic object's feed, arrives as it was published.
+    const [fromFeed] = new FeedDecoder().push(encodeFeedEvent(onTwo.events[0]!));
+    expect(topicWire.encode(fromFeed!)).toBe(kept);
+    expect([fromFeed!.fragment.for(2).html, fromFeed!.fragment.for(4).html]).toEqual([fragment.for(2).html, fragment.for(4).html]);
   });
 });

@@ -77,7 +77,7 @@ export function lifecycleSuite(ctx: SuiteContext): void {
   browserSuite(2);
 
   describe(`SPEC 6 and 7 restart on ${ctx.runtime}`, () => {
-    it('keeps history, identities and notifications across a restart that switches HTMX_VERSION from 2 to 4', async () => {
+    it('keeps history, identities and notifications across a restart that switches HTMX_VERSION from 2 to 4, and lets go of lobby players nobody holds', async () => {
       const room = ctx.fresh();
       const a = await ctx.join(room, ctx.alice);
       await ctx.say(a, 'before the restart');
@@ -92,6 +92,10 @@ export function lifecycleSuite(ctx: SuiteContext): void {
       expect(before).toMatch(/^<span>[1-9]\d*<\/span>$/);
       const stream = await RawSse.open(ctx.url('/events?topics=rooms'), { cookie: ctx.bob.cookie });
       await stream.waitFor((r) => r.events.length > 0, 10_000);
+      // A lobby player whose socket is still open when the server goes (workerd: no close handler runs).
+      const lobby = ctx.fresh();
+      const player = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws`), { cookie: ctx.alice.cookie });
+      await player.waitForText('Alice (Not Ready)');
       const exitCode = await ctx.restart({ HTMX_VERSION: '4' });
       await stream.waitFor((r) => r.ended, 10_000);
       const { onStop } = ctx.launcher;
@@ -112,6 +116,14 @@ export function lifecycleSuite(ctx: SuiteContext): void {
       expect(await unread()).toBe(before);
       const list = await (await fetch(ctx.url('/notifications'), { headers: { cookie: ctx.alice.cookie } })).text();
       expect(list).toContain('kept across the restart');
+      // Nobody holds Alice in that lobby any more: whoever enters it next sees her gone, not listed forever.
+      const next = await SocketClient.connect(wsUrl(ctx.server.url, `/lobby/${lobby}/ws?htmx=4`), { cookie: ctx.bob.cookie });
+      await next.waitForText('Bob (Not Ready)');
+      await next.waitFor(() => {
+        const lists = next.frames.filter((frame) => frame.includes('id="player-list"'));
+        return lists.length > 0 && !lists.at(-1)!.includes('Alice (');
+      }, 10_000);
+      next.close();
     });
   });
 

@@ -37,6 +37,10 @@ describe('the layering of app/ and components/', () => {
     expect(report.optionalMembers).toEqual([]);
   });
 
+  it('has no mode or runtime check in shared code: each mode hands over its own ports', () => {
+    expect(report.modeChecks).toEqual([]);
+  });
+
   it('keeps the platform interface in the ports, at the bottom', () => {
     expect(LAYERS[layerOf('app/ports/platform.ts')]!.name).toBe('ports');
     expect(layerOf('app/ports/platform.ts')).toBeLessThan(layerOf('app/realtime/chat-room.tsx'));
@@ -99,6 +103,9 @@ describe('the analysis itself', () => {
     put('app/platform/worker/room-object.ts', "import type { Env } from './env.ts';\nexport class RoomObject { env?: Env }\n");
     put('components/Chat.tsx', "import type { Platform } from '../app/ports/platform.ts';\nexport const x: Platform | null = null;\n");
     put('app/mystery.ts', 'export const y = 1;\n');
+    put('app/routes/chat.tsx', "// with locks.shared once, now a comment\nexport const cached = (p: { locks: { shared: boolean } }) => !p.locks.shared;\n");
+    put('app/realtime/metric-board.tsx', 'export const clustered = (config: { redisUrl?: string }) => Boolean(config.redisUrl);\n');
+    put('app/cluster/cluster.ts', 'export const url = (config: { redisUrl?: string }) => config.redisUrl;\n');
     const found = analyse(dir);
 
     it('reports each of them', () => {
@@ -107,6 +114,8 @@ describe('the analysis itself', () => {
       expect(found.optionalMembers).toEqual(['app/ports/platform.ts: Platform.health']);
       expect(found.unlayered).toEqual(['app/mystery.ts']);
       expect(found.workers).toEqual({ files: 2, lines: 4 });
+      // The cluster's own file may read REDIS_URL; shared code may not ask which mode it is in.
+      expect(found.modeChecks.map((line) => line.split(':').slice(0, 2).join(':'))).toEqual(['app/realtime/metric-board.tsx:1', 'app/routes/chat.tsx:2']);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../app/config.ts';
 import { ChatRoom } from '../../app/realtime/chat-room.tsx';
-import { HistoryCache } from '../../app/realtime/history-cache.tsx';
+import { HistoryCache, ListenedHistory, UnkeptHistory } from '../../app/realtime/history-cache.tsx';
 import { LocalHub } from '../../app/realtime/hub.ts';
 import { LocalLobbyState } from '../../app/realtime/lobby-state.ts';
 import { LocalPresence } from '../../app/realtime/presence.ts';
@@ -91,32 +91,32 @@ describe('history cache (pages and snapshots without reading rows)', () => {
 
 describe('a chat room keeps the cache current', () => {
   /** `shared`: as in cluster mode, where other instances write to the room and its events come through the hub. */
-  async function roomWith(history: HistoryCache | undefined, store: LibsqlStore, shared = false) {
+  async function roomWith(history: HistoryCache, store: LibsqlStore, shared = false) {
     const config = readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' });
     const hub = new LocalHub(10);
     const platform: RoomPlatform = {
       config,
       store,
+      history,
       hub,
-      fanout: shared ? new HubFanout(hub, (_, work) => work()) : new DirectFanout(),
+      fanout: shared ? new HubFanout(hub, (_, work) => work()) : new DirectFanout(new AbortController().signal),
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       stats: new Stats(),
       closing: new AbortController().signal,
       rateLimits: new PerUserLimits(100, 100),
-      // `shared`: as in cluster mode, where other instances share the store.
-      locks: shared ? { shared: true, exclusive: (_name, work) => work() } : inProcessLocks,
+      locks: inProcessLocks,
       health: () => ({ status: 'ok' }),
       matches: new LocalMatchCoordinator(),
       random: Math.random,
     };
-    const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {}, history });
+    const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {} });
     return { room, platform };
   }
 
   it.each([false, true])('its own posts update the cached list without a reload (shared: %s)', async (shared) => {
     const store = await LibsqlStore.open(':memory:');
-    const history = new HistoryCache(store, 3);
+    const history = shared ? new ListenedHistory(store, 3) : new HistoryCache(store, 3);
     const { room } = await roomWith(history, store, shared);
     await room.post('u1', 'Ann', 'first');
     await history.get('r');
@@ -132,7 +132,7 @@ describe('a chat room keeps the cache current', () => {
 
   it('a message from elsewhere drops the cached list', async () => {
     const store = await LibsqlStore.open(':memory:');
-    const history = new HistoryCache(store, 3);
+    const history = new ListenedHistory(store, 3);
     const { room, platform } = await roomWith(history, store, true);
     for (const text of ['second', 'third', 'fourth']) await room.post('u1', 'Ann', text);
     await history.get('r');
@@ -160,7 +160,7 @@ describe('a chat room keeps the cache current', () => {
         await joinHeld;
         return addRoomMember(...args);
       };
-      const { room } = await roomWith(cached ? new HistoryCache(store, 3) : undefined, store);
+      const { room } = await roomWith(cached ? new HistoryCache(store, 3) : new UnkeptHistory(store, 3), store);
       const sent: string[] = [];
       const transport = { send: (r: Rendition) => void sent.push(r.html), close: () => {}, bufferedAmount: () => 0, majorRevealed: () => {}, rename: () => {} };
       const peer = new Peer('p1', { userId: 'u1', name: 'Ann' }, transport, 2);
@@ -180,13 +180,46 @@ describe('a chat room keeps the cache current', () => {
     });
   }
 
-  it('in cluster mode a room that stops listening forgets its history', async () => {
+  it('in cluster mode a room that stops listening forgets its history, and a page view of a room not open here reads the store each time', async () => {
     const store = await LibsqlStore.open(':memory:');
-    const history = new HistoryCache(store, 3);
+    const history = new ListenedHistory(store, 3);
     const { room } = await roomWith(history, store, true);
     await room.post('u1', 'Ann', 'one');
     await history.get('r');
+    await history.get('r');
+    expect(history.loads).toBe(1);
     room.dispose();
+    expect(history.has('r')).toBe(false);
+    // Another instance writes while no room is open here: each read sees it.
+    await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'from elsewhere', at: Date.now() });
+    expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['one', 'from elsewhere']);
+    expect(history.has('r')).toBe(false);
+    await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'again', at: Date.now() });
+    expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['one', 'from elsewhere', 'again']);
+    expect(history.loads).toBe(3);
+    await store.close();
+  });
+
+  it('one process (and a room object) keeps a room it is the only writer of after the room closes', async () => {
+    const store = await LibsqlStore.open(':memory:');
+    const history = new HistoryCache(store, 3);
+    const { room } = await roomWith(history, store);
+    await room.post('u1', 'Ann', 'one');
+    await history.get('r');
+    room.dispose();
+    expect(history.has('r')).toBe(true);
+    await history.get('r');
+    expect(history.loads).toBe(1);
+    await store.close();
+  });
+
+  it("a Worker's request side keeps nothing: every page view reads the store its objects write", async () => {
+    const store = await LibsqlStore.open(':memory:');
+    const history = new UnkeptHistory(store, 3);
+    await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'one', at: Date.now() });
+    expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['one']);
+    await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'two', at: Date.now() });
+    expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['one', 'two']);
     expect(history.has('r')).toBe(false);
     await store.close();
   });

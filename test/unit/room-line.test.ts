@@ -31,7 +31,7 @@ function transport(): SocketTransport & { sent: string[] } {
 
 /** A room whose line is a real one: what `receive` got, in order. */
 function recordingRoom(): SocketRoom & { received: string[] } {
-  const line = new DirectFanout().open('t', () => {});
+  const line = new DirectFanout(new AbortController().signal).open('t', () => {});
   const room: SocketRoom & { received: string[] } = {
     fields: ['message'],
     received: [],
@@ -74,7 +74,7 @@ describe('the room line is the one ordering layer', () => {
   it('a direct line delivers in the publisher’s turn and never touches a hub; a hub line delivers what the hub hands back', async () => {
     const hub = new LocalHub(10);
     const direct: RoomEvent[] = [];
-    const line = new DirectFanout().open('chat:r', (event) => direct.push(event));
+    const line = new DirectFanout(new AbortController().signal).open('chat:r', (event) => direct.push(event));
     const published = line.publish('message', '<p>1</p>');
     expect(direct.map((e) => e.fragment.html)).toEqual(['<p>1</p>']);
     await published;
@@ -90,8 +90,18 @@ describe('the room line is the one ordering layer', () => {
     shared.close();
   });
 
+  it('a direct line is no longer heard once its process shuts down (its sockets are closing); a hub line always is (other instances listen)', () => {
+    const lifecycle = new AbortController();
+    const direct = new DirectFanout(lifecycle.signal).open('chat:r', () => {});
+    const hubbed = new HubFanout(new LocalHub(10), (_, work) => work()).open('chat:r', () => {}, () => {});
+    expect([direct.heard, hubbed.heard]).toEqual([true, true]);
+    lifecycle.abort();
+    expect([direct.heard, hubbed.heard]).toEqual([false, true]);
+    hubbed.close();
+  });
+
   it('a direct line starts each write at once and broadcasts in arrival order, each after its own write', async () => {
-    const line = new DirectFanout().open('chat:r', () => {});
+    const line = new DirectFanout(new AbortController().signal).open('chat:r', () => {});
     const started: number[] = [];
     const broadcast: number[] = [];
     const posts = [30, 1, 10].map((ms, i) =>
@@ -113,11 +123,13 @@ describe('the room skeleton both rooms share', () => {
     const { LocalLobbyState } = await import('../../app/realtime/lobby-state.ts');
     const store = await LibsqlStore.open(':memory:');
     const hub = new LocalHub(10);
+    const { HistoryCache } = await import('../../app/realtime/history-cache.tsx');
     return {
       config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
       store,
+      history: new HistoryCache(store, 3),
       hub,
-      fanout: new DirectFanout(),
+      fanout: new DirectFanout(new AbortController().signal),
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       stats: new Stats(),
@@ -190,11 +202,14 @@ describe('a snapshot and a burst of messages', () => {
         return real.recentMessages(room, limit);
       },
     });
+    const { UnkeptHistory } = await import('../../app/realtime/history-cache.tsx');
     const platform = {
       config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
       store,
+      // Read from the store (as on a Worker's request side), where the message can be caught in between.
+      history: new UnkeptHistory(store, 3),
       hub: new LocalHub(10),
-      fanout: new DirectFanout(),
+      fanout: new DirectFanout(new AbortController().signal),
       presence: new LocalPresence(),
       lobbies: new LocalLobbyState(),
       stats: new Stats(),

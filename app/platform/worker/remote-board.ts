@@ -1,23 +1,33 @@
-import { Fragment } from '../../ports/fragment.ts';
 import type { MetricView } from '../../../components/Dashboard.tsx';
+import { topicWire } from '../../ports/topic-wire.ts';
 import { DASHBOARD_TOPIC, type Board, type MetricInput } from '../../realtime/metric-board.tsx';
 import { readEventName, type CatchUp, type TopicSource } from '../../realtime/sse-sources.ts';
 import { topicObject, type WorkerEnv } from './env.ts';
 
-/** A catch-up as it crosses RPC: fragments as their HTML. */
+/**
+ * The dashboard's catch-up as it crosses RPC: each event as a `topicWire` entry (its position as
+ * the id, its SSE name as the event), the encoding every topic event crosses in. The dashboard's
+ * events always have a position (they are the hub's, `hubSource`).
+ */
 export interface WireCatchUp {
   position: number;
-  events: Array<{ name: string; html: string; position: number | null }>;
+  events: string[];
 }
 
 export const toWire = (catchUp: CatchUp): WireCatchUp => ({
   position: catchUp.position,
-  events: catchUp.events.map((e) => ({ name: e.name, html: e.fragment.wire, position: e.position })),
+  events: catchUp.events.map((e) => {
+    if (e.position === null) throw new Error(`the dashboard's event ${e.name} has no position`);
+    return topicWire.encode({ id: e.position, event: e.name, fragment: e.fragment });
+  }),
 });
 
 const fromWire = (wire: WireCatchUp): CatchUp => ({
   position: wire.position,
-  events: wire.events.map((e) => ({ name: e.name, fragment: Fragment.fromWire(e.html), position: e.position })),
+  events: wire.events.map((entry) => {
+    const e = topicWire.decode(entry);
+    return { name: e.event, fragment: e.fragment, position: e.id };
+  }),
 });
 
 /**

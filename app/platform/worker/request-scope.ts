@@ -8,6 +8,8 @@ import { Stats } from '../../realtime/stats.ts';
 import type { Platform } from '../../ports/platform.ts';
 import type { WorkerEnv } from './env.ts';
 import { STAT_NAMES } from './reported-stats.ts';
+import { UnkeptHistory } from '../../realtime/history-cache.tsx';
+import { UserNames } from '../../user-cache.ts';
 
 /** The platform's members that belong to one request (the rest need none: see `isolatePlatform`). */
 export type RequestPlatform = Pick<
@@ -91,10 +93,14 @@ export function isolatePlatform(
       set: (value: number) => (platform().stats[name] = value),
     });
   }
+  const store = scoped((b) => b.platform.store);
   return {
     config,
     sessionSecret,
-    store: scoped((b) => b.platform.store),
+    store,
+    // The room and topic objects write every room and name: nothing read is kept from one request to the next.
+    history: new UnkeptHistory(store, config.historyLimit),
+    names: new UserNames(store, false),
     hub: scoped((b) => b.platform.hub),
     presence,
     lobbies: scoped((b) => b.platform.lobbies),

@@ -35,6 +35,8 @@ import { endSocket } from '../../realtime/socket-endpoint.ts';
 import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
 import { ReportedStats } from './reported-stats.ts';
+import { HistoryCache } from '../../realtime/history-cache.tsx';
+import { ROOM_CALLS, serveStoreCall, type StoreMethod } from './object-store.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
 interface SocketAttachment {
@@ -145,17 +147,20 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     };
     this.routed = objectPlatform(env, { hub, owns: (topic) => topic.startsWith('chat:') || topic.startsWith('lobby:'), membership, store: routedStore });
     this.notifier = new Notifier(this.routed);
+    // Objects are not shut down one by one: a grace period runs to its end.
+    const closing = new AbortController().signal;
     this.platform = {
       config,
       stats,
       store,
+      // The object is the only writer of its room: its recent history is kept while it is awake.
+      history: new HistoryCache(store, config.historyLimit),
       lobbies: new SqlLobbyState(async (query, args = []) => sql.exec(query, ...args).toArray()),
       hub,
       // The object holds every socket of its room: the room's events go straight to them.
-      fanout: new DirectFanout(() => stats.broadcastRenders++),
+      fanout: new DirectFanout(closing, () => stats.broadcastRenders++),
       presence: new ReportedPresence((topic, online) => topicObject(env, ROOMS_TOPIC).setCount(topic, online)),
-      // Objects are not shut down one by one: a grace period runs to its end.
-      closing: new AbortController().signal,
+      closing,
       matches: this.matches,
       // One bucket per user in this object (README: per room object on Workers).
       rateLimits: perUserLimits(config, config.limits.rateBurst, config.limits.ratePerSecond),
@@ -279,25 +284,9 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     await publishRename(this.platform.hub, userId, name);
   }
 
-  /** RPC for the Worker's pages: the same reads and writes the Node store answers. */
-  addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
-    return this.platform.store.addMessage(message);
-  }
-
-  recentMessages(room: string, limit: number): Promise<ChatMessage[]> {
-    return this.platform.store.recentMessages(room, limit);
-  }
-
-  messagesBefore(room: string, beforeId: number, limit: number): Promise<ChatMessage[]> {
-    return this.platform.store.messagesBefore(room, beforeId, limit);
-  }
-
-  messageIdBefore(room: string, id: number, depth: number): Promise<number | null> {
-    return this.platform.store.messageIdBefore(room, id, depth);
-  }
-
-  addRoomMember(room: string, userId: string, at: number): Promise<void> {
-    return this.platform.store.addRoomMember(room, userId, at);
+  /** RPC for the Worker's pages: the Store's calls on this room's messages and members (object-store.ts). */
+  storeCall(method: StoreMethod, args: unknown[]): Promise<unknown> {
+    return serveStoreCall(this.platform.store, ROOM_CALLS, method, args);
   }
 
   roomMembersAmong(room: string, userIds: string[]): Promise<string[]> {

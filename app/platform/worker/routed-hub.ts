@@ -1,10 +1,8 @@
-import { Fragment, toFragment, type FragmentSource } from '../../ports/fragment.ts';
+import { toFragment, type FragmentSource } from '../../ports/fragment.ts';
 import type { Hub, TopicEvent, TopicListener } from '../../ports/hub.ts';
+import { topicWire } from '../../ports/topic-wire.ts';
 import { topicObject, type WorkerEnv } from './env.ts';
 import { FeedDecoder } from './topic-feed.ts';
-
-type WireEvent = { id: number; event: string; html: string };
-const fromWire = (e: WireEvent): TopicEvent => ({ id: e.id, event: e.event, fragment: Fragment.fromWire(e.html) });
 
 const REOPEN_DELAY_MS = 1000;
 
@@ -27,7 +25,7 @@ export class RoutedHub implements Hub {
 
   async publish(topic: string, event: string, content: FragmentSource): Promise<TopicEvent> {
     const fragment = toFragment(content);
-    const { id } = await topicObject(this.env, topic).publish(topic, event, fragment.wire);
+    const id = await topicObject(this.env, topic).publish(topic, topicWire.body(event, fragment));
     return { id, event, fragment };
   }
 
@@ -81,7 +79,7 @@ export class RoutedHub implements Hub {
   async since(topic: string, lastId: number): Promise<TopicEvent[] | null> {
     await this.opening.get(topic);
     const events = await topicObject(this.env, topic).since(topic, lastId);
-    return events ? events.map(fromWire) : null;
+    return events ? events.map(topicWire.decode) : null;
   }
 
   async head(topic: string): Promise<number> {

@@ -2,6 +2,7 @@ import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { userTopic } from '../../realtime/notifier.tsx';
 import type { ChatMessage, MetricPoint, Notification, Store } from '../../ports/store.ts';
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
+import { callStore } from './object-store.ts';
 
 /**
  * The Worker's Store: every call goes to the object that owns the data (a room its history, a user
@@ -17,38 +18,38 @@ export class RoutedStore implements Store {
   private nameIndex = (name: string) => directoryObject(this.env, `name:${name.toLowerCase()}`);
 
   addMessage(message: Omit<ChatMessage, 'id'>): Promise<ChatMessage> {
-    return this.room(message.room).addMessage(message);
+    return callStore(this.room(message.room), 'addMessage', message);
   }
   recentMessages(room: string, limit: number): Promise<ChatMessage[]> {
-    return this.room(room).recentMessages(room, limit);
+    return callStore(this.room(room), 'recentMessages', room, limit);
   }
   messagesBefore(room: string, beforeId: number, limit: number): Promise<ChatMessage[]> {
-    return this.room(room).messagesBefore(room, beforeId, limit);
+    return callStore(this.room(room), 'messagesBefore', room, beforeId, limit);
   }
   messageIdBefore(room: string, id: number, depth: number): Promise<number | null> {
-    return this.room(room).messageIdBefore(room, id, depth);
+    return callStore(this.room(room), 'messageIdBefore', room, id, depth);
   }
   countMessagesSince(at: number): Promise<number> {
-    return this.dashboard().countMessagesSince(at);
+    return callStore(this.dashboard(), 'countMessagesSince', at);
   }
 
   /** A user's name lives in the user's own object (read on every request); `name:NAME` indexes it for @mentions. */
   async setUserName(userId: string, name: string): Promise<void> {
     const user = this.user(userId);
-    const previous = await user.userName(userId);
+    const previous = await callStore(user, 'userName', userId);
     await this.nameIndex(name).addUser(userId);
-    await user.setUserName(userId, name);
+    await callStore(user, 'setUserName', userId, name);
     if (previous !== null && previous.toLowerCase() !== name.toLowerCase()) await this.nameIndex(previous).removeUser(userId);
   }
   userName(userId: string): Promise<string | null> {
-    return this.user(userId).userName(userId);
+    return callStore(this.user(userId), 'userName', userId);
   }
   userIdsNamed(name: string): Promise<string[]> {
     return this.nameIndex(name).userIds();
   }
   /** Members are kept by the room's own object (it records each join in its storage). */
   addRoomMember(room: string, userId: string, at: number): Promise<void> {
-    return this.room(room).addRoomMember(room, userId, at);
+    return callStore(this.room(room), 'addRoomMember', room, userId, at);
   }
   /** The name index gives the users called `name`; the room's object says which of them have been there. */
   async roomMembersNamed(room: string, name: string): Promise<string[]> {
@@ -57,23 +58,23 @@ export class RoutedStore implements Store {
   }
 
   addNotification(notification: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
-    return this.user(notification.userId).addNotification(notification);
+    return callStore(this.user(notification.userId), 'addNotification', notification);
   }
   notifications(userId: string, limit: number): Promise<Notification[]> {
-    return this.user(userId).notifications(userId, limit);
+    return callStore(this.user(userId), 'notifications', userId, limit);
   }
   unreadCount(userId: string): Promise<number> {
-    return this.user(userId).unreadCount(userId);
+    return callStore(this.user(userId), 'unreadCount', userId);
   }
   markAllRead(userId: string): Promise<void> {
-    return this.user(userId).markAllRead(userId);
+    return callStore(this.user(userId), 'markAllRead', userId);
   }
 
   addMetric(point: MetricPoint): Promise<void> {
-    return this.dashboard().addMetric(point);
+    return callStore(this.dashboard(), 'addMetric', point);
   }
   metricSeries(points: number): Promise<Map<string, MetricPoint[]>> {
-    return this.dashboard().metricSeries(points);
+    return callStore(this.dashboard(), 'metricSeries', points);
   }
 
   async close(): Promise<void> {}

@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
-import { Fragment } from '../../ports/fragment.ts';
 import type { Config } from '../../config.ts';
 import { LocalHub } from '../../realtime/hub.ts';
 import type { TopicEvent } from '../../ports/hub.ts';
+import { topicWire } from '../../ports/topic-wire.ts';
 import type { PresenceEntry } from '../../ports/presence.ts';
 import { DurableSqlStore } from '../../store/durable-sql.ts';
 import type { MetricPoint, Notification } from '../../ports/store.ts';
@@ -13,6 +13,7 @@ import { DASHBOARD_TOPIC, MetricBoard, type MetricInput } from '../../realtime/m
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { objectPlatform } from './object-platform.ts';
 import { toWire, type WireCatchUp } from './remote-board.ts';
+import { serveStoreCall, TOPIC_CALLS, type StoreMethod } from './object-store.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS presence_counts (topic TEXT PRIMARY KEY, online INTEGER NOT NULL)',
@@ -125,14 +126,16 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return streams + sockets.reduce((sum, n) => sum + n, 0);
   }
 
-  /** `wire`: `Fragment.wire`, the markup of both htmx majors. */
-  async publish(topic: string, event: string, wire: string): Promise<{ id: number }> {
-    return { id: (await this.hub.publish(topic, event, Fragment.fromWire(wire))).id };
+  /** `body`: the event as `topicWire.body` encodes it; answers the id this topic gave it. */
+  async publish(topic: string, body: string): Promise<number> {
+    const { event, fragment } = topicWire.readBody(body);
+    return (await this.hub.publish(topic, event, fragment)).id;
   }
 
-  async since(topic: string, lastId: number): Promise<Array<{ id: number; event: string; html: string }> | null> {
+  /** The events after `lastId` as `topicWire` entries, or null when the ring no longer holds them all. */
+  async since(topic: string, lastId: number): Promise<string[] | null> {
     const events = await this.hub.since(topic, lastId);
-    return events ? events.map((e) => ({ id: e.id, event: e.event, html: e.fragment.wire })) : null;
+    return events ? events.map(topicWire.encode) : null;
   }
 
   head(topic: string): Promise<number> {
@@ -196,13 +199,14 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     this.board().touch();
   }
 
-  countMessagesSince(at: number): Promise<number> {
-    return this.store.countMessagesSince(at);
-  }
-
   /** `dashboard`: the one MetricBoard, over this object's metrics and its own hub for the topic. */
   private board(): MetricBoard {
     return (this.dashboard ??= new MetricBoard(objectPlatform(this.env, { hub: this.hub, owns: (t) => t === DASHBOARD_TOPIC, store: this.store })));
+  }
+
+  /** RPC: the Store's calls on a user's name and notifications, the dashboard's metrics and message count (object-store.ts). */
+  storeCall(method: StoreMethod, args: unknown[]): Promise<unknown> {
+    return serveStoreCall(this.store, TOPIC_CALLS, method, args);
   }
 
   touchBoard(): void {
@@ -223,39 +227,6 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     const source = this.board().source();
     const catchUp = position === null ? await source.snapshot() : await source.replay(position);
     return catchUp ? toWire(catchUp) : null;
-  }
-
-  addMetric(point: MetricPoint): Promise<void> {
-    return this.store.addMetric(point);
-  }
-
-  metricSeries(points: number): Promise<Map<string, MetricPoint[]>> {
-    return this.store.metricSeries(points);
-  }
-
-  /** `user:ID`: the user's display name. */
-  setUserName(userId: string, name: string): Promise<void> {
-    return this.store.setUserName(userId, name);
-  }
-
-  userName(userId: string): Promise<string | null> {
-    return this.store.userName(userId);
-  }
-
-  addNotification(notification: Omit<Notification, 'id' | 'read'>): Promise<Notification> {
-    return this.store.addNotification(notification);
-  }
-
-  notifications(userId: string, limit: number): Promise<Notification[]> {
-    return this.store.notifications(userId, limit);
-  }
-
-  unreadCount(userId: string): Promise<number> {
-    return this.store.unreadCount(userId);
-  }
-
-  markAllRead(userId: string): Promise<void> {
-    return this.store.markAllRead(userId);
   }
 
   private async reportCount(topic: string): Promise<void> {
