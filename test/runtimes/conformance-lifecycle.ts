@@ -134,9 +134,10 @@ export function lifecycleSuite(ctx: SuiteContext): void {
       const output = [...ctx.earlierOutput, ctx.server.output()].join('\n');
       expect(output).toMatch(/listening on|Ready on/);
       const errors = output.split('\n').filter((line) => /\[ERROR\]|Uncaught|\bfailed\b|Error:/.test(line));
-      // KNOWN DEFECT (README, Workers): workerd itself logs this once when an SSE stream's write finds
-      // its client gone before request.signal said so; the stream still ends at that write (its
-      // gauge is checked in conformance-events.ts). Tolerated here (a handful at most), on workerd only.
+      // KNOWN DEFECT (README, Workers): workerd, through the inspector wrangler dev attaches, prints
+      // this once per WebSocket a room refuses (no name, lobby full: workerd's WebSocket::couple awaits
+      // an accept()ed socket's pumps inside the request; workerd-log.test.ts pins it), and rarely for
+      // an SSE write racing a client's TCP reset. Tolerated here (a handful at most), on workerd only.
       const known = ctx.runtime === 'workerd' ? errors.filter((line) => /Network connection lost\./.test(line)) : [];
       expect(known.length).toBeLessThanOrEqual(8);
       expect(errors.filter((line) => !known.includes(line))).toEqual([]);

@@ -12,7 +12,9 @@ import { QueuedWriter } from '../../realtime/sse-stream.ts';
  * (no cancel, the write just never completed), so the stream, its topic feeds, its presence and
  * its /metrics gauge stayed open until workerd dropped the request. Over workerd's own pipe a
  * write to a client that has gone fails in JavaScript: the stream ends there (`abort`), cancels its
- * feeds, takes its user offline and gives its gauge back, at its next event or heartbeat.
+ * feeds, takes its user offline and gives its gauge back, at its next event or heartbeat. workerd
+ * still pumps this pipe inside the request (no deferred proxy), so a write that races the client's
+ * TCP reset can still be printed by `wrangler dev` as "Network connection lost." (README, known defect).
  */
 export function eventResponse(headers: Record<string, string>, run: (writer: EventWriter) => Promise<void>, keep: (work: Promise<unknown>) => void): Response {
   const { readable, writable } = new IdentityTransformStream();

@@ -66,9 +66,12 @@ function hibernatedTransport(ws: WebSocket, attachment: SocketAttachment): Socke
 
 /**
  * A socket whose room has not answered its join yet: what the room sends waits here, and so does a
- * refusal (no name, lobby full). workerd reads the client's reply to a close sent on a hibernatable
- * socket only ~10 s later (the object's idle timeout), so a refused socket is never handed to the
+ * refusal (no name, lobby full). A close the server starts on a hibernatable socket leaves the
+ * client's connection open ~10 s (workerd keeps the native socket until the object is evicted,
+ * though `webSocketClose` gets the reply at once), so a refused socket is never handed to the
  * hibernation API: `fetch` accepts it as a plain socket, sends the refusal and closes it at once.
+ * The price: workerd reports the end of such a socket's pumps as "Uncaught (in response)" to an
+ * attached inspector, which `wrangler dev` prints once per refusal (README "Known defect (workerd log)").
  */
 class PendingTransport implements SocketTransport {
   readonly frames: Rendition[] = [];
