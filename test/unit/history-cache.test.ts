@@ -92,9 +92,8 @@ describe('history cache (pages and snapshots without reading rows)', () => {
 
 describe('a chat room keeps the cache current', () => {
   /** `shared`: as in cluster mode, where other instances write to the room and its events come through the hub. */
-  async function roomWith(history: HistoryCache, store: LibsqlStore, shared = false) {
+  async function roomWith(history: HistoryCache, store: LibsqlStore, shared = false, hub: Hub = new LocalHub(10)) {
     const config = readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' });
-    const hub = new LocalHub(10);
     const platform: RoomPlatform = {
       config,
       store,
@@ -213,23 +212,7 @@ describe('a chat room keeps the cache current', () => {
       head: (topic) => local.head(topic),
       close: () => local.close(),
     };
-    const platform: RoomPlatform = {
-      config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
-      store,
-      history,
-      hub: slow,
-      fanout: new HubFanout(slow, (_, work) => work()),
-      presence: new LocalPresence(),
-      lobbies: new LocalLobbyState(),
-      stats: new Stats(),
-      closing: new AbortController().signal,
-      rateLimits: new PerUserLimits(100, 100),
-      locks: inProcessLocks,
-      health: () => ({ status: 'ok' }),
-      matches: new LocalMatchCoordinator(),
-      random: Math.random,
-    };
-    const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {} });
+    const { room } = await roomWith(history, store, true, slow);
     const socket = () => {
       const sent: string[] = [];
       return { sent, transport: { send: (r: Rendition) => void sent.push(r.html), close: () => {}, bufferedAmount: () => 0, majorRevealed: () => {}, rename: () => {} } };
