@@ -9,11 +9,15 @@ import { RoomRegistry } from '../realtime/rooms.ts';
 import { socketEndpoint, type SocketPlatform } from '../realtime/socket-endpoint.ts';
 import { RoomGate } from '../auth/room-gate.ts';
 import { PrivateRoomPage } from '../../components/Access.tsx';
+import { render } from '../../components/render.ts';
+import { PageShells } from './page-shell.ts';
 
 export function chatRoutes(platform: Pick<Platform, 'store' | 'history' | 'membership'> & SocketPlatform, rooms: RoomRegistry<ChatRoom>) {
   const app = new Hono<IdentityEnv>();
   const { store, config } = platform;
   const gate = new RoomGate(config.auth.privateRooms, platform.membership);
+  // A room's page is rendered once per shape (room, named viewer or not), the viewer and history spliced in.
+  const shells = new PageShells({ userId: 'text', name: 'text', list: 'markup' }, { userId: 'probe-"user"', name: `Probe <&"'> Name`, list: '<div class="probe">history &amp; more</div>' });
 
   app.use('/:room/*', async (c, next) => {
     const name = roomName(c.req.param('room'));
@@ -33,7 +37,14 @@ export function chatRoutes(platform: Pick<Platform, 'store' | 'history' | 'membe
     if (!(await gate.mayEnter(name, c.get('session')))) return c.html(<PrivateRoomPage viewer={c.get('viewer')} room={name} htmx={config.htmxVersion} />, 403);
     // From memory where the mode keeps the room's history (kept current by the room's own line), else read.
     const { listHtml } = await platform.history.get(name);
-    return c.html(<ChatPage viewer={c.get('viewer')} htmx={config.htmxVersion} room={name} listHtml={listHtml} />);
+    const viewer = c.get('viewer');
+    const named = Boolean(viewer.name);
+    const page = shells.page(
+      `${config.htmxVersion}:${named ? 'named' : 'unnamed'}:${name}`,
+      (parts) => render(<ChatPage viewer={{ userId: parts.userId, name: named ? parts.name : null }} htmx={config.htmxVersion} room={name} listHtml={parts.list} />),
+      { userId: viewer.userId, name: viewer.name ?? '', list: listHtml },
+    );
+    return c.html(page);
   });
 
   app.get('/:room/history', async (c) => {
