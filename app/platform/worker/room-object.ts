@@ -9,11 +9,9 @@ import { LobbyRoom } from '../../realtime/lobby-room.tsx';
 import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { Notifier } from '../../realtime/notifier.tsx';
 import { publishRoomList, ROOMS_TOPIC } from '../../realtime/room-list.tsx';
-import type { LobbyLogLine, LobbyPlayer, MatchRecord } from '../../ports/lobby-state.ts';
 import { publishRename } from '../../realtime/renames.ts';
 import { Peer } from '../../realtime/peer.ts';
 import type { SocketTransport } from '../../ports/transport.ts';
-import type { PresenceEntry } from '../../ports/presence.ts';
 import type { SocketRoom } from '../../realtime/socket-room.ts';
 import { SocketSession } from '../../realtime/socket-session.ts';
 import { majorOfSocketUrl } from '../../htmx-major.ts';
@@ -36,7 +34,7 @@ import { userTopic } from '../../realtime/notifier.tsx';
 import { ReportedPresence } from './reported-presence.ts';
 import { ReportedStats } from './reported-stats.ts';
 import { HistoryCache } from '../../realtime/history-cache.tsx';
-import { ROOM_CALLS, serveStoreCall, type StoreMethod } from './object-store.ts';
+import { LOBBY_CALLS, PRESENCE_CALLS, ROOM_STORE_CALLS, serveCall } from './object-calls.ts';
 
 /** What each hibernatable socket carries, so the room can be rebuilt when the object wakes up. */
 interface SocketAttachment {
@@ -284,9 +282,19 @@ export class RoomObject extends DurableObject<WorkerEnv> {
     await publishRename(this.platform.hub, userId, name);
   }
 
-  /** RPC for the Worker's pages: the Store's calls on this room's messages and members (object-store.ts). */
-  storeCall(method: StoreMethod, args: unknown[]): Promise<unknown> {
-    return serveStoreCall(this.platform.store, ROOM_CALLS, method, args);
+  /** RPC for the Worker's pages: the Store's calls on this room's messages and members (object-calls.ts). */
+  storeCall(method: string, args: unknown[]): Promise<unknown> {
+    return serveCall(this.platform.store, ROOM_STORE_CALLS, method, args);
+  }
+
+  /** RPC: the lobby's state, which this object keeps (the Worker's lobby page reads it). */
+  lobbyCall(method: string, args: unknown[]): Promise<unknown> {
+    return serveCall(this.platform.lobbies, LOBBY_CALLS, method, args);
+  }
+
+  /** RPC: the presence of this object's own topic (its sockets' users). */
+  presenceCall(method: string, args: unknown[]): Promise<unknown> {
+    return serveCall(this.platform.presence, PRESENCE_CALLS, method, args);
   }
 
   roomMembersAmong(room: string, userIds: string[]): Promise<string[]> {
@@ -296,22 +304,6 @@ export class RoomObject extends DurableObject<WorkerEnv> {
   /** Stores and broadcasts a message that did not come through a socket (e.g. the HTTP API). */
   post(room: string, userId: string, name: string, text: string): Promise<ChatMessage> {
     return (this.roomFor('chat', room) as ChatRoom).post(userId, name, text);
-  }
-
-  presenceList(topic: string): Promise<PresenceEntry[]> {
-    return this.platform.presence.list(topic);
-  }
-
-  lobbyPlayers(lobby: string): Promise<LobbyPlayer[]> {
-    return this.platform.lobbies.players(lobby);
-  }
-
-  lobbyLog(lobby: string): Promise<LobbyLogLine[]> {
-    return this.platform.lobbies.recentLog(lobby);
-  }
-
-  lobbyMatch(lobby: string): Promise<MatchRecord | null> {
-    return this.platform.lobbies.loadMatch(lobby);
   }
 
   private roomFor(kind: RoomKind, name: string): Room {

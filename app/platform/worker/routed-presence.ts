@@ -2,10 +2,12 @@ import type { JoinResult, LobbyLogLine, LobbyPlayer, LobbyState, NewLogLine, Mat
 import type { Presence, PresenceEntry } from '../../ports/presence.ts';
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { roomObject, topicObject, type WorkerEnv } from './env.ts';
+import { callLobby, callPresence } from './object-calls.ts';
 
 /**
- * Presence seen from the Worker: a room's or lobby's from its object (changed only there, where the
- * sockets are), any other topic's (`online`) from its topic object, the counts of all from `rooms`.
+ * Presence seen from the Worker: a room's or lobby's from its object (where its sockets join and
+ * leave), any other topic's (`online`: users with an open stream) from its topic object, the counts
+ * of all from `rooms`.
  */
 export class RoutedPresence implements Presence {
   /** `keep` holds the request open until a change has reached its object, even after the client left; the caller handles failures. */
@@ -19,24 +21,26 @@ export class RoutedPresence implements Presence {
     return kind === 'chat' || kind === 'lobby' ? roomObject(this.env, kind, name) : null;
   }
 
-  async join(topic: string, entry: PresenceEntry): Promise<boolean> {
-    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
-    const joined = topicObject(this.env, topic).presenceJoin(topic, entry);
+  join(topic: string, entry: PresenceEntry): Promise<boolean> {
+    const room = this.room(topic);
+    const joined = room ? callPresence(room, 'join', topic, entry) : topicObject(this.env, topic).presenceJoin(topic, entry);
     this.keep(joined.catch(() => {}));
     return joined;
   }
-  async leave(topic: string, userId: string): Promise<boolean> {
-    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
-    const left = topicObject(this.env, topic).presenceLeave(topic, userId);
+  leave(topic: string, userId: string): Promise<boolean> {
+    const room = this.room(topic);
+    const left = room ? callPresence(room, 'leave', topic, userId) : topicObject(this.env, topic).presenceLeave(topic, userId);
     this.keep(left.catch(() => {}));
     return left;
   }
   async rename(topic: string, userId: string, name: string): Promise<void> {
-    if (this.room(topic)) throw new Error(`presence of ${topic} changes only inside its room object, where the sockets are`);
-    await topicObject(this.env, topic).presenceRename(topic, userId, name);
+    const room = this.room(topic);
+    if (room) await callPresence(room, 'rename', topic, userId, name);
+    else await topicObject(this.env, topic).presenceRename(topic, userId, name);
   }
   list(topic: string): Promise<PresenceEntry[]> {
-    return this.room(topic)?.presenceList(topic) ?? topicObject(this.env, topic).presenceList(topic);
+    const room = this.room(topic);
+    return room ? callPresence(room, 'list', topic) : topicObject(this.env, topic).presenceList(topic);
   }
   async count(topic: string): Promise<number> {
     return (await this.list(topic)).length;
@@ -50,42 +54,42 @@ export class RoutedPresence implements Presence {
   }
 }
 
-/** Lobby state seen from the Worker (the lobby page): read from the lobby's object, changed only inside it. */
+/** Lobby state seen from the Worker (the lobby page): kept by the lobby's object, every call answered there. */
 export class RoutedLobbyState implements LobbyState {
   constructor(private readonly env: WorkerEnv) {}
 
-  private unavailable(lobby: string): never {
-    throw new Error(`lobby ${lobby} changes only inside its room object, where the sockets are`);
+  private lobby(lobby: string) {
+    return roomObject(this.env, 'lobby', lobby);
   }
 
-  async join(lobby: string, _player: { userId: string; name: string }, _max: number): Promise<JoinResult> {
-    this.unavailable(lobby);
+  join(lobby: string, player: { userId: string; name: string }, max: number): Promise<JoinResult> {
+    return callLobby(this.lobby(lobby), 'join', lobby, player, max);
   }
-  async leave(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
-    this.unavailable(lobby);
+  leave(lobby: string, userId: string): Promise<LobbyPlayer | null> {
+    return callLobby(this.lobby(lobby), 'leave', lobby, userId);
   }
-  async toggleReady(lobby: string, _userId: string): Promise<LobbyPlayer | null> {
-    this.unavailable(lobby);
+  toggleReady(lobby: string, userId: string): Promise<LobbyPlayer | null> {
+    return callLobby(this.lobby(lobby), 'toggleReady', lobby, userId);
   }
-  async rename(lobby: string, _userId: string, _name: string): Promise<boolean> {
-    this.unavailable(lobby);
-  }
-  async appendLog(lobby: string, _line: NewLogLine, _keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
-    this.unavailable(lobby);
+  rename(lobby: string, userId: string, name: string): Promise<boolean> {
+    return callLobby(this.lobby(lobby), 'rename', lobby, userId, name);
   }
   players(lobby: string): Promise<LobbyPlayer[]> {
-    return roomObject(this.env, 'lobby', lobby).lobbyPlayers(lobby);
+    return callLobby(this.lobby(lobby), 'players', lobby);
+  }
+  appendLog(lobby: string, line: NewLogLine, keep: number): Promise<{ line: LobbyLogLine; droppedId: number | null }> {
+    return callLobby(this.lobby(lobby), 'appendLog', lobby, line, keep);
   }
   recentLog(lobby: string): Promise<LobbyLogLine[]> {
-    return roomObject(this.env, 'lobby', lobby).lobbyLog(lobby);
+    return callLobby(this.lobby(lobby), 'recentLog', lobby);
   }
-  async unreadyAll(lobby: string): Promise<LobbyPlayer[]> {
-    this.unavailable(lobby);
+  unreadyAll(lobby: string): Promise<LobbyPlayer[]> {
+    return callLobby(this.lobby(lobby), 'unreadyAll', lobby);
   }
-  async saveMatch(lobby: string, _match: MatchRecord | null): Promise<void> {
-    this.unavailable(lobby);
+  saveMatch(lobby: string, match: MatchRecord | null): Promise<void> {
+    return callLobby(this.lobby(lobby), 'saveMatch', lobby, match);
   }
   loadMatch(lobby: string): Promise<MatchRecord | null> {
-    return roomObject(this.env, 'lobby', lobby).lobbyMatch(lobby);
+    return callLobby(this.lobby(lobby), 'loadMatch', lobby);
   }
 }

@@ -2,7 +2,7 @@ import { DASHBOARD_TOPIC } from '../../realtime/metric-board.tsx';
 import { userTopic } from '../../realtime/notifier.tsx';
 import type { ChatMessage, MetricPoint, Notification, Store } from '../../ports/store.ts';
 import { directoryObject, roomObject, topicObject, type WorkerEnv } from './env.ts';
-import { callStore } from './object-store.ts';
+import { callStore } from './object-calls.ts';
 
 /**
  * The Worker's Store: every call goes to the object that owns the data (a room its history, a user

@@ -13,7 +13,7 @@ import { DASHBOARD_TOPIC, MetricBoard, type MetricInput } from '../../realtime/m
 import { ROOMS_TOPIC } from '../../realtime/room-list.tsx';
 import { objectPlatform } from './object-platform.ts';
 import { toWire, type WireCatchUp } from './remote-board.ts';
-import { serveStoreCall, TOPIC_CALLS, type StoreMethod } from './object-store.ts';
+import { serveCall, TOPIC_STORE_CALLS } from './object-calls.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS presence_counts (topic TEXT PRIMARY KEY, online INTEGER NOT NULL)',
@@ -204,9 +204,9 @@ export class TopicObject extends DurableObject<WorkerEnv> {
     return (this.dashboard ??= new MetricBoard(objectPlatform(this.env, { hub: this.hub, owns: (t) => t === DASHBOARD_TOPIC, store: this.store })));
   }
 
-  /** RPC: the Store's calls on a user's name and notifications, the dashboard's metrics and message count (object-store.ts). */
-  storeCall(method: StoreMethod, args: unknown[]): Promise<unknown> {
-    return serveStoreCall(this.store, TOPIC_CALLS, method, args);
+  /** RPC: the Store's calls on a user's name and notifications, the dashboard's metrics and message count (object-calls.ts). */
+  storeCall(method: string, args: unknown[]): Promise<unknown> {
+    return serveCall(this.store, TOPIC_STORE_CALLS, method, args);
   }
 
   touchBoard(): void {
