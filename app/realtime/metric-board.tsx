@@ -46,6 +46,7 @@ export type Board = Pick<MetricBoard, 'touch' | 'record' | 'drain' | 'views' | '
  * API (stored, then published). Keeps the recent values of each metric in memory for sparklines.
  */
 export class MetricBoard {
+  private topicSource: TopicSource | undefined;
   private readonly queue = new SerialQueue();
   private readonly builtIn = new Map<string, number[]>();
   /** When each built-in series last changed, for the card's "Updated" line. */
@@ -122,14 +123,15 @@ export class MetricBoard {
     });
   }
 
+  /** One for the board, shared by every stream (it holds nothing of a stream's own). */
   source(): TopicSource {
-    return hubSource(this.platform.hub, 'dashboard', DASHBOARD_TOPIC, async () => {
+    return (this.topicSource ??= hubSource(this.platform.hub, 'dashboard', DASHBOARD_TOPIC, async () => {
       const views = await this.views();
       return [
         { name: 'dashboard', fragment: cardsUpdate(views) },
         ...views.map((view) => ({ name: view.name, fragment: valueUpdate(view) })),
       ];
-    });
+    }));
   }
 
   private async refreshLocked(): Promise<void> {

@@ -3,7 +3,8 @@ import type { ChatMessage, Notification, NotificationLevel } from '../ports/stor
 import { Toast, UnreadCount } from '../../components/Notifications.tsx';
 import { sseFragment } from './sse-fragment.tsx';
 import { SerialQueue } from './serial.ts';
-import { durableEvent, readEventName, type OutgoingEvent, type TopicSource } from './sse-sources.ts';
+import { durableEvent, readEventName, type CatchUp, type OutgoingEvent, type TopicSource } from './sse-sources.ts';
+import type { TopicEvent } from '../ports/hub.ts';
 
 /** Each user's notifications travel on their own topic, so a stream never sees anyone else's. */
 export const userTopic = (userId: string) => `user:${userId}`;
@@ -132,44 +133,56 @@ export class Notifier {
   }
 
   /** The user's notifications as an SSE topic, resumed from the store: ids are durable row ids. */
+  /** The user's notifications as an SSE topic (one small object per stream: it lives as long as the stream). */
   source(userId: string): TopicSource {
-    const { store, config } = this.platform;
-    const { maxToasts, sseRingSize } = config.limits;
-    const count = async (position: number | null): Promise<OutgoingEvent> => ({
-      name: 'notification-count',
-      fragment: countUpdate(await store.unreadCount(userId)),
-      position,
-    });
-    return {
-      key: 'user',
-      hubTopic: userTopic(userId),
-      async snapshot() {
-        const [newest] = await store.notifications(userId, 1);
-        const position = newest?.id ?? 0;
-        return { position, events: [await count(position)] };
-      },
-      async replay(position) {
-        const recent = await store.notifications(userId, sseRingSize + maxToasts);
-        if (position > (recent[0]?.id ?? 0)) return null;
-        let missed = recent.slice(0, sseRingSize).filter((n) => n.id > position);
-        // More than the ring missed: the newest few are all the DOM would keep anyway.
-        if (missed.length === sseRingSize) missed = missed.slice(0, maxToasts);
-        const events: OutgoingEvent[] = missed.reverse().map((notification) => {
-          const dropId = recent[recent.indexOf(notification) + maxToasts]?.id ?? null;
-          return { name: 'new-notification', fragment: toastUpdate(notification, dropId), position: notification.id };
-        });
-        events.push(await count(null));
-        return { position: missed.at(-1)?.id ?? position, events };
-      },
-      live(event) {
-        const { name, durableId } = readEventName(event.event);
-        return { name, fragment: event.fragment, position: durableId };
-      },
-    };
+    return new NotificationSource(this.platform, userId);
   }
 
   private async publishCount(userId: string): Promise<void> {
     const count = await this.platform.store.unreadCount(userId);
     await this.platform.hub.publish(userTopic(userId), 'notification-count', countUpdate(count));
+  }
+}
+
+/** A user's notifications as an SSE topic, resumed from the store: positions are durable row ids. */
+class NotificationSource implements TopicSource {
+  readonly key = 'user';
+  readonly hubTopic: string;
+
+  constructor(
+    private readonly platform: Pick<Platform, 'store' | 'config'>,
+    private readonly userId: string,
+  ) {
+    this.hubTopic = userTopic(userId);
+  }
+
+  async snapshot(): Promise<CatchUp> {
+    const [newest] = await this.platform.store.notifications(this.userId, 1);
+    const position = newest?.id ?? 0;
+    return { position, events: [await this.count(position)] };
+  }
+
+  async replay(position: number): Promise<CatchUp | null> {
+    const { maxToasts, sseRingSize } = this.platform.config.limits;
+    const recent = await this.platform.store.notifications(this.userId, sseRingSize + maxToasts);
+    if (position > (recent[0]?.id ?? 0)) return null;
+    let missed = recent.slice(0, sseRingSize).filter((n) => n.id > position);
+    // More than the ring missed: the newest few are all the DOM would keep anyway.
+    if (missed.length === sseRingSize) missed = missed.slice(0, maxToasts);
+    const events: OutgoingEvent[] = missed.reverse().map((notification) => {
+      const dropId = recent[recent.indexOf(notification) + maxToasts]?.id ?? null;
+      return { name: 'new-notification', fragment: toastUpdate(notification, dropId), position: notification.id };
+    });
+    events.push(await this.count(null));
+    return { position: missed.at(-1)?.id ?? position, events };
+  }
+
+  live(event: TopicEvent): OutgoingEvent {
+    const { name, durableId } = readEventName(event.event);
+    return { name, fragment: event.fragment, position: durableId };
+  }
+
+  private async count(position: number | null): Promise<OutgoingEvent> {
+    return { name: 'notification-count', fragment: countUpdate(await this.platform.store.unreadCount(this.userId)), position };
   }
 }

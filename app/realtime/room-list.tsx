@@ -81,6 +81,11 @@ export function publishRoomList(platform: RoomListPlatform): Promise<void> {
   });
 }
 
+/** One per platform, shared by every stream (it holds nothing of a stream's own). */
+const roomsSources = new WeakMap<RoomListPlatform, TopicSource>();
+
 export function roomsSource(platform: RoomListPlatform): TopicSource {
-  return hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', fragment: await renderList(platform) }]);
+  let source = roomsSources.get(platform);
+  if (!source) roomsSources.set(platform, (source = hubSource(platform.hub, 'rooms', ROOMS_TOPIC, async () => [{ name: 'rooms', fragment: await renderList(platform) }])));
+  return source;
 }

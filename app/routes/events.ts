@@ -7,8 +7,10 @@ import { runEventStream } from '../realtime/event-stream.ts';
 import { ONLINE_TOPIC, type Board } from '../realtime/metric-board.tsx';
 import type { Notifier } from '../realtime/notifier.tsx';
 import { roomsSource } from '../realtime/room-list.tsx';
-import { parsePositions } from '../realtime/sse-position.ts';
+import { parsePositions, type Positions } from '../realtime/sse-position.ts';
 import { majorOfStream } from '../htmx-major.ts';
+import type { HtmxMajor } from '../config.ts';
+import type { Viewer } from '../../components/Header.tsx';
 import type { TopicSource } from '../realtime/sse-sources.ts';
 import type { EventWriter } from '../ports/transport.ts';
 
@@ -43,10 +45,21 @@ export function eventRoutes(platform: EventsPlatform, board: Board, notifier: No
     // The browser's own reconnect (and htmx 4's) sends the header; htmx 2's sse extension reconnects only have the query.
     const resumeFrom = parsePositions(c.req.header('last-event-id') || c.req.query('lastEventId'));
     // Each stream is framed for its own client's htmx major, whatever HTMX_VERSION says (SPEC §8).
-    const major = majorOfStream(c.req.url, { get: (name) => c.req.header(name) });
-    const run = (writer: EventWriter) =>
-      runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }, major).finally(() => slot?.release());
-    return platform.streamEvents(c, SSE_HEADERS, run);
+    const major = majorOfStream(c.req.url, c.req.raw.headers);
+    return platform.streamEvents(c, SSE_HEADERS, streamRunner(platform, board, { viewer, sources, resumeFrom, major, release: () => slot?.release() }));
   });
   return app;
+}
+
+/**
+ * The stream's work, made outside the route handler: it lives as long as the stream, and a closure
+ * made inside the handler would keep the request's whole Hono context (and its request) alive with it.
+ */
+function streamRunner(
+  platform: EventsPlatform,
+  board: Board,
+  stream: { viewer: Viewer; sources: TopicSource[]; resumeFrom: Positions; major: HtmxMajor; release: () => void },
+): (writer: EventWriter) => Promise<void> {
+  const { viewer, sources, resumeFrom, major, release } = stream;
+  return (writer) => runEventStream(writer, platform, viewer, sources, resumeFrom, ONLINE_TOPIC, { onConnectionsChanged: () => board.touch() }, major).finally(release);
 }
