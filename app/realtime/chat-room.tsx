@@ -43,16 +43,23 @@ export class ChatRoom extends Room {
   private readonly ownPending = new Set<string>();
   /** Writes of this room (one process, pipelined) whose broadcast has not run yet: a snapshot leaves their messages out. */
   private readonly unsent = new Set<Promise<ChatMessage>>();
+  /** Whether the line has handed this room an event yet (see `deliver`). */
+  private listening = false;
 
   protected declare readonly hooks: ChatRoomHooks;
 
   constructor(name: string, platform: RoomPlatform, hooks: ChatRoomHooks) {
     super(name, chatTopic(name), platform, hooks);
-    // The history kept of this room (platform.history): this room appends what it stores and drops what others changed.
-    platform.history.listening(name, true);
   }
 
   protected deliver(event: RoomEvent): void {
+    if (!this.listening) {
+      // The line hears the room from here on (in cluster mode its subscription is live once it hands
+      // over an event): from now the history kept of it (platform.history) stays current, as this
+      // room appends what it stores and drops what others changed.
+      this.listening = true;
+      this.platform.history.listening(this.name, true);
+    }
     const change = PRESENCE_EVENT.exec(event.event);
     if (change) return this.applyPresence(change[1] as 'add' | 'remove' | 'rename', Number(change[2]), change[3]!, event.fragment);
     // A message stored elsewhere (another instance): the cached history no longer holds all of it.
@@ -275,7 +282,7 @@ export class ChatRoom extends Room {
 
   override dispose(): void {
     // With other instances writing (cluster mode) nothing keeps the history current once the room stops listening.
-    this.platform.history.listening(this.name, false);
+    if (this.listening) this.platform.history.listening(this.name, false);
     super.dispose();
   }
 

@@ -229,6 +229,25 @@ describe('a chat room keeps the cache current', () => {
     await store.close();
   });
 
+  it("cluster mode: a room's history is kept only once its line has heard from the hub (before that, another instance's message could slip by)", async () => {
+    const store = await LibsqlStore.open(':memory:');
+    const history = new ListenedHistory(store, 3);
+    const { room } = await roomWith(history, store, true);
+    // Open, but nothing heard yet: a page view reads the store and keeps nothing.
+    await history.get('r');
+    expect(history.has('r')).toBe(false);
+    // Stored by another instance while this room's subscription was still starting: not missed.
+    await store.addMessage({ room: 'r', userId: 'u2', name: 'Bob', text: 'in the gap', at: Date.now() });
+    expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['in the gap']);
+    await room.post('u1', 'Ann', 'heard');
+    await history.get('r');
+    expect(history.has('r')).toBe(true);
+    expect((await history.get('r')).messages.map((m) => m.text)).toEqual(['in the gap', 'heard']);
+    room.dispose();
+    expect(history.has('r')).toBe(false);
+    await store.close();
+  });
+
   it('one process (and a room object) keeps a room it is the only writer of after the room closes', async () => {
     const store = await LibsqlStore.open(':memory:');
     const history = new HistoryCache(store, 3);
