@@ -52,7 +52,7 @@ export async function openCluster(config: Config, stats: Stats): Promise<ModeBac
   const connections = new LocalConnections();
   return {
     store,
-    // Other instances write too: a room's history is kept while its line is open here; names are read each time.
+    // Other instances write too: a room's history is kept while its line hears the room here; names are read each time.
     history: new ListenedHistory(store, config.historyLimit),
     names: new UserNames(store, false),
     hub,

@@ -4,8 +4,8 @@ import type { ChatMessage } from './store.ts';
  * Stored data a process may keep in memory between requests. Whether it may depends on who else
  * writes the store, which only the mode knows, so each mode hands the app its own: one process (and
  * a Durable Object for its own room) is the only writer and keeps everything; in cluster mode other
- * instances write, so a room's history is kept only while its line is open here (its subscription
- * hears every message) and names are read each time; a Worker's request side keeps nothing (its
+ * instances write, so a room's history is kept only while its line hears the room here (its
+ * subscription is live and hears every message) and names are read each time; a Worker's request side keeps nothing (its
  * objects write).
  */
 
@@ -24,7 +24,7 @@ export interface Histories {
   append(message: ChatMessage): void;
   /** Something else changed the room's history (a message stored by another instance, a resync). */
   invalidate(room: string): void;
-  /** The room's line opened (`true`) or closed here: whether its subscription hears every message. */
+  /** The room's line hears every message of the room here from now (`true`: its first event came), or no longer (it closed). */
   listening(room: string, open: boolean): void;
 }
 

@@ -101,8 +101,9 @@ export class HistoryCache implements Histories {
 
 /**
  * Cluster mode: other instances store messages too, so a room's history is kept only while the
- * room's line is open here, whose subscription hears every message (and drops the entry for one
- * stored elsewhere); when the line closes nothing keeps the entry current, so it goes.
+ * room's line hears it here (from the first event its subscription hands over, when that
+ * subscription is live: every later message reaches it, and one stored elsewhere drops the entry);
+ * when the line closes nothing keeps the entry current, so it goes.
  */
 export class ListenedHistory extends HistoryCache {
   private readonly open = new Map<string, number>();
