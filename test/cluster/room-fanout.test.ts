@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
+import { newUser, sendAndSeeBoth, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import { startServer } from '../helpers/server.ts';
 
@@ -46,12 +46,7 @@ describe('SPEC 7 cluster: a room publishes through the hub', () => {
     await onA.waitForText('Online (2)');
     const publish = vi.spyOn(a.platform.hub, 'publish');
     try {
-      const fromA = onA.frames.length;
-      const fromB = onB.frames.length;
-      onA.sendMessage('across instances');
-      const seenByB = await onB.waitForText('</strong> across instances ', 5000, fromB);
-      const seenByA = await onA.waitForText('</strong> across instances ', 5000, fromA);
-      expect(seenByA).toBe(seenByB);
+      await sendAndSeeBoth(onA, onB, 'across instances', '</strong> across instances ');
       expect(publish.mock.calls.filter(([topic, event]) => topic === `chat:${room}` && event === 'message')).toHaveLength(1);
       for (const client of [onA, onB]) expect(client.frames.filter((frame) => frame.includes('across instances'))).toHaveLength(1);
     } finally {

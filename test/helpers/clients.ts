@@ -95,6 +95,19 @@ export class SocketClient {
   }
 }
 
+/**
+ * `from` sends `text`; both clients get the broadcast (the first frame after this call that holds
+ * `seen`), and it is the same frame for both: rendered once. Returns it.
+ */
+export async function sendAndSeeBoth(from: SocketClient, other: SocketClient, text: string, seen: string): Promise<string> {
+  const [fromA, fromB] = [from.frames.length, other.frames.length];
+  from.sendMessage(text);
+  const seenByB = await other.waitForText(seen, 5000, fromB);
+  const seenByA = await from.waitForText(seen, 5000, fromA);
+  if (seenByA !== seenByB) throw new Error(`the sender and the other client got different frames:\n${seenByA}\n---\n${seenByB}`);
+  return seenByB;
+}
+
 export const wsUrl = (baseUrl: string, path: string) => baseUrl.replace(/^http/, 'ws') + path;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

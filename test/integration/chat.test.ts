@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
-import { newUser, shownPresence, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
+import { newUser, sendAndSeeBoth, shownPresence, SocketClient, sleep, wsUrl } from '../helpers/clients.ts';
 import { startServer } from '../helpers/server.ts';
 
 let server: NodeServer;
@@ -67,12 +67,7 @@ describe('SPEC 4.2 chat over WebSocket', () => {
     expect(a.frames[0]).toContain('<div id="chat-messages" hx-swap-oob="innerHTML">');
     expect(a.frames[0]).toContain('<div id="presence" hx-swap-oob="innerHTML">');
 
-    const fromA = a.frames.length;
-    const fromB = b.frames.length;
-    a.sendMessage('  hello <b>there</b> & "you"  ');
-    const seenByB = await b.waitForText('hello', 5000, fromB);
-    const seenByA = await a.waitForText('hello', 5000, fromA);
-    expect(seenByA).toBe(seenByB);
+    const seenByB = await sendAndSeeBoth(a, b, '  hello <b>there</b> & "you"  ', 'hello');
     expect(seenByB).toMatch(
       /^<div id="chat-messages" hx-swap-oob="beforeend"><div class="message" id="msg-(\d+)" data-user-id="[^"]+"><strong>Alice:<\/strong> hello &lt;b&gt;there&lt;\/b&gt; &amp; &quot;you&quot; <time datetime="[^"]+">/,
     );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NodeServer } from '../../app/platform/node.ts';
 import type { DirectFanout } from '../../app/realtime/room-fanout.ts';
-import { newUser, SocketClient, wsUrl } from '../helpers/clients.ts';
+import { newUser, sendAndSeeBoth, SocketClient, wsUrl } from '../helpers/clients.ts';
 import { startServer, TEST_TOKEN } from '../helpers/server.ts';
 
 /**
@@ -48,12 +48,8 @@ describe('one process: a room publishes straight to its sockets', () => {
       await a.waitForText('id="chat-messages" hx-swap-oob="innerHTML"');
       const b = await SocketClient.connect(wsUrl(server.url, `/chat/${room}/ws`), { cookie: bob.cookie });
       await b.waitForText('id="chat-messages" hx-swap-oob="innerHTML"');
-      const fromA = a.frames.length;
       const fromB = b.frames.length;
-      a.sendMessage('straight through');
-      const seenByB = await b.waitForText('</strong> straight through ', 5000, fromB);
-      const seenByA = await a.waitForText('</strong> straight through ', 5000, fromA);
-      expect(seenByA).toBe(seenByB);
+      await sendAndSeeBoth(a, b, 'straight through', '</strong> straight through ');
       expect(b.frames.slice(fromB).filter((frame) => frame.includes('straight through'))).toHaveLength(1);
       // Rendered once, handed to the room's sockets by the room itself.
       expect(direct.mock.calls.filter(([topic, event]) => topic === `chat:${room}` && event === 'message')).toHaveLength(1);

@@ -155,28 +155,28 @@ describe('the room line is the one ordering layer', () => {
   });
 });
 
-describe('the room skeleton both rooms share', () => {
-  async function platformFor() {
-    const { LibsqlStore } = await import('../../app/store/libsql.ts');
-    const { LocalPresence } = await import('../../app/realtime/presence.ts');
-    const { LocalLobbyState } = await import('../../app/realtime/lobby-state.ts');
-    const store = await LibsqlStore.open(':memory:');
-    const hub = new LocalHub(10);
-    const { HistoryCache } = await import('../../app/realtime/history-cache.tsx');
-    return {
-      config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
-      store,
-      history: new HistoryCache(store, 3),
-      hub,
-      fanout: new DirectFanout(new AbortController().signal),
-      presence: new LocalPresence(),
-      lobbies: new LocalLobbyState(),
-      stats: new Stats(),
-      closing: new AbortController().signal,
-      ...roomExtras(),
-    };
-  }
+/** A room's platform as in one process; `store` and `history` may be given (a store that holds reads back, history read from it). */
+async function platformFor(given: { store?: import('../../app/store/libsql.ts').LibsqlStore; history?: 'kept' | 'unkept' } = {}) {
+  const { LibsqlStore } = await import('../../app/store/libsql.ts');
+  const { LocalPresence } = await import('../../app/realtime/presence.ts');
+  const { LocalLobbyState } = await import('../../app/realtime/lobby-state.ts');
+  const { HistoryCache, UnkeptHistory } = await import('../../app/realtime/history-cache.tsx');
+  const store = given.store ?? (await LibsqlStore.open(':memory:'));
+  return {
+    config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
+    store,
+    history: given.history === 'unkept' ? new UnkeptHistory(store, 3) : new HistoryCache(store, 3),
+    hub: new LocalHub(10),
+    fanout: new DirectFanout(new AbortController().signal),
+    presence: new LocalPresence(),
+    lobbies: new LocalLobbyState(),
+    stats: new Stats(),
+    closing: new AbortController().signal,
+    ...roomExtras(),
+  };
+}
 
+describe('the room skeleton both rooms share', () => {
   it('takes back a socket (a woken Durable Object) with no snapshot and no announcement, then carries on with it', async () => {
     const { ChatRoom } = await import('../../app/realtime/chat-room.tsx');
     const { LobbyRoom } = await import('../../app/realtime/lobby-room.tsx');
@@ -226,8 +226,6 @@ describe('a snapshot and a burst of messages', () => {
   it('a message stored while a joiner’s snapshot is read reaches it once: with its broadcast, not in the snapshot too', async () => {
     const { ChatRoom } = await import('../../app/realtime/chat-room.tsx');
     const { LibsqlStore } = await import('../../app/store/libsql.ts');
-    const { LocalPresence } = await import('../../app/realtime/presence.ts');
-    const { LocalLobbyState } = await import('../../app/realtime/lobby-state.ts');
     const real = await LibsqlStore.open(':memory:');
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -241,20 +239,8 @@ describe('a snapshot and a burst of messages', () => {
         return real.recentMessages(room, limit);
       },
     });
-    const { UnkeptHistory } = await import('../../app/realtime/history-cache.tsx');
-    const platform = {
-      config: readConfig({ DATABASE_URL: ':memory:', HISTORY_LIMIT: '3' }),
-      store,
-      // Read from the store (as on a Worker's request side), where the message can be caught in between.
-      history: new UnkeptHistory(store, 3),
-      hub: new LocalHub(10),
-      fanout: new DirectFanout(new AbortController().signal),
-      presence: new LocalPresence(),
-      lobbies: new LocalLobbyState(),
-      stats: new Stats(),
-      closing: new AbortController().signal,
-      ...roomExtras(),
-    };
+    // Read from the store (as on a Worker's request side), where the message can be caught in between.
+    const platform = await platformFor({ store, history: 'unkept' });
     const room = new ChatRoom('r', platform, { onMessage() {}, onPresenceChange() {}, onEmpty() {} });
     const out = transport();
     const joined = room.join(new Peer('p', { userId: 'u', name: 'Ann' }, out));
